@@ -1,0 +1,2 @@
+//! Server functions: public endpoints, each a few lines that call a service.
+pub mod catalogue;

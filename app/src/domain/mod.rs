@@ -1,0 +1,3 @@
+//! Pure rules and types shared by server and browser (no cfg, compiles to WASM).
+pub mod catalogue;
+pub mod text;

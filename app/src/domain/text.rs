@@ -1,0 +1,129 @@
+//! Vietnamese text folding for search (P-5.1): people type without diacritics, in any case,
+//! so "Đăng ký", "dang ky" and "DANG KY" must compare equal.
+
+/// Lower-cases and removes Vietnamese diacritics (tone marks, circumflex, breve, horn, đ).
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        for l in c.to_lowercase() {
+            out.push(base_letter(l));
+        }
+    }
+    out
+}
+
+fn base_letter(c: char) -> char {
+    match c {
+        'à' | 'á' | 'ạ' | 'ả' | 'ã' | 'â' | 'ầ' | 'ấ' | 'ậ' | 'ẩ' | 'ẫ' | 'ă' | 'ằ' | 'ắ' | 'ặ'
+        | 'ẳ' | 'ẵ' => 'a',
+        'è' | 'é' | 'ẹ' | 'ẻ' | 'ẽ' | 'ê' | 'ề' | 'ế' | 'ệ' | 'ể' | 'ễ' => 'e',
+        'ì' | 'í' | 'ị' | 'ỉ' | 'ĩ' => 'i',
+        'ò' | 'ó' | 'ọ' | 'ỏ' | 'õ' | 'ô' | 'ồ' | 'ố' | 'ộ' | 'ổ' | 'ỗ' | 'ơ' | 'ờ' | 'ớ' | 'ợ'
+        | 'ở' | 'ỡ' => 'o',
+        'ù' | 'ú' | 'ụ' | 'ủ' | 'ũ' | 'ư' | 'ừ' | 'ứ' | 'ự' | 'ử' | 'ữ' => 'u',
+        'ỳ' | 'ý' | 'ỵ' | 'ỷ' | 'ỹ' => 'y',
+        'đ' => 'd',
+        // Combining marks left by decomposed (NFD) input, e.g. from some phone keyboards.
+        '\u{0300}'..='\u{036f}' => '\u{0}',
+        c => c,
+    }
+}
+
+/// Folds and splits into search words (letters and digits), dropping combining-mark leftovers.
+pub fn words(s: &str) -> Vec<String> {
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .map(|w| w.replace('\u{0}', ""))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Common abbreviations people type on the portal, expanded to the catalogue's words.
+pub fn expand_abbreviation(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "gplx" => "giay phep lai xe",
+        "cccd" => "can cuoc cong dan",
+        "cmnd" => "chung minh nhan dan",
+        "lltp" => "ly lich tu phap",
+        "gcn" => "giay chung nhan",
+        "qsdd" => "quyen su dung dat",
+        "gcnqsdd" => "giay chung nhan quyen su dung dat",
+        "dkkd" => "dang ky kinh doanh",
+        "hkd" => "ho kinh doanh",
+        "dn" => "doanh nghiep",
+        "htx" => "hop tac xa",
+        "xnc" => "xuat nhap canh",
+        "pccc" => "phong chay chua chay",
+        "bhyt" => "bao hiem y te",
+        "bhxh" => "bao hiem xa hoi",
+        "gpxd" => "giay phep xay dung",
+        "dk" => "dang ky",
+        "tt" => "thu tuc",
+        _ => return None,
+    })
+}
+
+/// True when the text looks like a procedure code such as `1.001193`.
+pub fn is_procedure_code(s: &str) -> bool {
+    let s = s.trim();
+    let mut parts = s.split('.');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(a), Some(b), None)
+            if !a.is_empty() && a.len() <= 2 && a.chars().all(|c| c.is_ascii_digit())
+                && b.len() == 6 && b.chars().all(|c| c.is_ascii_digit())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold("Đăng ký khai sinh"), "dang ky khai sinh");
+        assert_eq!(fold("ĐĂNG KÝ KẾT HÔN"), "dang ky ket hon");
+        assert_eq!(
+            fold("Cấp Phiếu lý lịch tư pháp"),
+            "cap phieu ly lich tu phap"
+        );
+        assert_eq!(fold("Ưu đãi, hỗ trợ"), "uu dai, ho tro");
+    }
+
+    #[test]
+    fn folds_decomposed_input() {
+        // "ký" typed as k + y + combining acute accent.
+        assert_eq!(words("Đăng ky\u{301}"), vec!["dang", "ky"]);
+    }
+
+    #[test]
+    fn recognises_codes() {
+        assert!(is_procedure_code("1.001193"));
+        assert!(is_procedure_code(" 2.000815 "));
+        assert!(!is_procedure_code("1.00119"));
+        assert!(!is_procedure_code("a.001193"));
+        assert!(!is_procedure_code("1.001193.1"));
+    }
+
+    proptest! {
+        #[test]
+        fn folding_is_idempotent(s in "\\PC{0,40}") {
+            let once = fold(&s);
+            prop_assert_eq!(fold(&once), once.clone());
+        }
+
+        #[test]
+        fn folded_vietnamese_is_ascii(s in "[a-zA-Z àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđĐ]{0,40}") {
+            prop_assert!(fold(&s).is_ascii());
+        }
+
+        #[test]
+        fn words_never_empty_or_spaced(s in "\\PC{0,60}") {
+            for w in words(&s) {
+                prop_assert!(!w.is_empty());
+                prop_assert!(!w.contains(' '));
+            }
+        }
+    }
+}

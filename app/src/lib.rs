@@ -1,0 +1,125 @@
+//! The Public Service Portal application: pages, server functions, domain rules and services.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use components::layout::{Footer, Header};
+use i18n::Lang;
+use pages::{
+    catalogue::{CataloguePage, SearchPage},
+    home::HomePage,
+    info::{AccessibilityPage, LoginPage},
+    not_found::NotFound,
+    procedure::ProcedurePage,
+};
+
+/// The language of this response: the `lang` cookie on the server, the `<html lang>` the
+/// server wrote when hydrating, so both sides render the same text.
+pub fn detect_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(Lang::from_cookie_header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Lang::default()
+    }
+}
+
+/// Current language from context (provided by `App` and the shell).
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// The HTML document. Header and footer (L-1) are rendered on the server only, outside the
+/// hydrated root: they hold no client state and work as plain links and a GET form.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = detect_lang();
+    provide_context(lang);
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#8b1a1a"/>
+                <link rel="stylesheet" href="/pkg/portal.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options defer=true/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen flex flex-col bg-white text-slate-900">
+                <a href="#main" class="skip-link">{lang.t().skip_to_content}</a>
+                <Header/>
+                <div id="app" class="flex-1">
+                    <App/>
+                </div>
+                <Footer/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(detect_lang());
+    // Effects run only in the browser: tests wait for this marker before clicking.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Router>
+            <main id="main" tabindex="-1" class="mx-auto w-full max-w-5xl px-4 py-6 focus:outline-none">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/thu-tuc") view=CataloguePage ssr=SsrMode::Async/>
+                    <Route path=path!("/thu-tuc/:code") view=ProcedurePage ssr=SsrMode::Async/>
+                    <Route path=path!("/tim-kiem") view=SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ho-tro-tiep-can") view=AccessibilityPage/>
+                    <Route path=path!("/dang-nhap") view=LoginPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Browser entry point, called by the `frontend` crate.
+#[cfg(feature = "hydrate")]
+pub fn hydrate_app() {
+    use wasm_bindgen::JsCast;
+    if let Some(root) = document().get_element_by_id("app") {
+        let handle = leptos::mount::hydrate_from(root.unchecked_into(), App);
+        handle.forget();
+    }
+}

@@ -1,0 +1,25 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::use_lang;
+
+#[component]
+pub fn AccessibilityPage() -> impl IntoView {
+    let t = use_lang().t();
+    view! {
+        <Title text=t.accessibility/>
+        <h1 class="text-2xl font-bold">{t.accessibility}</h1>
+        <p class="mt-3 max-w-prose">{t.accessibility_body}</p>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let t = use_lang().t();
+    view! {
+        <Title text=t.login_title/>
+        <h1 class="text-2xl font-bold">{t.login_title}</h1>
+        <p class="mt-3 max-w-prose">{t.login_body}</p>
+        <p class="mt-4"><a href="/thu-tuc" class="text-blue-800 underline">{t.nav_catalogue}</a></p>
+    }
+}

@@ -1,0 +1,19 @@
+//! Schema migrations and reference-data seeding. Migrations run automatically at server start.
+pub use sea_orm_migration::prelude::*;
+
+pub mod demo;
+mod m20261127_000001_create_catalogue;
+mod m20261127_000002_seed_catalogue;
+pub mod seed;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_catalogue::Migration),
+            Box::new(m20261127_000002_seed_catalogue::Migration),
+        ]
+    }
+}

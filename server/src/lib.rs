@@ -1,0 +1,319 @@
+//! Composition root: configuration, database, migrations, routes and middleware. `main` and
+//! the HTTP tests both start the application through [`Application::build`].
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::domain::catalogue::PortalInfo;
+use app::server::Services;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{FromRef, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Runtime configuration, read from the environment with defaults that need nothing set.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `LEPTOS_SITE_ADDR` (Leptos' own convention), default 127.0.0.1:3000.
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`, default an SQLite file under `./data/`.
+    pub database_url: String,
+    /// `LEPTOS_SITE_ROOT`: where the built CSS/WASM live (`target/site`).
+    pub site_root: String,
+    /// `PORTAL_DEMO=0` switches off the demo province's agencies.
+    pub demo: bool,
+    pub portal: PortalInfo,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, String> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let addr = env("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| format!("LEPTOS_SITE_ADDR: {e}"))?;
+        Ok(Self {
+            addr,
+            database_url: env("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/portal.db?mode=rwc".into()),
+            site_root: env("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            demo: env("PORTAL_DEMO").map(|v| v != "0").unwrap_or(true),
+            portal: PortalInfo {
+                name: env("PORTAL_NAME")
+                    .unwrap_or_else(|| "Cổng Dịch vụ công thành phố Đà Nẵng".into()),
+                agency: env("PORTAL_AGENCY")
+                    .unwrap_or_else(|| "Ủy ban nhân dân thành phố Đà Nẵng (bản trình diễn)".into()),
+                address: env("PORTAL_ADDRESS").unwrap_or_else(|| {
+                    "Trung tâm Phục vụ hành chính công thành phố Đà Nẵng (địa chỉ minh hoạ)".into()
+                }),
+                hotline: env("PORTAL_HOTLINE").unwrap_or_else(|| "1900 0000".into()),
+                email: env("PORTAL_EMAIL").unwrap_or_else(|| "hotro@dichvucong.example.vn".into()),
+            },
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos_options.clone()
+    }
+}
+
+/// Connects, tunes SQLite for durability (WAL, synchronous=FULL) and applies all migrations.
+pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or_default();
+        if let Some(dir) = std::path::Path::new(file).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+            }
+        }
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .max_connections(if url.starts_with("sqlite") { 8 } else { 20 })
+        .acquire_timeout(Duration::from_secs(5));
+    let db = Database::connect(opts).await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+        db.execute_unprepared("PRAGMA synchronous=FULL").await?;
+        db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
+    }
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+pub struct Application {
+    pub listener: tokio::net::TcpListener,
+    pub router: Router,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, Box<dyn std::error::Error>> {
+        let db = connect_and_migrate(&settings.database_url).await?;
+        if settings.demo {
+            migration::demo::seed_demo(&db).await?;
+        }
+        let services = Services::load(db, settings.portal.clone())
+            .await
+            .map_err(|e| format!("loading catalogue: {e}"))?;
+        let listener = tokio::net::TcpListener::bind(settings.addr).await?;
+        let addr = listener.local_addr()?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("portal")
+            .site_root(settings.site_root.clone())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let router = router(
+            AppState {
+                leptos_options,
+                services,
+            },
+            &settings.site_root,
+        );
+        Ok(Self { listener, router })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn serve(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
+
+fn router(state: AppState, site_root: &str) -> Router {
+    let routes = generate_route_list(App);
+    let services = state.services.clone();
+    let context = move || provide_context(services.clone());
+    let options = state.leptos_options.clone();
+    let sf_context = context.clone();
+    // Built assets: precompressed by `make` (brotli, gzip). The file names carry no hash, so
+    // browsers revalidate after a day rather than caching forever.
+    let pkg = Router::new()
+        .fallback_service(
+            ServeDir::new(format!("{site_root}/pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/ngon-ngu", get(set_language))
+        .route(
+            "/api/{*fn_name}",
+            get(move |req: Request<Body>| handle_server_fns_with_context(sf_context.clone(), req))
+                .post({
+                    let c = context.clone();
+                    move |req: Request<Body>| handle_server_fns_with_context(c.clone(), req)
+                }),
+        )
+        .nest_service("/pkg", pkg)
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn(guard_request))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.services.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LangParams {
+    lang: Option<String>,
+}
+
+/// Language switch that works without JavaScript: sets the cookie and returns to the page the
+/// user came from (same-origin paths only, so it cannot be used as an open redirect).
+async fn set_language(Query(p): Query<LangParams>, headers: HeaderMap) -> Response {
+    let lang = p
+        .lang
+        .as_deref()
+        .and_then(app::i18n::Lang::parse)
+        .unwrap_or_default();
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.parse::<Uri>().ok())
+        .and_then(|u| u.path_and_query().map(|pq| pq.as_str().to_owned()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/ngon-ngu"))
+        .unwrap_or_else(|| "/".into());
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, back)
+        .header(header::SET_COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Longest request target accepted; catalogue URLs are far shorter.
+const MAX_URI_BYTES: usize = 2048;
+
+/// Rejects request targets that are too long or whose query is not valid UTF-8 once decoded,
+/// with a clear page instead of letting them reach the renderer.
+async fn guard_request(req: Request<Body>, next: Next) -> Response {
+    let uri = req.uri();
+    if uri.to_string().len() > MAX_URI_BYTES {
+        return plain_error(
+            StatusCode::URI_TOO_LONG,
+            "Địa chỉ quá dài. / The address is too long.",
+        );
+    }
+    let bad = [uri.path(), uri.query().unwrap_or("")]
+        .iter()
+        .any(|part| std::str::from_utf8(&percent_decode(part)).is_err());
+    if bad {
+        return plain_error(
+            StatusCode::BAD_REQUEST,
+            "Địa chỉ chứa ký tự không hợp lệ. / The address contains invalid characters.",
+        );
+    }
+    next.run(req).await
+}
+
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    out
+}
+
+fn plain_error(status: StatusCode, message: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{message}</title></head><body><main><h1>{message}</h1><p><a href=\"/\">Trang chủ / Home</a></p></main></body></html>"
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}
+
+/// Baseline security headers on every response (the full CSP with nonces comes with S-ACC).
+async fn security_headers(req: Request<Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        "referrer-policy",
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.entry("content-security-policy")
+        .or_insert(HeaderValue::from_static(
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode("a%20b+c"), b"a b c");
+        assert_eq!(percent_decode("%C4%91"), "đ".as_bytes());
+        assert_eq!(percent_decode("%ff"), vec![0xff]);
+        assert_eq!(percent_decode("%"), b"%");
+        assert_eq!(percent_decode("%4"), b"%4");
+    }
+}
