@@ -47,7 +47,7 @@ pub fn Header() -> impl IntoView {
                         <li><a href="/" class="text-white">{t.nav_home}</a></li>
                         <li><a href="/thu-tuc" class="text-white">{t.nav_catalogue}</a></li>
                     </ul>
-                    <form method="get" action="/tim-kiem" role="search" class="flex flex-1 min-w-[14rem] gap-2">
+                    <form method="get" action="/tim-kiem" role="search" aria-label=t.nav_search class="flex flex-1 min-w-[14rem] gap-2">
                         <label for="header-q" class="sr-only">{t.search_label}</label>
                         <input id="header-q" name="q" type="search" maxlength="200"
                             placeholder=t.search_placeholder

@@ -134,7 +134,7 @@ fn Results(r: CatalogueResult, q: CatalogueQuery, base: &'static str, lang: Lang
                 </div>
             </form>
         </details>
-        <p class="mt-4 font-medium" role="status" id="result-count">{count_text}</p>
+        <h2 class="mt-4 text-lg font-semibold" id="result-count">{count_text}</h2>
         {empty.then(|| view! { <p class="mt-2">{t.no_results}</p> })}
         <ul class="mt-2">
             {r.items.into_iter().map(|p| view! { <ProcedureCard p/> }).collect_view()}

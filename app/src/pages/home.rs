@@ -15,7 +15,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="rounded-lg bg-amber-50 p-5">
             <h1 class="text-2xl font-bold text-slate-900">{t.home_title}</h1>
             <p class="mt-2 text-slate-800">{t.home_lead}</p>
-            <form method="get" action="/tim-kiem" role="search" class="mt-4 flex flex-col gap-2 sm:flex-row">
+            <form method="get" action="/tim-kiem" role="search" aria-label=t.search_label class="mt-4 flex flex-col gap-2 sm:flex-row">
                 <label for="home-q" class="sr-only">{t.search_label}</label>
                 <input id="home-q" name="q" type="search" maxlength="200" placeholder=t.search_placeholder
                     class="w-full rounded border border-slate-500 px-3 py-2 text-lg"/>

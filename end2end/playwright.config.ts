@@ -1,0 +1,56 @@
+import { defineConfig } from "@playwright/test";
+import { resolve } from "node:path";
+
+// Every spec runs twice: with JavaScript (hydrated app) and without (plain HTML forms/links).
+const root = resolve(__dirname, "..");
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+// A fresh database per run; the config is loaded by every worker, so the server command, not
+// this module, clears it.
+const dbDir = resolve(root, "target/e2e");
+
+const launchOptions = {
+  executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  retries: 0,
+  workers: 2,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    viewport: { width: 360, height: 740 },
+    locale: "vi-VN",
+    launchOptions,
+  },
+  projects: [
+    { name: "js", use: { javaScriptEnabled: true } },
+    { name: "nojs", use: { javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: `rm -rf ${dbDir} && mkdir -p ${dbDir} && exec ./target/release/server`,
+    cwd: root,
+    url: `${baseURL}/readyz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: "target/site",
+      DATABASE_URL: `sqlite://${dbDir}/portal.db?mode=rwc`,
+      RUST_LOG: "warn",
+    },
+  },
+});
