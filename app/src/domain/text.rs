@@ -58,9 +58,29 @@ pub fn expand_abbreviation(word: &str) -> Option<&'static str> {
         "bhxh" => "bao hiem xa hoi",
         "gpxd" => "giay phep xay dung",
         "dk" => "dang ky",
+        "nvqs" => "nghia vu quan su",
+        "gtgt" => "gia tri gia tang",
+        "tncn" => "thu nhap ca nhan",
         "tt" => "thu tuc",
         _ => return None,
     })
+}
+
+/// Everyday names for documents, as folded word pairs, mapped to the catalogue's words
+/// ("sổ đỏ", "sổ hồng" are the land-use right certificate).
+pub fn expand_phrase(a: &str, b: &str) -> Option<&'static str> {
+    Some(match (a, b) {
+        ("so", "do") | ("so", "hong") => "giay chung nhan quyen su dung dat",
+        ("bang", "lai") => "giay phep lai xe",
+        _ => return None,
+    })
+}
+
+/// Filler words of questions typed into the search box ("làm", "xin", "muốn"): they never
+/// tell procedures apart, so they must not count against a match. Words whose folded form is
+/// also a content word ("cần"/"căn", "thế"/"thẻ", "đâu"/"đầu") are deliberately not here.
+pub fn is_filler(word: &str) -> bool {
+    matches!(word, "lam" | "xin" | "muon" | "nhu" | "nao" | "o" | "gi")
 }
 
 /// True when the text looks like a procedure code such as `1.001193`.
@@ -104,6 +124,19 @@ mod tests {
         assert!(!is_procedure_code("1.00119"));
         assert!(!is_procedure_code("a.001193"));
         assert!(!is_procedure_code("1.001193.1"));
+    }
+
+    #[test]
+    fn expands_everyday_names() {
+        assert_eq!(
+            expand_phrase("so", "do"),
+            Some("giay chung nhan quyen su dung dat")
+        );
+        assert_eq!(expand_abbreviation("gplx"), Some("giay phep lai xe"));
+        assert_eq!(expand_abbreviation("khai"), None);
+        assert!(is_filler("lam"));
+        // "can" folds both "cần" (need) and "căn" (căn cước): never dropped.
+        assert!(!is_filler("can"));
     }
 
     proptest! {

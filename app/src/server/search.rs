@@ -10,7 +10,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Schema, Value, STORED, STRING, TEXT};
 use tantivy::{doc, Index, IndexReader, TantivyDocument, Term};
 
-use crate::domain::text::{expand_abbreviation, is_procedure_code, words};
+use crate::domain::text::{
+    expand_abbreviation, expand_phrase, is_filler, is_procedure_code, words,
+};
 
 /// What the index needs to know about one procedure.
 pub struct SearchDoc {
@@ -50,14 +52,28 @@ fn drop_noise(ws: Vec<String>) -> Vec<String> {
 }
 
 fn query_words(text: &str) -> Vec<String> {
+    let raw = words(text);
     let mut out = Vec::new();
-    for w in words(text) {
-        match expand_abbreviation(&w) {
-            Some(exp) => out.extend(exp.split(' ').map(str::to_owned)),
-            None => out.push(w),
+    let mut i = 0;
+    while i < raw.len() {
+        if let Some(exp) = raw.get(i + 1).and_then(|next| expand_phrase(&raw[i], next)) {
+            out.extend(exp.split(' ').map(str::to_owned));
+            i += 2;
+            continue;
         }
+        match expand_abbreviation(&raw[i]) {
+            Some(exp) => out.extend(exp.split(' ').map(str::to_owned)),
+            None => out.push(raw[i].clone()),
+        }
+        i += 1;
     }
-    drop_noise(out)
+    let meaningful: Vec<String> = out.iter().filter(|w| !is_filler(w)).cloned().collect();
+    // A query of filler words only ("thẻ", "nào") is still searched as typed.
+    drop_noise(if meaningful.is_empty() {
+        out
+    } else {
+        meaningful
+    })
 }
 
 impl SearchIndex {
