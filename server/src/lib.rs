@@ -148,7 +148,6 @@ fn router(state: AppState, site_root: &str) -> Router {
     let services = state.services.clone();
     let context = move || provide_context(services.clone());
     let options = state.leptos_options.clone();
-    let sf_context = context.clone();
     // Built assets: precompressed by `make` (brotli, gzip). The file names carry no hash, so
     // browsers revalidate after a day rather than caching forever.
     let pkg = Router::new()
@@ -167,11 +166,7 @@ fn router(state: AppState, site_root: &str) -> Router {
         .route("/ngon-ngu", get(set_language))
         .route(
             "/api/{*fn_name}",
-            get(move |req: Request<Body>| handle_server_fns_with_context(sf_context.clone(), req))
-                .post({
-                    let c = context.clone();
-                    move |req: Request<Body>| handle_server_fns_with_context(c.clone(), req)
-                }),
+            get(server_fn_handler).post(server_fn_handler),
         )
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -184,6 +179,33 @@ fn router(state: AppState, site_root: &str) -> Router {
         .layer(middleware::from_fn(guard_request))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// Server functions answer errors with HTTP 500 whatever the cause; map each `AppError` to the
+/// status it means so that bad input is a 4xx, as for pages.
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let services = state.services.clone();
+    let res = handle_server_fns_with_context(move || provide_context(services.clone()), req)
+        .await
+        .into_response();
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    use app::error::AppError;
+    parts.status = match serde_json::from_slice::<AppError>(&bytes) {
+        Ok(AppError::NotFound) => StatusCode::NOT_FOUND,
+        Ok(AppError::Validation(_)) | Ok(AppError::Transport) => StatusCode::BAD_REQUEST,
+        Ok(AppError::Unauthorized) => StatusCode::UNAUTHORIZED,
+        Ok(AppError::Forbidden) => StatusCode::FORBIDDEN,
+        Ok(AppError::Conflict) => StatusCode::CONFLICT,
+        Ok(AppError::RateLimited) => StatusCode::TOO_MANY_REQUESTS,
+        Ok(AppError::Internal { .. }) | Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# `make bench`: Lighthouse (mobile preset) on four public pages, asset sizes, and HTTP load with
+# wrk at 50 and 500 connections against three pages and a bare response of the same server.
+# Loopback only, bounded in time. Writes end2end/bench-results/latest.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+PORT=${BENCH_PORT:-3200}
+BASE="http://127.0.0.1:$PORT"
+DURATION=${BENCH_DURATION:-20s}
+OUT=end2end/bench-results
+mkdir -p "$OUT" target/bench
+rm -f target/bench/portal.db*
+
+if ! command -v wrk >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+fi
+bash .ci/setup test
+
+LEPTOS_SITE_ADDR="127.0.0.1:$PORT" DATABASE_URL="sqlite://target/bench/portal.db?mode=rwc" \
+  LEPTOS_SITE_ROOT=target/site RUST_LOG=warn ./target/release/server > target/bench/server.log 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -sf "$BASE/readyz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -sf "$BASE/readyz" >/dev/null
+
+{
+  echo "# Benchmark run"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "- machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "- server: release build, SQLite (WAL), demo data; load generator on the same machine (loopback)"
+  echo
+  echo "## Asset sizes (bytes)"
+  echo
+  echo "| file | raw | gzip | brotli |"
+  echo "|---|---|---|---|"
+  for f in portal.wasm portal.js portal.css; do
+    p=target/site/pkg/$f
+    echo "| $f | $(stat -c %s "$p") | $(stat -c %s "$p.gz" 2>/dev/null || echo -) | $(stat -c %s "$p.br" 2>/dev/null || echo -) |"
+  done
+  echo
+  echo "## Lighthouse $(lighthouse --version) (mobile preset, simulated throttling, Debian Chromium)"
+  echo
+  echo "| page | score | FCP | LCP | Speed Index | TBT | CLS |"
+  echo "|---|---|---|---|---|---|---|"
+} > "$OUT/latest.md"
+
+FLAGS="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
+for page in "/" "/thu-tuc" "/thu-tuc/1.001193" "/tim-kiem?q=dang+ky+khai+sinh"; do
+  CHROME_PATH=/usr/bin/chromium lighthouse "$BASE$page" --quiet --only-categories=performance \
+    --output=json --output-path=target/bench/lh.json --chrome-flags="$FLAGS" >/dev/null 2>&1 || true
+  node -e '
+    const r = require("./target/bench/lh.json"); const a = r.audits;
+    const s = (id) => a[id] ? a[id].displayValue.replace(/\u00a0/g, " ") : "-";
+    console.log(`| ${process.argv[1]} | ${Math.round(r.categories.performance.score * 100)} | ${s("first-contentful-paint")} | ${s("largest-contentful-paint")} | ${s("speed-index")} | ${s("total-blocking-time")} | ${s("cumulative-layout-shift")} |`);
+  ' "$page" >> "$OUT/latest.md"
+done
+
+{
+  echo
+  echo "## HTTP load (wrk, 2 threads, $DURATION per row)"
+  echo
+  echo "| target | connections | req/s | p50 | p99 | errors |"
+  echo "|---|---|---|---|---|---|"
+} >> "$OUT/latest.md"
+for c in 50 500; do
+  for page in "/healthz" "/thu-tuc" "/thu-tuc/1.001193" "/tim-kiem?q=dang+ky+khai+sinh"; do
+    wrk -t2 -c$c -d"$DURATION" --latency "$BASE$page" > target/bench/wrk.txt 2>&1 || true
+    node -e '
+      const t = require("fs").readFileSync("target/bench/wrk.txt", "utf8");
+      const m = (re) => (t.match(re) || [, "-"])[1];
+      const sock = t.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+      const non2xx = Number(m(/Non-2xx or 3xx responses: (\d+)/)) || 0;
+      const errs = (sock ? sock.slice(1).reduce((s, x) => s + Number(x), 0) : 0) + non2xx;
+      console.log(`| ${process.argv[1]} | ${process.argv[2]} | ${m(/Requests\/sec:\s+([\d.]+)/)} | ${m(/\s50%\s+(\S+)/)} | ${m(/\s99%\s+(\S+)/)} | ${errs} |`);
+    ' "$page" "$c" >> "$OUT/latest.md"
+  done
+done
+cat "$OUT/latest.md"
