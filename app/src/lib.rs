@@ -60,7 +60,7 @@ pub fn use_lang() -> Lang {
 
 /// The HTML document. Header and footer (L-1) are rendered on the server only, outside the
 /// hydrated root: they hold no client state and work as plain links and a GET form.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
     let lang = detect_lang();
     provide_context(lang);
     view! {
@@ -72,7 +72,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#8b1a1a"/>
                 <link rel="stylesheet" href="/pkg/portal.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options defer=true/>
+                <HydrationLoader/>
                 <MetaTags/>
             </head>
             <body class="min-h-screen flex flex-col bg-white text-slate-900">
@@ -85,6 +85,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the WASM only after the page has loaded and the browser is idle, with no preload
+/// hints: the server-rendered page is complete and usable first, and the ~230 KB download never
+/// competes with it on a slow network (PERF-1..4). Leptos' own `HydrationScripts` preloads the
+/// WASM at page start, which measured 1 s worse LCP in Lighthouse mobile.
+#[component]
+fn HydrationLoader() -> impl IntoView {
+    // cargo-leptos names the file after `output-name`; a plain wasm-bindgen build adds `_bg`.
+    let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        "portal"
+    } else {
+        "portal_bg"
+    };
+    let script = format!(
+        r#"(()=>{{const go=()=>import("/pkg/portal.js").then(m=>m.default({{module_or_path:"/pkg/{wasm}.wasm"}}).then(()=>m.hydrate()));const idle=()=>"requestIdleCallback" in window?requestIdleCallback(go,{{timeout:3000}}):setTimeout(go,1);if(document.readyState==="complete")idle();else addEventListener("load",idle,{{once:true}});}})()"#
+    );
+    view! { <script type="module" inner_html=script></script> }
 }
 
 #[component]

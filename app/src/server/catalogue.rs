@@ -1,58 +1,51 @@
 //! Catalogue use-cases: list with filters and search (P-2.2, P-5.1), procedure detail (P-2.1,
 //! P-9.1), home page data.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{procedure, procedure_version};
 
-use super::Services;
+use super::{CatalogueRow, Services};
 use crate::domain::catalogue::*;
 use crate::error::{internal, AppError};
 
 pub async fn list(svc: &Services, q: &CatalogueQuery) -> Result<CatalogueResult, AppError> {
-    let mut sel = procedure::Entity::find()
-        .select_only()
-        .column(procedure::Column::Id)
-        .order_by_asc(procedure::Column::Code);
-    if let Some(f) = q.field {
-        sel = sel.filter(procedure::Column::FieldId.eq(f));
-    }
-    if let Some(a) = q.agency {
-        sel = sel.filter(procedure::Column::AgencyId.eq(a));
-    }
-    sel = match q.level {
-        Some(LevelFilter::Full) => sel.filter(procedure::Column::ServiceLevel.eq("full")),
-        Some(LevelFilter::Partial) => sel.filter(procedure::Column::ServiceLevel.eq("partial")),
-        Some(LevelFilter::Online) => sel.filter(procedure::Column::Online.eq(true)),
-        Some(LevelFilter::Offline) => sel.filter(procedure::Column::Online.eq(false)),
-        None => sel,
+    let cat = &svc.catalogue;
+    let keep = |r: &CatalogueRow| {
+        q.field.is_none_or(|f| r.field_id == f)
+            && q.agency.is_none_or(|a| r.agency_id == a)
+            && match q.level {
+                Some(LevelFilter::Full) => r.summary.service_level.as_deref() == Some("full"),
+                Some(LevelFilter::Partial) => r.summary.service_level.as_deref() == Some("partial"),
+                Some(LevelFilter::Online) => r.summary.online,
+                Some(LevelFilter::Offline) => !r.summary.online,
+                None => true,
+            }
+            && match q.audience {
+                Some(Audience::Citizen) => r.for_citizen,
+                Some(Audience::Organisation) => r.for_organisation,
+                None => true,
+            }
     };
-    sel = match q.audience {
-        Some(Audience::Citizen) => sel.filter(procedure::Column::ForCitizen.eq(true)),
-        Some(Audience::Organisation) => sel.filter(procedure::Column::ForOrganisation.eq(true)),
-        None => sel,
-    };
-    let ids: Vec<i32> = sel.into_tuple().all(&svc.db).await?;
-    let ordered: Vec<i32> = match &q.q {
-        Some(text) => {
-            let allowed: HashSet<i32> = ids.into_iter().collect();
-            svc.search
-                .search(text)
-                .into_iter()
-                .filter(|id| allowed.contains(id))
-                .collect()
-        }
-        None => ids,
+    let ordered: Vec<&CatalogueRow> = match &q.q {
+        Some(text) => svc
+            .search
+            .search(text)
+            .into_iter()
+            .filter_map(|id| cat.by_id.get(&id).map(|&i| &cat.rows[i]))
+            .filter(|r| keep(r))
+            .collect(),
+        None => cat.rows.iter().filter(|r| keep(r)).collect(),
     };
     let total = ordered.len() as u64;
     let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page_ids: Vec<i32> = ordered
+    let items = ordered
         .into_iter()
         .skip(q.offset() as usize)
         .take(PAGE_SIZE as usize)
+        .map(|r| r.summary.clone())
         .collect();
-    let items = summaries(svc, &page_ids).await?;
     Ok(CatalogueResult {
         items,
         total,
@@ -61,26 +54,6 @@ pub async fn list(svc: &Services, q: &CatalogueQuery) -> Result<CatalogueResult,
         fields: svc.facets.fields.clone(),
         agencies: svc.facets.agencies.clone(),
     })
-}
-
-/// Summaries for the given procedures, in the given order.
-async fn summaries(svc: &Services, ids: &[i32]) -> Result<Vec<ProcedureSummary>, AppError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let procs = procedure::Entity::find()
-        .filter(procedure::Column::Id.is_in(ids.iter().copied()))
-        .all(&svc.db)
-        .await?;
-    let versions = latest_versions(svc, ids).await?;
-    let mut by_id: HashMap<i32, ProcedureSummary> = procs
-        .into_iter()
-        .map(|p| {
-            let v = versions.get(&p.id);
-            (p.id, summary(svc, p, v))
-        })
-        .collect();
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 async fn latest_versions(
@@ -94,39 +67,6 @@ async fn latest_versions(
         .await?;
     // Ascending order: the last version seen per procedure wins.
     Ok(rows.into_iter().map(|v| (v.procedure_id, v)).collect())
-}
-
-fn summary(
-    svc: &Services,
-    p: procedure::Model,
-    v: Option<&procedure_version::Model>,
-) -> ProcedureSummary {
-    ProcedureSummary {
-        code: p.code,
-        name: p.name,
-        field: svc
-            .facets
-            .field_names
-            .get(&p.field_id)
-            .cloned()
-            .unwrap_or_default(),
-        agency: svc
-            .facets
-            .agency_names
-            .get(&p.agency_id)
-            .cloned()
-            .unwrap_or_default(),
-        levels: p
-            .levels
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        service_level: p.service_level,
-        online: p.online,
-        time_limit_days: v.and_then(|v| v.time_limit_days),
-        fee_free: v.and_then(|v| v.fee_free),
-    }
 }
 
 pub async fn detail(svc: &Services, code: &str) -> Result<ProcedureDetail, AppError> {
@@ -165,20 +105,24 @@ pub async fn detail(svc: &Services, code: &str) -> Result<ProcedureDetail, AppEr
         result_name: v.result_name.clone(),
         result_code: v.result_code.clone(),
         source_url,
-        summary: summary(svc, p, Some(v)),
+        summary: svc
+            .catalogue
+            .by_id
+            .get(&p.id)
+            .map(|&i| svc.catalogue.rows[i].summary.clone())
+            .ok_or(AppError::NotFound)?,
     })
 }
 
 pub async fn home(svc: &Services) -> Result<HomeData, AppError> {
-    let featured_ids: Vec<i32> = procedure::Entity::find()
-        .select_only()
-        .column(procedure::Column::Id)
-        .filter(procedure::Column::FeaturedRank.is_not_null())
-        .order_by_asc(procedure::Column::FeaturedRank)
-        .into_tuple()
-        .all(&svc.db)
-        .await?;
-    let featured = summaries(svc, &featured_ids).await?;
+    let mut featured: Vec<&CatalogueRow> = svc
+        .catalogue
+        .rows
+        .iter()
+        .filter(|r| r.featured_rank.is_some())
+        .collect();
+    featured.sort_by_key(|r| r.featured_rank);
+    let featured = featured.into_iter().map(|r| r.summary.clone()).collect();
     let mut fields = svc.facets.fields.clone();
     fields.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
     fields.truncate(12);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::domain::catalogue::{Choice, PortalInfo};
+use crate::domain::catalogue::{Choice, PortalInfo, ProcedureSummary};
 use crate::error::{internal, AppError};
 use search::{SearchDoc, SearchIndex};
 
@@ -18,7 +18,27 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub search: Arc<SearchIndex>,
     pub facets: Arc<Facets>,
+    pub catalogue: Arc<Catalogue>,
     pub portal: PortalInfo,
+}
+
+/// What catalogue lists show about one procedure, held in memory: listing and filtering
+/// 2,849 procedures is then a scan of a vector, not a database round trip (PERF-5). Like the
+/// search index, it is rebuilt from the database at start.
+pub struct CatalogueRow {
+    pub id: i32,
+    pub field_id: i32,
+    pub agency_id: i32,
+    pub for_citizen: bool,
+    pub for_organisation: bool,
+    pub featured_rank: Option<i32>,
+    pub summary: ProcedureSummary,
+}
+
+/// Rows in catalogue order (by code), with an index by id.
+pub struct Catalogue {
+    pub rows: Vec<CatalogueRow>,
+    pub by_id: HashMap<i32, usize>,
 }
 
 /// Filter choices with their procedure counts; the catalogue changes only through
@@ -64,7 +84,14 @@ impl Services {
             v
         };
         let mut extra: HashMap<i32, String> = HashMap::new();
+        let mut limits: HashMap<i32, (i32, Option<i32>, Option<bool>)> = HashMap::new();
         for v in versions {
+            let latest = limits
+                .entry(v.procedure_id)
+                .or_insert((v.version, None, None));
+            if v.version >= latest.0 {
+                *latest = (v.version, v.time_limit_days, v.fee_free);
+            }
             let e = extra.entry(v.procedure_id).or_default();
             for s in [v.implementing_agency, v.result_name].into_iter().flatten() {
                 e.push(' ');
@@ -89,6 +116,40 @@ impl Services {
             ),
         });
         let search = SearchIndex::build(docs).map_err(internal)?;
+        let mut rows: Vec<CatalogueRow> = procs
+            .iter()
+            .map(|p| {
+                let (_, time_limit_days, fee_free) =
+                    limits.get(&p.id).copied().unwrap_or((0, None, None));
+                CatalogueRow {
+                    id: p.id,
+                    field_id: p.field_id,
+                    agency_id: p.agency_id,
+                    for_citizen: p.for_citizen,
+                    for_organisation: p.for_organisation,
+                    featured_rank: p.featured_rank,
+                    summary: ProcedureSummary {
+                        code: p.code.clone(),
+                        name: p.name.clone(),
+                        field: field_names.get(&p.field_id).cloned().unwrap_or_default(),
+                        agency: agency_names.get(&p.agency_id).cloned().unwrap_or_default(),
+                        levels: p
+                            .levels
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        service_level: p.service_level.clone(),
+                        online: p.online,
+                        time_limit_days,
+                        fee_free,
+                    },
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| a.summary.code.cmp(&b.summary.code));
+        let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        let catalogue = Catalogue { rows, by_id };
         let facets = Facets {
             fields: choices(&field_names, &field_count),
             agencies: choices(&agency_names, &agency_count),
@@ -101,6 +162,7 @@ impl Services {
             db,
             search: Arc::new(search),
             facets: Arc::new(facets),
+            catalogue: Arc::new(catalogue),
             portal,
         })
     }

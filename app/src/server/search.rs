@@ -7,8 +7,11 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption, Schema, Value, STORED, STRING, TEXT};
+use tantivy::schema::{Field, IndexRecordOption, Schema, FAST, STRING, TEXT};
 use tantivy::{doc, Index, IndexReader, TantivyDocument, Term};
+
+/// Fast-field name of the procedure id (read per hit without touching the document store).
+const ID: &str = "id";
 
 use crate::domain::text::{
     expand_abbreviation, expand_phrase, is_filler, is_procedure_code, words,
@@ -25,7 +28,6 @@ pub struct SearchDoc {
 
 pub struct SearchIndex {
     reader: IndexReader,
-    id: Field,
     code: Field,
     name: Field,
     extra: Field,
@@ -79,7 +81,7 @@ fn query_words(text: &str) -> Vec<String> {
 impl SearchIndex {
     pub fn build(docs: impl IntoIterator<Item = SearchDoc>) -> tantivy::Result<Self> {
         let mut sb = Schema::builder();
-        let id = sb.add_u64_field("id", STORED);
+        let id = sb.add_u64_field(ID, FAST);
         let code = sb.add_text_field("code", STRING);
         let name = sb.add_text_field("name", TEXT);
         let extra = sb.add_text_field("extra", TEXT);
@@ -100,7 +102,6 @@ impl SearchIndex {
         let reader = index.reader()?;
         Ok(Self {
             reader,
-            id,
             code,
             name,
             extra,
@@ -195,9 +196,19 @@ impl SearchIndex {
         let Ok(top) = searcher.search(q, &TopDocs::with_limit(MAX_HITS)) else {
             return Vec::new();
         };
+        let Ok(ids) = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().u64(ID))
+            .collect::<tantivy::Result<Vec<_>>>()
+        else {
+            return Vec::new();
+        };
         top.into_iter()
-            .filter_map(|(_, addr)| searcher.doc::<TantivyDocument>(addr).ok())
-            .filter_map(|d| d.get_first(self.id).and_then(|v| v.as_u64()))
+            .filter_map(|(_, a)| {
+                ids.get(a.segment_ord as usize)
+                    .and_then(|c| c.first(a.doc_id))
+            })
             .map(|v| v as i32)
             .collect()
     }
