@@ -142,6 +142,12 @@ async fn language_switch_health_and_headers() {
 
     let home = get(addr, "/").await;
     assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+    let gz = request(addr, "GET", "/thu-tuc", &[("Accept-Encoding", "gzip")], b"").await;
+    assert_eq!(
+        gz.header("content-encoding"),
+        Some("gzip"),
+        "HTML is sent compressed"
+    );
     assert!(home
         .header("content-security-policy")
         .unwrap_or("")
