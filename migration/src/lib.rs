@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 pub mod demo;
 mod m20261127_000001_create_catalogue;
 mod m20261127_000002_seed_catalogue;
+mod m20261127_000003_create_audit_log;
 pub mod seed;
 
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_catalogue::Migration),
             Box::new(m20261127_000002_seed_catalogue::Migration),
+            Box::new(m20261127_000003_create_audit_log::Migration),
         ]
     }
 }

@@ -113,6 +113,19 @@ impl Application {
         let services = Services::load(db, settings.portal.clone())
             .await
             .map_err(|e| format!("loading catalogue: {e}"))?;
+        // S-1: starts of the system are part of the audit trail.
+        services
+            .audit
+            .append(
+                &services.db,
+                app::server::audit::Entry {
+                    action: "system.start".into(),
+                    detail: Some(serde_json::json!({ "version": env!("CARGO_PKG_VERSION") })),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| format!("audit log: {e}"))?;
         let listener = tokio::net::TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
         let leptos_options = LeptosOptions::builder()

@@ -1,5 +1,6 @@
 //! Server-only use-cases (SSR): repositories over SeaORM, search. Server functions in `api/`
 //! call these; pages never touch the database.
+pub mod audit;
 pub mod catalogue;
 pub mod search;
 
@@ -19,6 +20,7 @@ pub struct Services {
     pub search: Arc<SearchIndex>,
     pub facets: Arc<Facets>,
     pub catalogue: Arc<Catalogue>,
+    pub audit: Arc<audit::AuditLog>,
     pub portal: PortalInfo,
 }
 
@@ -163,6 +165,7 @@ impl Services {
             search: Arc::new(search),
             facets: Arc::new(facets),
             catalogue: Arc::new(catalogue),
+            audit: Arc::new(audit::AuditLog::default()),
             portal,
         })
     }
