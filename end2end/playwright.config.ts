@@ -24,6 +24,8 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: "./tests",
+  // Keep run artefacts out of the source tree (they were landing in the repository root).
+  outputDir: resolve(root, "target/playwright"),
   timeout: 60_000,
   retries: 0,
   workers: 2,

@@ -274,7 +274,8 @@ const MAX_URI_BYTES: usize = 2048;
 /// with a clear page instead of letting them reach the renderer.
 async fn guard_request(req: Request<Body>, next: Next) -> Response {
     let uri = req.uri();
-    if uri.to_string().len() > MAX_URI_BYTES {
+    let target_len = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    if target_len > MAX_URI_BYTES {
         return plain_error(
             StatusCode::URI_TOO_LONG,
             "Địa chỉ quá dài. / The address is too long.",

@@ -82,13 +82,10 @@ pub async fn detail(svc: &Services, code: &str) -> Result<ProcedureDetail, AppEr
     let versions = latest_versions(svc, &[p.id]).await?;
     let v = versions.get(&p.id).ok_or(AppError::NotFound)?;
     let source_url = p.source_url.clone();
-    let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).map_err(internal);
-    let steps: Vec<String> = serde_json::from_value(parse(&v.steps)?).map_err(internal)?;
-    let channels: Vec<Channel> = serde_json::from_value(parse(&v.channels)?).map_err(internal)?;
-    let documents: Vec<RequiredDocument> =
-        serde_json::from_value(parse(&v.documents)?).map_err(internal)?;
-    let legal_basis: Vec<LegalDocument> =
-        serde_json::from_value(parse(&v.legal_basis)?).map_err(internal)?;
+    let steps: Vec<String> = serde_json::from_str(&v.steps).map_err(internal)?;
+    let channels: Vec<Channel> = serde_json::from_str(&v.channels).map_err(internal)?;
+    let documents: Vec<RequiredDocument> = serde_json::from_str(&v.documents).map_err(internal)?;
+    let legal_basis: Vec<LegalDocument> = serde_json::from_str(&v.legal_basis).map_err(internal)?;
     Ok(ProcedureDetail {
         decision: v.decision.clone(),
         kind: v.kind.clone(),

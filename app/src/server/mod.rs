@@ -60,7 +60,25 @@ impl Services {
         let fields = entity::field::Entity::find().all(&db).await?;
         let agencies = entity::agency::Entity::find().all(&db).await?;
         let procs = entity::procedure::Entity::find().all(&db).await?;
-        let versions = entity::procedure_version::Entity::find().all(&db).await?;
+        // Only the columns the lists and the index need: the versions' JSON bodies (steps,
+        // documents, legal basis) are read per procedure page, not at start.
+        use entity::procedure_version::{Column as V, Entity as Versions};
+        use sea_orm::QuerySelect;
+        type VersionFacts = (
+            i32,
+            i32,
+            Option<i32>,
+            Option<bool>,
+            Option<String>,
+            Option<String>,
+        );
+        let versions: Vec<VersionFacts> = Versions::find()
+            .select_only()
+            .columns([V::ProcedureId, V::Version, V::TimeLimitDays, V::FeeFree])
+            .columns([V::ImplementingAgency, V::ResultName])
+            .into_tuple()
+            .all(&db)
+            .await?;
         let field_names: HashMap<i32, String> =
             fields.into_iter().map(|f| (f.id, f.name)).collect();
         let agency_names: HashMap<i32, String> =
@@ -87,15 +105,13 @@ impl Services {
         };
         let mut extra: HashMap<i32, String> = HashMap::new();
         let mut limits: HashMap<i32, (i32, Option<i32>, Option<bool>)> = HashMap::new();
-        for v in versions {
-            let latest = limits
-                .entry(v.procedure_id)
-                .or_insert((v.version, None, None));
-            if v.version >= latest.0 {
-                *latest = (v.version, v.time_limit_days, v.fee_free);
+        for (procedure_id, version, time_limit_days, fee_free, implementing, result) in versions {
+            let latest = limits.entry(procedure_id).or_insert((version, None, None));
+            if version >= latest.0 {
+                *latest = (version, time_limit_days, fee_free);
             }
-            let e = extra.entry(v.procedure_id).or_default();
-            for s in [v.implementing_agency, v.result_name].into_iter().flatten() {
+            let e = extra.entry(procedure_id).or_default();
+            for s in [implementing, result].into_iter().flatten() {
                 e.push(' ');
                 e.push_str(&s);
             }
