@@ -18,9 +18,14 @@ use leptos_router::{path, SsrMode};
 use components::layout::{Footer, Header};
 use i18n::Lang;
 use pages::{
+    account::{
+        AccountPage, AdminOfficersPage, AuditPage, ChangePasswordPage, ForgotPasswordPage,
+        LoginPage, OfficerHomePage, RegisterPage, ResetPasswordPage, SecondFactorPage,
+        SessionsPage, TotpEnrolPage, VerifyEmailPage,
+    },
     catalogue::{CataloguePage, SearchPage},
     home::HomePage,
-    info::{AccessibilityPage, LoginPage},
+    info::AccessibilityPage,
     not_found::NotFound,
     procedure::ProcedurePage,
 };
@@ -63,6 +68,7 @@ pub fn use_lang() -> Lang {
 pub fn shell(_options: LeptosOptions) -> impl IntoView {
     let lang = detect_lang();
     provide_context(lang);
+    set_csp();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -87,6 +93,26 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// S-ACC: a strict Content-Security-Policy with this response's nonce. Only scripts carrying
+/// the nonce run (the loader below and Leptos' hydration data); they may load the WASM
+/// (`strict-dynamic`, `wasm-unsafe-eval`); nothing may frame the portal.
+fn set_csp() {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let policy = format!(
+            "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(v) = http::HeaderValue::from_str(&policy) {
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+}
+
 /// Loads the WASM only after the page has loaded and the browser is idle, with no preload
 /// hints: the server-rendered page is complete and usable first, and the ~230 KB download never
 /// competes with it on a slow network (PERF-1..4). Leptos' own `HydrationScripts` preloads the
@@ -102,7 +128,7 @@ fn HydrationLoader() -> impl IntoView {
     let script = format!(
         r#"(()=>{{const go=()=>import("/pkg/portal.js").then(m=>m.default({{module_or_path:"/pkg/{wasm}.wasm"}}).then(()=>m.hydrate()));const idle=()=>"requestIdleCallback" in window?requestIdleCallback(go,{{timeout:3000}}):setTimeout(go,1);if(document.readyState==="complete")idle();else addEventListener("load",idle,{{once:true}});}})()"#
     );
-    view! { <script type="module" inner_html=script></script> }
+    view! { <script type="module" nonce=leptos::nonce::use_nonce() inner_html=script></script> }
 }
 
 #[component]
@@ -125,7 +151,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/thu-tuc/:code") view=ProcedurePage ssr=SsrMode::Async/>
                     <Route path=path!("/tim-kiem") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-tro-tiep-can") view=AccessibilityPage/>
-                    <Route path=path!("/dang-nhap") view=LoginPage/>
+                    <Route path=path!("/dang-nhap") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dang-nhap/ma-xac-thuc") view=SecondFactorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dang-ky") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/xac-thuc-email") view=VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quen-mat-khau") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dat-lai-mat-khau") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tai-khoan") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tai-khoan/mat-khau") view=ChangePasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tai-khoan/xac-thuc-hai-buoc") view=TotpEnrolPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tai-khoan/phien") view=SessionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/can-bo") view=OfficerHomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/can-bo") view=AdminOfficersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/nhat-ky") view=AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

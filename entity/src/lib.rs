@@ -1,8 +1,20 @@
 //! SeaORM entities for the catalogue (DESIGN.md §4). Generated shape; behaviour lives in `app`.
+pub mod access_stat;
 pub mod admin_area;
 pub mod agency;
 pub mod audit_log;
+pub mod auth_session;
+pub mod consent;
+pub mod deletion_request;
+pub mod email_token;
+pub mod external_identity;
 pub mod field;
 pub mod holiday;
+pub mod organisation;
+pub mod organisation_member;
 pub mod procedure;
 pub mod procedure_version;
+pub mod recovery_code;
+pub mod refresh_token;
+pub mod role_assignment;
+pub mod user_account;

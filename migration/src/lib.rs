@@ -5,6 +5,7 @@ pub mod demo;
 mod m20261127_000001_create_catalogue;
 mod m20261127_000002_seed_catalogue;
 mod m20261127_000003_create_audit_log;
+mod m20261127_000004_create_accounts;
 pub mod seed;
 
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_catalogue::Migration),
             Box::new(m20261127_000002_seed_catalogue::Migration),
             Box::new(m20261127_000003_create_audit_log::Migration),
+            Box::new(m20261127_000004_create_accounts::Migration),
         ]
     }
 }

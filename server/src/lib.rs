@@ -1,5 +1,7 @@
 //! Composition root: configuration, database, migrations, routes and middleware. `main` and
 //! the HTTP tests both start the application through [`Application::build`].
+pub mod auth;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -33,6 +35,38 @@ pub struct Settings {
     /// `PORTAL_DEMO=0` switches off the demo province's agencies.
     pub demo: bool,
     pub portal: PortalInfo,
+    /// `PORTAL_JWT_SECRET`: signing key for access tokens (≥ 32 bytes). Required.
+    pub jwt_secret: Option<Vec<u8>>,
+    /// `PORTAL_DATA_KEY`: 32-byte AES key (64 hex digits or base64) for personal data. Required.
+    pub data_key: Option<[u8; 32]>,
+    /// `PORTAL_PUBLIC_URL`: the address users reach, for email links and the origin check.
+    pub public_url: Option<String>,
+    /// `PORTAL_SMTP_URL`: mail relay; without it mail goes to `PORTAL_MAIL_DIR` as files.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_dir: String,
+    /// `PORTAL_TRUST_PROXY=1`: take the client address from `X-Forwarded-For` (only behind a
+    /// reverse proxy that sets it).
+    pub trust_proxy: bool,
+    pub policy: app::server::auth::SecurityPolicy,
+}
+
+/// Accepts 64 hex digits or standard base64 for a 32-byte key.
+pub fn parse_key(v: &str) -> Result<[u8; 32], String> {
+    let v = v.trim();
+    let bytes: Vec<u8> = if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        (0..32)
+            .map(|i| u8::from_str_radix(&v[2 * i..2 * i + 2], 16).unwrap_or(0))
+            .collect()
+    } else {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(v)
+            .map_err(|_| "PORTAL_DATA_KEY: expected 64 hex digits or base64".to_string())?
+    };
+    bytes
+        .try_into()
+        .map_err(|_| "PORTAL_DATA_KEY: the key must be 32 bytes".to_string())
 }
 
 impl Settings {
@@ -59,6 +93,15 @@ impl Settings {
                 hotline: env("PORTAL_HOTLINE").unwrap_or_else(|| "1900 0000".into()),
                 email: env("PORTAL_EMAIL").unwrap_or_else(|| "hotro@dichvucong.example.vn".into()),
             },
+            jwt_secret: env("PORTAL_JWT_SECRET").map(String::into_bytes),
+            data_key: env("PORTAL_DATA_KEY").map(|k| parse_key(&k)).transpose()?,
+            public_url: env("PORTAL_PUBLIC_URL"),
+            smtp_url: env("PORTAL_SMTP_URL"),
+            mail_from: env("PORTAL_MAIL_FROM")
+                .unwrap_or_else(|| "Cổng Dịch vụ công <no-reply@dichvucong.example.vn>".into()),
+            mail_dir: env("PORTAL_MAIL_DIR").unwrap_or_else(|| "data/outbox".into()),
+            trust_proxy: env("PORTAL_TRUST_PROXY").is_some_and(|v| v == "1"),
+            policy: app::server::auth::SecurityPolicy::from_env(env)?,
         })
     }
 }
@@ -67,6 +110,7 @@ impl Settings {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
+    pub trust_proxy: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -110,9 +154,35 @@ impl Application {
         if settings.demo {
             migration::demo::seed_demo(&db).await?;
         }
-        let services = Services::load(db, settings.portal.clone())
+        let listener = tokio::net::TcpListener::bind(settings.addr).await?;
+        let addr = listener.local_addr()?;
+        let (Some(jwt_secret), Some(data_key)) = (settings.jwt_secret.clone(), settings.data_key)
+        else {
+            return Err(
+                "PORTAL_JWT_SECRET and PORTAL_DATA_KEY must be set (make run creates \
+                        development keys in data/dev-secrets.env)"
+                    .into(),
+            );
+        };
+        let auth = app::server::auth::Auth::new(app::server::auth::AuthConfig {
+            policy: settings.policy.clone(),
+            jwt_secret,
+            data_key,
+            public_url: settings
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
+            smtp_url: settings.smtp_url.clone(),
+            mail_from: settings.mail_from.clone(),
+            mail_dir: settings.mail_dir.clone(),
+        })?;
+        let services = Services::load(db, settings.portal.clone(), auth)
             .await
             .map_err(|e| format!("loading catalogue: {e}"))?;
+        if settings.demo {
+            demo_accounts(&services).await?;
+        }
+        auth::spawn_stats_flusher(services.clone());
         // S-1: starts of the system are part of the audit trail.
         services
             .audit
@@ -126,8 +196,6 @@ impl Application {
             )
             .await
             .map_err(|e| format!("audit log: {e}"))?;
-        let listener = tokio::net::TcpListener::bind(settings.addr).await?;
-        let addr = listener.local_addr()?;
         let leptos_options = LeptosOptions::builder()
             .output_name("portal")
             .site_root(settings.site_root.clone())
@@ -138,6 +206,7 @@ impl Application {
             AppState {
                 leptos_options,
                 services,
+                trust_proxy: settings.trust_proxy,
             },
             &settings.site_root,
         );
@@ -149,13 +218,39 @@ impl Application {
     }
 
     pub async fn serve(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
     }
 }
+
+/// Demo accounts (README): a system administrator who must change the password and enrol 2FA
+/// at first login, and a verified citizen.
+async fn demo_accounts(svc: &Services) -> Result<(), Box<dyn std::error::Error>> {
+    use app::server::auth::accounts;
+    accounts::ensure_admin(
+        svc,
+        "quantri@demo.dichvucong.vn",
+        DEMO_ADMIN_PASSWORD,
+        "Quản trị hệ thống (demo)",
+    )
+    .await
+    .map_err(|e| format!("demo admin: {e}"))?;
+    accounts::ensure_demo_citizen(svc, "congdan@demo.dichvucong.vn", DEMO_CITIZEN_PASSWORD)
+        .await
+        .map_err(|e| format!("demo citizen: {e}"))?;
+    Ok(())
+}
+
+/// Published in the README; only created with `PORTAL_DEMO` on (the default for `make run`).
+pub const DEMO_ADMIN_PASSWORD: &str = "quan tri thu nghiem Da Nang";
+pub const DEMO_CITIZEN_PASSWORD: &str = "cong dan thu nghiem Da Nang";
 
 fn router(state: AppState, site_root: &str) -> Router {
     let routes = generate_route_list(App);
@@ -182,6 +277,7 @@ fn router(state: AppState, site_root: &str) -> Router {
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
         )
+        .merge(auth::routes())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -192,6 +288,10 @@ fn router(state: AppState, site_root: &str) -> Router {
         >(context, shell))
         // Pages are 16–60 KB of HTML; compressed they are a fifth of that on a phone's network
         // (PERF-1). Precompressed assets already carry Content-Encoding and pass through.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::auth_layer,
+        ))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(guard_request))
         .layer(middleware::from_fn(security_headers))
@@ -312,7 +412,7 @@ fn percent_decode(s: &str) -> Vec<u8> {
     out
 }
 
-fn plain_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn plain_error(status: StatusCode, message: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{message}</title></head><body><main><h1>{message}</h1><p><a href=\"/\">Trang chủ / Home</a></p></main></body></html>"
     );

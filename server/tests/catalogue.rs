@@ -90,7 +90,7 @@ async fn run_checks(db: &TestDb) {
         "provincial centre + 3 communes' one-stop sections"
     );
 
-    let svc = Services::load(conn.clone(), portal())
+    let svc = Services::load(conn.clone(), portal(), common::test_auth())
         .await
         .expect("load services");
 

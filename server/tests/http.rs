@@ -6,9 +6,7 @@ use common::{get, request, TestDb};
 
 async fn start() -> (std::net::SocketAddr, TestDb) {
     let db = TestDb::sqlite();
-    let mut settings = server::Settings::from_env().expect("settings");
-    settings.addr = "127.0.0.1:0".parse().unwrap();
-    settings.database_url = db.url.clone();
+    let settings = common::test_settings(&db.url);
     let app = server::Application::build(settings)
         .await
         .expect("app builds");
@@ -154,12 +152,13 @@ async fn language_switch_health_and_headers() {
         .contains("frame-ancestors 'none'"));
 
     // Server functions answer JSON and bound their input like the pages do.
+    let origin = format!("http://{addr}");
     let body = br#"{"query":{"q":"ket hon","field":null,"agency":null,"level":null,"audience":null,"page":0}}"#;
     let api = request(
         addr,
         "POST",
         "/api/list_procedures",
-        &[("Content-Type", "application/json")],
+        &[("Content-Type", "application/json"), ("Origin", &origin)],
         body,
     )
     .await;
@@ -171,7 +170,7 @@ async fn language_switch_health_and_headers() {
         addr,
         "POST",
         "/api/list_procedures",
-        &[("Content-Type", "application/json")],
+        &[("Content-Type", "application/json"), ("Origin", &origin)],
         b"{not json",
     )
     .await;

@@ -20,7 +20,9 @@ async fn top3_hit_rate_meets_the_floor() {
         hotline: String::new(),
         email: String::new(),
     };
-    let svc = Services::load(conn, portal).await.expect("services");
+    let svc = Services::load(conn, portal, common::test_auth())
+        .await
+        .expect("services");
     let corpus = include_str!("search_queries.tsv");
     let cases: Vec<(&str, &str)> = corpus
         .lines()

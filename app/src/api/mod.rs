@@ -1,2 +1,3 @@
 //! Server functions: public endpoints, each a few lines that call a service.
+pub mod account;
 pub mod catalogue;

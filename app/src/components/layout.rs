@@ -36,9 +36,7 @@ pub fn Header() -> impl IntoView {
                     <a href=switch rel="external" class="text-white underline" lang=lang.other().code()>
                         {t.switch_language}
                     </a>
-                    <a href="/dang-nhap" class="rounded bg-white px-3 py-1.5 font-semibold text-[#8b1a1a]">
-                        {t.login}
-                    </a>
+                    <AccountLinks/>
                 </div>
             </div>
             <nav aria-label=t.nav_label class="bg-[#6e1414]">
@@ -82,4 +80,36 @@ pub fn Footer() -> impl IntoView {
             </div>
         </footer>
     }
+}
+
+/// Login link, or the signed-in user's account link and logout button (server-rendered only).
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let t = use_lang().t();
+    #[cfg(feature = "ssr")]
+    if let Some(u) = crate::server::auth::current_user() {
+        let csrf = crate::server::auth::csrf_token();
+        let vi = use_lang() == crate::i18n::Lang::Vi;
+        let home = if u.is_officer() {
+            "/can-bo"
+        } else {
+            "/tai-khoan"
+        };
+        return view! {
+            <a href=home class="text-white underline" id="account-link">{u.full_name.clone()}</a>
+            <form method="post" action="/dang-xuat">
+                <input type="hidden" name="_csrf" value=csrf/>
+                <button type="submit" class="rounded bg-white px-3 py-1.5 font-semibold text-[#8b1a1a]">
+                    {if vi { "Đăng xuất" } else { "Log out" }}
+                </button>
+            </form>
+        }
+        .into_any();
+    }
+    view! {
+        <a href="/dang-nhap" class="rounded bg-white px-3 py-1.5 font-semibold text-[#8b1a1a]">
+            {t.login}
+        </a>
+    }
+    .into_any()
 }

@@ -12,14 +12,3 @@ pub fn AccessibilityPage() -> impl IntoView {
         <p class="mt-3 max-w-prose">{t.accessibility_body}</p>
     }
 }
-
-#[component]
-pub fn LoginPage() -> impl IntoView {
-    let t = use_lang().t();
-    view! {
-        <Title text=t.login_title/>
-        <h1 class="text-2xl font-bold">{t.login_title}</h1>
-        <p class="mt-3 max-w-prose">{t.login_body}</p>
-        <p class="mt-4"><a href="/thu-tuc" class="text-blue-800 underline">{t.nav_catalogue}</a></p>
-    }
-}

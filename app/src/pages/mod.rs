@@ -1,3 +1,4 @@
+pub mod account;
 pub mod catalogue;
 pub mod home;
 pub mod info;
@@ -27,6 +28,10 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     set_status(match error {
         AppError::NotFound => 404,
         AppError::Validation(_) => 400,
+        AppError::Unauthorized => 401,
+        AppError::Forbidden => 403,
+        AppError::RateLimited => 429,
+        AppError::Conflict => 409,
         _ => 500,
     });
     view! {

@@ -1,6 +1,7 @@
 //! Server-only use-cases (SSR): repositories over SeaORM, search. Server functions in `api/`
 //! call these; pages never touch the database.
 pub mod audit;
+pub mod auth;
 pub mod catalogue;
 pub mod search;
 
@@ -21,6 +22,7 @@ pub struct Services {
     pub facets: Arc<Facets>,
     pub catalogue: Arc<Catalogue>,
     pub audit: Arc<audit::AuditLog>,
+    pub auth: Arc<auth::Auth>,
     pub portal: PortalInfo,
 }
 
@@ -56,7 +58,11 @@ pub struct Facets {
 
 impl Services {
     /// Loads facets and builds the search index from the database.
-    pub async fn load(db: DatabaseConnection, portal: PortalInfo) -> Result<Self, AppError> {
+    pub async fn load(
+        db: DatabaseConnection,
+        portal: PortalInfo,
+        auth: auth::Auth,
+    ) -> Result<Self, AppError> {
         let fields = entity::field::Entity::find().all(&db).await?;
         let agencies = entity::agency::Entity::find().all(&db).await?;
         let procs = entity::procedure::Entity::find().all(&db).await?;
@@ -182,6 +188,7 @@ impl Services {
             facets: Arc::new(facets),
             catalogue: Arc::new(catalogue),
             audit: Arc::new(audit::AuditLog::default()),
+            auth: Arc::new(auth),
             portal,
         })
     }

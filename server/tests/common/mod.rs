@@ -167,3 +167,38 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 pub async fn get(addr: std::net::SocketAddr, target: &str) -> HttpResponse {
     request(addr, "GET", target, &[], b"").await
 }
+
+/// Authentication services with fixed test keys; mail goes to files under the temp dir.
+pub fn test_auth() -> app::server::auth::Auth {
+    app::server::auth::Auth::new(app::server::auth::AuthConfig {
+        policy: Default::default(),
+        jwt_secret: TEST_JWT_SECRET.to_vec(),
+        data_key: [9u8; 32],
+        public_url: "http://127.0.0.1".into(),
+        smtp_url: None,
+        mail_from: "Test <test@example.vn>".into(),
+        mail_dir: std::env::temp_dir()
+            .join("portal-tests-mail")
+            .display()
+            .to_string(),
+    })
+    .expect("auth config")
+}
+
+pub const TEST_JWT_SECRET: &[u8] = b"test-signing-key-test-signing-key-0123";
+
+/// Settings for an app on a random loopback port with test keys.
+pub fn test_settings(db_url: &str) -> server::Settings {
+    let mut s = server::Settings::from_env().expect("settings");
+    s.addr = "127.0.0.1:0".parse().expect("addr");
+    s.database_url = db_url.into();
+    s.jwt_secret = Some(TEST_JWT_SECRET.to_vec());
+    s.data_key = Some([9u8; 32]);
+    s.public_url = None;
+    s.smtp_url = None;
+    s.mail_dir = std::env::temp_dir()
+        .join("portal-tests-mail")
+        .display()
+        .to_string();
+    s
+}
