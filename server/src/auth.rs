@@ -196,6 +196,12 @@ pub async fn auth_layer(
     } else if authn.clear {
         clear_session_cookies(hs, secure);
     }
+    if policy.hsts {
+        hs.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     // Pages that show personal data are never stored by shared caches or the back button.
     if authn.principal.is_some() {
         hs.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

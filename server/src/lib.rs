@@ -286,12 +286,13 @@ fn router(state: AppState, site_root: &str) -> Router {
             AppState,
             _,
         >(context, shell))
-        // Pages are 16–60 KB of HTML; compressed they are a fifth of that on a phone's network
-        // (PERF-1). Precompressed assets already carry Content-Encoding and pass through.
+        .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::auth_layer,
         ))
+        // Pages are 16–60 KB of HTML; compressed they are a fifth of that on a phone's network
+        // (PERF-1). Precompressed assets already carry Content-Encoding and pass through.
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(guard_request))
         .layer(middleware::from_fn(security_headers))
@@ -299,13 +300,12 @@ fn router(state: AppState, site_root: &str) -> Router {
 }
 
 /// Server functions answer errors with HTTP 500 whatever the cause; map each `AppError` to the
-/// status it means so that bad input is a 4xx, as for pages.
-async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let services = state.services.clone();
-    let res = handle_server_fns_with_context(move || provide_context(services.clone()), req)
-        .await
-        .into_response();
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+/// status it means so that bad input is a 4xx, as for pages. A layer, because Leptos registers
+/// each server function's own route ahead of the catch-all below.
+async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -323,6 +323,14 @@ async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) ->
         Ok(AppError::Internal { .. }) | Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Unknown server-function names.
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let services = state.services.clone();
+    handle_server_fns_with_context(move || provide_context(services.clone()), req)
+        .await
+        .into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -424,7 +432,8 @@ pub(crate) fn plain_error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-/// Baseline security headers on every response (the full CSP with nonces comes with S-ACC).
+/// Security headers on every response. Pages set their own CSP with a per-response nonce
+/// (`app::shell`); everything else gets a policy that allows no inline script at all.
 async fn security_headers(req: Request<Body>, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -439,7 +448,7 @@ async fn security_headers(req: Request<Body>, next: Next) -> Response {
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.entry("content-security-policy")
         .or_insert(HeaderValue::from_static(
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         ));
     res
 }

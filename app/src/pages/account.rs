@@ -469,6 +469,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
 pub fn TotpEnrolPage() -> impl IntoView {
     let lang = use_lang();
     let title = tr(lang, "Xác thực hai bước", "Two-step verification");
+    let setup = Resource::new(|| (), |_| get_totp_setup());
     view! {
         <Title text=title/>
         <h1 class="text-2xl font-bold mb-4">{title}</h1>
@@ -487,7 +488,6 @@ pub fn TotpEnrolPage() -> impl IntoView {
             }
             let e = c.echo.clone();
             let csrf = c.csrf.clone();
-            let setup = Resource::new(|| (), |_| get_totp_setup());
             view! {
                 <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
                     {

@@ -202,3 +202,190 @@ pub fn test_settings(db_url: &str) -> server::Settings {
         .to_string();
     s
 }
+
+/// A real SMTP server on loopback that keeps every message it receives (RFC 5321 subset:
+/// EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT).
+pub struct SmtpSink {
+    pub addr: std::net::SocketAddr,
+    pub messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> Self {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind smtp");
+        let addr = listener.local_addr().expect("addr");
+        let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let store = messages.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (r, mut w) = sock.into_split();
+                    let mut lines = BufReader::new(r).lines();
+                    let _ = w.write_all(b"220 sink ESMTP\r\n").await;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let cmd = line.to_ascii_uppercase();
+                        let reply: &[u8] = if cmd.starts_with("EHLO") {
+                            b"250-sink\r\n250 8BITMIME\r\n"
+                        } else if cmd.starts_with("DATA") {
+                            let _ = w.write_all(b"354 go ahead\r\n").await;
+                            let mut msg = String::new();
+                            while let Ok(Some(l)) = lines.next_line().await {
+                                if l == "." {
+                                    break;
+                                }
+                                msg.push_str(l.strip_prefix('.').unwrap_or(&l));
+                                msg.push('\n');
+                            }
+                            store.lock().expect("lock").push(msg);
+                            b"250 queued\r\n"
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        };
+                        let _ = w.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        Self { addr, messages }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// The last message to `to`, with quoted-printable soft line breaks undone.
+    pub fn last_to(&self, to: &str) -> Option<String> {
+        self.messages
+            .lock()
+            .expect("lock")
+            .iter()
+            .rev()
+            .find(|m| m.contains(&format!("To: {to}")))
+            .map(|m| m.replace("=\n", "").replace("=3D", "="))
+    }
+
+    pub fn count(&self) -> usize {
+        self.messages.lock().expect("lock").len()
+    }
+}
+
+/// A browser-like client: keeps cookies, sends `Origin`, fills the CSRF field from its cookie.
+pub struct Client {
+    pub addr: std::net::SocketAddr,
+    pub cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl Client {
+    pub fn new(addr: std::net::SocketAddr) -> Self {
+        Self {
+            addr,
+            cookies: Default::default(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn absorb(&mut self, res: &HttpResponse) {
+        for (k, v) in &res.headers {
+            if !k.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let first = v.split(';').next().unwrap_or("");
+            if let Some((name, value)) = first.split_once('=') {
+                let gone = v.contains("Max-Age=0") || value.is_empty();
+                if gone {
+                    self.cookies.remove(name.trim());
+                } else {
+                    self.cookies.insert(name.trim().into(), value.trim().into());
+                }
+            }
+        }
+    }
+
+    pub async fn get(&mut self, target: &str) -> HttpResponse {
+        let c = self.cookie_header();
+        let res = request(
+            self.addr,
+            "GET",
+            target,
+            &[
+                ("Cookie", &c),
+                ("Accept", "text/html"),
+                ("User-Agent", "test-browser"),
+            ],
+            b"",
+        )
+        .await;
+        self.absorb(&res);
+        res
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookies
+            .get("__Host-portal_csrf")
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Posts a form as a same-origin page would, with this browser's CSRF token.
+    pub async fn post(&mut self, target: &str, fields: &[(&str, &str)]) -> HttpResponse {
+        if self.csrf().is_empty() {
+            self.get("/").await;
+        }
+        let csrf = self.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
+        all.extend_from_slice(fields);
+        self.post_raw(target, &all, Some(&format!("http://{}", self.addr)))
+            .await
+    }
+
+    pub async fn post_raw(
+        &mut self,
+        target: &str,
+        fields: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> HttpResponse {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let c = self.cookie_header();
+        let mut headers = vec![
+            ("Cookie", c.as_str()),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("User-Agent", "test-browser"),
+        ];
+        if let Some(o) = origin {
+            headers.push(("Origin", o));
+        }
+        let res = request(self.addr, "POST", target, &headers, body.as_bytes()).await;
+        self.absorb(&res);
+        res
+    }
+}
+
+pub fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -13,7 +13,8 @@ use entity::{
 };
 
 use super::crypto::{
-    base32, hash_password, random_bytes, random_token, sha256_hex, totp_match, verify_password,
+    base32, base32_decode, hash_password, random_bytes, random_token, sha256_hex, totp_match,
+    verify_password,
 };
 use super::session::{self, Issued};
 use super::{field, invalid, now, RequestMeta};
@@ -719,25 +720,6 @@ async fn use_recovery_code(
     Ok(res.rows_affected == 1)
 }
 
-fn base32_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for c in s.chars().filter(|c| *c != '=') {
-        let v = match c {
-            'A'..='Z' => c as u32 - 'A' as u32,
-            '2'..='7' => c as u32 - '2' as u32 + 26,
-            _ => return None,
-        };
-        buf = (buf << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            out.push((buf >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-    }
-    Some(out)
-}
-
 /// A pending TOTP enrolment: the secret lives encrypted on the account but counts only once a
 /// code from it has been entered.
 pub struct Enrolment {
@@ -750,31 +732,28 @@ pub async fn begin_totp(svc: &Services, p: &Principal) -> Result<Enrolment, AppE
     if user.totp_enabled_at.is_some() && p.stage != Stage::EnrolTotp {
         return Err(AppError::Conflict);
     }
-    let existing = user
+    // Set the secret only if none is pending, then read back whatever is stored: two page
+    // renders racing here end up showing the same secret.
+    if user.totp_secret_enc.is_none() {
+        let s = base32(&random_bytes::<20>());
+        let enc = svc
+            .auth
+            .cipher
+            .encrypt(TOTP_SECRET, &s)
+            .ok_or_else(|| internal("encryption failed"))?;
+        user_account::Entity::update_many()
+            .col_expr(user_account::Column::TotpSecretEnc, Expr::value(enc))
+            .filter(user_account::Column::Id.eq(user.id))
+            .filter(user_account::Column::TotpSecretEnc.is_null())
+            .exec(&svc.db)
+            .await?;
+    }
+    let user = user_of(svc, p.user_id).await?;
+    let secret = user
         .totp_secret_enc
         .as_deref()
-        .and_then(|e| svc.auth.cipher.decrypt(TOTP_SECRET, e));
-    let secret = match existing {
-        Some(s) if user.totp_enabled_at.is_none() => s,
-        _ => {
-            let s = base32(&random_bytes::<20>());
-            let enc = svc
-                .auth
-                .cipher
-                .encrypt(TOTP_SECRET, &s)
-                .ok_or_else(|| internal("encryption failed"))?;
-            user_account::Entity::update_many()
-                .col_expr(user_account::Column::TotpSecretEnc, Expr::value(enc))
-                .col_expr(
-                    user_account::Column::TotpEnabledAt,
-                    Expr::value(Option::<i64>::None),
-                )
-                .filter(user_account::Column::Id.eq(user.id))
-                .exec(&svc.db)
-                .await?;
-            s
-        }
-    };
+        .and_then(|e| svc.auth.cipher.decrypt(TOTP_SECRET, e))
+        .ok_or_else(|| internal("stored TOTP secret unreadable"))?;
     let issuer = "DVC";
     let uri = format!(
         "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30",

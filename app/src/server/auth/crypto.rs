@@ -226,6 +226,26 @@ pub fn base32(bytes: &[u8]) -> String {
     out
 }
 
+/// Inverse of [`base32`]; None on characters outside the alphabet.
+pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut buf, mut bits) = (0u32, 0u32);
+    for c in s.chars().filter(|c| *c != '=') {
+        let v = match c {
+            'A'..='Z' => c as u32 - 'A' as u32,
+            '2'..='7' => c as u32 - '2' as u32 + 26,
+            _ => return None,
+        };
+        buf = (buf << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            out.push((buf >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    Some(out)
+}
+
 pub const TOTP_STEP: i64 = 30;
 
 /// RFC 6238 TOTP with HMAC-SHA1, 6 digits (what every authenticator app supports).

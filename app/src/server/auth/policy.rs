@@ -28,6 +28,9 @@ pub struct SecurityPolicy {
     pub secure_cookies: bool,
     /// Send Strict-Transport-Security (set when the portal is served over TLS).
     pub hsts: bool,
+    /// A used refresh token presented again within this many seconds is taken for two
+    /// concurrent requests of the same browser, not a replay.
+    pub refresh_reuse_grace_secs: i64,
 }
 
 impl Default for SecurityPolicy {
@@ -48,6 +51,7 @@ impl Default for SecurityPolicy {
             reset_token_ttl_secs: 30 * 60,
             secure_cookies: true,
             hsts: false,
+            refresh_reuse_grace_secs: 10,
         }
     }
 }

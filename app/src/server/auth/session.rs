@@ -265,7 +265,7 @@ pub async fn authenticate(
     if let Some(used) = rt.used_at {
         // Two requests racing with the same cookie within seconds are the same browser; an
         // older token coming back is a replay: end the whole family.
-        if t - used > 10 {
+        if t - used >= auth.policy.refresh_reuse_grace_secs {
             revoke(svc, &s.id, "refresh_reuse").await?;
             svc.audit
                 .append(
