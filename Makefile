@@ -10,8 +10,17 @@ export LEPTOS_SITE_ROOT := target/site
 .PHONY: run test bench build setup lint unit e2e clean
 
 ## Build (release), migrate, seed and serve the portal on http://$(LEPTOS_SITE_ADDR)
-run: build
-	./target/release/server
+run: build data/dev-secrets.env
+	set -a && . ./data/dev-secrets.env && set +a && ./target/release/server
+
+# Development keys, generated once per checkout and never committed (data/ is ignored). Values
+# already in the environment win.
+data/dev-secrets.env:
+	mkdir -p data
+	umask 077 && { \
+	  echo "PORTAL_JWT_SECRET=\$${PORTAL_JWT_SECRET:-$$(head -c 48 /dev/urandom | base64 -w0)}"; \
+	  echo "PORTAL_DATA_KEY=\$${PORTAL_DATA_KEY:-$$(head -c 32 /dev/urandom | base64 -w0)}"; \
+	} > $@
 
 ## Every check: format, lints, Rust tests (SQLite + PostgreSQL), browser tests (JS on and off)
 test: lint unit e2e

@@ -40,7 +40,15 @@ export default defineConfig({
     { name: "js", use: { javaScriptEnabled: true } },
     { name: "nojs", use: { javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: [
+   {
+    command: "node end2end/scripts/smtp-sink.mjs",
+    cwd: root,
+    port: 2526,
+    reuseExistingServer: false,
+    env: { SMTP_SINK_PORT: "2526", SMTP_SINK_DIR: resolve(root, "target/e2e-mail") },
+   },
+   {
     command: `rm -rf ${dbDir} && mkdir -p ${dbDir} && exec ./target/release/server`,
     cwd: root,
     url: `${baseURL}/readyz`,
@@ -53,6 +61,12 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "target/site",
       DATABASE_URL: `sqlite://${dbDir}/portal.db?mode=rwc`,
       RUST_LOG: "warn",
+      // Test-only keys: real deployments set their own (README, Configuration).
+      PORTAL_JWT_SECRET: "e2e-signing-key-e2e-signing-key-e2e-signing",
+      PORTAL_DATA_KEY: "0101010101010101010101010101010101010101010101010101010101010101",
+      PORTAL_SMTP_URL: "smtp://127.0.0.1:2526",
+      PORTAL_DEMO: "1",
     },
-  },
+   },
+  ],
 });

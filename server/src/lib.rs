@@ -233,15 +233,36 @@ impl Application {
 /// Demo accounts (README): a system administrator who must change the password and enrol 2FA
 /// at first login, and a verified citizen.
 async fn demo_accounts(svc: &Services) -> Result<(), Box<dyn std::error::Error>> {
+    use app::domain::account::Role;
     use app::server::auth::accounts;
-    accounts::ensure_admin(
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    accounts::ensure_officer(
         svc,
         "quantri@demo.dichvucong.vn",
         DEMO_ADMIN_PASSWORD,
         "Quản trị hệ thống (demo)",
+        Role::SystemAdmin,
+        None,
     )
     .await
     .map_err(|e| format!("demo admin: {e}"))?;
+    let ward = entity::agency::Entity::find()
+        .filter(entity::agency::Column::Name.starts_with("Bộ phận Một cửa"))
+        .order_by_asc(entity::agency::Column::Id)
+        .one(&svc.db)
+        .await?;
+    if let Some(ward) = ward {
+        accounts::ensure_officer(
+            svc,
+            "canbo@demo.dichvucong.vn",
+            DEMO_OFFICER_PASSWORD,
+            "Cán bộ một cửa (demo)",
+            Role::AgencyAdmin,
+            Some(ward.id),
+        )
+        .await
+        .map_err(|e| format!("demo officer: {e}"))?;
+    }
     accounts::ensure_demo_citizen(svc, "congdan@demo.dichvucong.vn", DEMO_CITIZEN_PASSWORD)
         .await
         .map_err(|e| format!("demo citizen: {e}"))?;
@@ -251,6 +272,7 @@ async fn demo_accounts(svc: &Services) -> Result<(), Box<dyn std::error::Error>>
 /// Published in the README; only created with `PORTAL_DEMO` on (the default for `make run`).
 pub const DEMO_ADMIN_PASSWORD: &str = "quan tri thu nghiem Da Nang";
 pub const DEMO_CITIZEN_PASSWORD: &str = "cong dan thu nghiem Da Nang";
+pub const DEMO_OFFICER_PASSWORD: &str = "can bo thu nghiem Da Nang";
 
 fn router(state: AppState, site_root: &str) -> Router {
     let routes = generate_route_list(App);
@@ -294,6 +316,16 @@ fn router(state: AppState, site_root: &str) -> Router {
         // Pages are 16–60 KB of HTML; compressed they are a fifth of that on a phone's network
         // (PERF-1). Precompressed assets already carry Content-Encoding and pass through.
         .layer(CompressionLayer::new())
+        // Forms are a few KB; uploads arrive with their own limits in the dossier issue. Slow
+        // requests are cut so they cannot hold connections (S-ACC: limits and timeouts).
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(middleware::from_fn(guard_request))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
@@ -374,6 +406,9 @@ async fn set_language(Query(p): Query<LangParams>, headers: HeaderMap) -> Respon
         .body(Body::empty())
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
+
+/// Largest request body accepted (form posts and server-function calls).
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Longest request target accepted; catalogue URLs are far shorter.
 const MAX_URI_BYTES: usize = 2048;

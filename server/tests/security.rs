@@ -475,6 +475,75 @@ async fn citizen_flow(db: TestDb) {
     );
     assert_eq!(s2.get("/tai-khoan").await.status, 303, "other sessions end");
 
+    // Forgotten password: the same answer for unknown emails; the mailed link resets once and
+    // ends every session.
+    let mut f = Client::new(r.addr);
+    f.get("/").await;
+    let sent = r.smtp.count();
+    let unknown = f
+        .post("/quen-mat-khau", &[("email", "nobody@example.vn")])
+        .await;
+    let known = f
+        .post("/quen-mat-khau", &[("email", "binh@example.vn")])
+        .await;
+    assert_eq!(unknown.status, 303);
+    assert_eq!(unknown.header("location"), known.header("location"));
+    assert_eq!(r.smtp.count(), sent + 1, "mail only to the real account");
+    let reset_link = link_in(&r.smtp.last_to("binh@example.vn").expect("mail"), "http://");
+    assert!(reset_link.contains("/dat-lai-mat-khau?token="));
+    let reset_token = token_of(&reset_link);
+    let short = f
+        .post(
+            "/dat-lai-mat-khau",
+            &[
+                ("token", &reset_token),
+                ("new_password", "ngắn"),
+                ("password_confirm", "ngắn"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        short.status, 422,
+        "a weak password does not use up the link"
+    );
+    let third = "ba lần đổi mật khẩu trong ngày";
+    let done = f
+        .post(
+            "/dat-lai-mat-khau",
+            &[
+                ("token", &reset_token),
+                ("new_password", third),
+                ("password_confirm", third),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    assert_eq!(
+        s1.get("/tai-khoan").await.status,
+        303,
+        "reset ends every session"
+    );
+    let again = f
+        .post(
+            "/dat-lai-mat-khau",
+            &[
+                ("token", &reset_token),
+                ("new_password", third),
+                ("password_confirm", third),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 422, "the link works once");
+    let mut s1 = Client::new(r.addr);
+    s1.get("/").await;
+    let res = s1
+        .post(
+            "/dang-nhap",
+            &[("email", "binh@example.vn"), ("password", third)],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+
     // Personal data export carries the ID number (to its owner only) and the consent.
     let export = s1.get("/tai-khoan/du-lieu.json").await;
     assert_eq!(export.status, 200);
@@ -723,6 +792,12 @@ async fn officer_flow(db: TestDb) {
         )
         .await;
     assert_eq!(ok.status, 200);
+    let e_initial = between(
+        &ok.body,
+        "id=\"initial-password\" class=\"font-mono\">",
+        "<",
+    )
+    .expect("initial password");
     let denied = dung
         .post(
             "/quan-tri/can-bo",
@@ -743,6 +818,31 @@ async fn officer_flow(db: TestDb) {
     assert!(none.is_none(), "nothing created in the other unit");
     // Nor can they read the audit log (system administrators only).
     assert_eq!(dung.get("/quan-tri/nhat-ky").await.status, 403);
+
+    // An officer account unused for more than 45 days is disabled at its next login.
+    let long_ago = now() - 46 * 86_400;
+    conn.execute_unprepared(&format!(
+        "UPDATE user_account SET created_at = {long_ago} WHERE email = 'e@phuong.example.vn'"
+    ))
+    .await
+    .expect("age the account");
+    let mut e = Client::new(r.addr);
+    e.get("/").await;
+    let stale = e
+        .post(
+            "/dang-nhap",
+            &[("email", "e@phuong.example.vn"), ("password", &e_initial)],
+        )
+        .await;
+    assert_eq!(stale.status, 422);
+    assert!(stale.body.contains("không sử dụng"));
+    let row = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Email.eq("e@phuong.example.vn"))
+        .one(&conn)
+        .await
+        .expect("query")
+        .expect("e");
+    assert_eq!(row.disabled_reason.as_deref(), Some("inactive"));
 
     // Disabling an account ends its sessions at once.
     let dung_id = entity::user_account::Entity::find()
@@ -853,4 +953,17 @@ async fn officers_roles_and_audit_sqlite() {
 #[tokio::test]
 async fn officers_roles_and_audit_postgres() {
     officer_flow(TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_without_side_effects() {
+    let db = TestDb::sqlite();
+    let r = start(&db, |_| {}).await;
+    let mut c = Client::new(r.addr);
+    c.get("/").await;
+    let big = "x".repeat(200 * 1024);
+    let res = c.post("/dang-ky", &[("full_name", &big)]).await;
+    assert_eq!(res.status, 413);
+    assert!(!res.body.contains("panicked"));
+    db.cleanup().await;
 }

@@ -1331,12 +1331,15 @@ pub async fn disable_account(
     audit(svc, e).await
 }
 
-/// Creates the first system administrator when there is none (first `make run`, demo).
-pub async fn ensure_admin(
+/// Creates an officer account (first system administrator, demo officers) unless the email
+/// exists; the password must be changed and 2FA enrolled at first login.
+pub async fn ensure_officer(
     svc: &Services,
     email: &str,
     password: &str,
     name: &str,
+    role: Role,
+    agency_id: Option<i32>,
 ) -> Result<bool, AppError> {
     if user_account::Entity::find()
         .filter(user_account::Column::Email.eq(email))
@@ -1365,8 +1368,8 @@ pub async fn ensure_admin(
     .await?;
     role_assignment::ActiveModel {
         user_id: Set(user.id),
-        role: Set(Role::SystemAdmin.as_str().into()),
-        agency_id: Set(None),
+        role: Set(role.as_str().into()),
+        agency_id: Set(agency_id),
         created_at: Set(t),
         created_by: Set(None),
         ..Default::default()
@@ -1377,7 +1380,7 @@ pub async fn ensure_admin(
     audit(
         svc,
         Entry {
-            action: "account.bootstrap_admin".into(),
+            action: "account.bootstrap_officer".into(),
             object_type: Some("user".into()),
             object_id: Some(user.id.to_string()),
             ..Default::default()

@@ -1,0 +1,182 @@
+import { test, expect, type Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { open, hydrated, expectAccessible } from "./helpers";
+
+// Mail the portal sent through the SMTP sink started by playwright.config.ts.
+const mailDir = resolve(__dirname, "../../target/e2e-mail");
+
+async function mailTo(address: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const files = readdirSync(mailDir).sort().reverse();
+    for (const f of files) {
+      const text = readFileSync(resolve(mailDir, f), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      if (text.includes(`To: ${address}`)) return text;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${address}`);
+}
+
+function base32Decode(s: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const c of s.replace(/=+$/, "")) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as an authenticator app computes it. */
+function totp(secret: string, at = Date.now()): string {
+  const step = Math.floor(at / 1000 / 30);
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const h = createHmac("sha1", base32Decode(secret)).update(msg).digest();
+  const off = h[19] & 0x0f;
+  const bin = ((h[off] & 0x7f) << 24) | (h[off + 1] << 16) | (h[off + 2] << 8) | h[off + 3];
+  return String(bin % 1_000_000).padStart(6, "0");
+}
+
+async function submit(page: Page, name: string | RegExp) {
+  await page.getByRole("button", { name }).click();
+  await page.waitForLoadState("load");
+}
+
+test("citizen registers, verifies the email, logs in, edits the profile and logs out", async ({ page }, info) => {
+  const email = `dan.${info.project.name}.${Date.now()}@example.vn`;
+  // The citizen ID must be unique per run as well.
+  const cid = "048" + String(Date.now()).slice(-9);
+  await open(page, info, "/dang-ky");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Đăng ký tài khoản");
+  await expectAccessible(page, info);
+
+  // First attempt with mistakes: the errors are listed and linked, the input kept.
+  await page.getByLabel("Họ và tên").fill("Hoàng Thị Mai");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Số điện thoại").fill("0905 123 456");
+  await page.getByLabel("Số định danh cá nhân (CCCD)").fill("12345");
+  await page.getByLabel("Mật khẩu", { exact: true }).fill("password1234");
+  await page.getByLabel("Nhập lại mật khẩu").fill("password1234");
+  await submit(page, "Đăng ký");
+  await hydrated(page, info);
+  const summary = page.locator("#error-summary");
+  await expect(summary).toContainText("12 chữ số");
+  await expect(summary).toContainText("quá phổ biến");
+  await expect(summary).toContainText("đồng ý");
+  await expect(page.getByLabel("Họ và tên")).toHaveValue("Hoàng Thị Mai");
+  await expect(page.getByLabel("Số định danh cá nhân (CCCD)")).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page, info);
+
+  await page.getByLabel("Số định danh cá nhân (CCCD)").fill(cid);
+  const password = "sông Hàn xanh mát mùa hè";
+  await page.getByLabel("Mật khẩu", { exact: true }).fill(password);
+  await page.getByLabel("Nhập lại mật khẩu").fill(password);
+  await page.getByRole("checkbox", { name: /Tôi đồng ý/ }).check();
+  await submit(page, "Đăng ký");
+  await expect(page).toHaveURL(/\/dang-ky\?ok=1$/);
+  await expect(page.getByRole("status")).toContainText("Đã gửi thư");
+
+  // The link from the email (over SMTP) activates the account.
+  const mail = await mailTo(email);
+  const link = mail.match(/http:\/\/\S+\/xac-thuc-email\?token=\S+/)?.[0];
+  expect(link, "verification link in the mail").toBeTruthy();
+  await open(page, info, new URL(link!).pathname + new URL(link!).search);
+  await expectAccessible(page, info);
+  await submit(page, "Xác nhận email");
+  await expect(page).toHaveURL(/\/dang-nhap\?ok=verified$/);
+  await expect(page.getByRole("status")).toContainText("Email đã được xác thực");
+  await hydrated(page, info);
+  await expectAccessible(page, info);
+
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Mật khẩu").fill(password);
+  await submit(page, "Đăng nhập");
+  await expect(page).toHaveURL(/\/tai-khoan$/);
+  await hydrated(page, info);
+  await expect(page.locator("#account-link")).toHaveText("Hoàng Thị Mai");
+  await expect(page.locator("main")).toContainText("•••••••••" + cid.slice(-3));
+  await expect(page.locator("main")).not.toContainText(cid);
+  await expectAccessible(page, info);
+
+  await page.getByLabel("Số điện thoại").fill("0236 3822 111");
+  await submit(page, "Lưu");
+  await expect(page).toHaveURL(/\/tai-khoan\?ok=saved$/);
+  await expect(page.locator("main")).toContainText("02363822111");
+
+  await open(page, info, "/tai-khoan/phien");
+  await expect(page.locator("#session-list li")).toHaveCount(1);
+  await expectAccessible(page, info);
+
+  await open(page, info, "/tai-khoan");
+  await page.locator("main").getByRole("button", { name: "Đăng xuất" }).click();
+  await expect(page).toHaveURL(/\/dang-nhap\?ok=logged_out$/);
+  await open(page, info, "/tai-khoan");
+  await expect(page).toHaveURL(/\/dang-nhap\?next=/);
+});
+
+test("officer's first login: forced password change, 2FA enrolment, then the workspace", async ({ page }, info) => {
+  // One demo officer per project, because the first login changes the account for good.
+  const [email, initial, name] =
+    info.project.name === "js"
+      ? ["quantri@demo.dichvucong.vn", "quan tri thu nghiem Da Nang", "Quản trị hệ thống (demo)"]
+      : ["canbo@demo.dichvucong.vn", "can bo thu nghiem Da Nang", "Cán bộ một cửa (demo)"];
+  await open(page, info, "/dang-nhap");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Mật khẩu").fill(initial);
+  await submit(page, "Đăng nhập");
+  await expect(page).toHaveURL(/\/tai-khoan\/mat-khau$/);
+  await hydrated(page, info);
+  await expect(page.locator("main")).toContainText("lần đăng nhập đầu tiên");
+  await expectAccessible(page, info);
+
+  // Other pages stay closed until the login is complete.
+  await open(page, info, "/can-bo");
+  await expect(page).toHaveURL(/\/tai-khoan\/mat-khau$/);
+
+  const next = `mật khẩu mới của ${info.project.name} năm 2026`;
+  await page.getByLabel("Mật khẩu hiện tại").fill(initial);
+  await page.getByLabel("Mật khẩu mới", { exact: true }).fill(next);
+  await page.getByLabel("Nhập lại mật khẩu mới").fill(next);
+  await submit(page, "Đổi mật khẩu");
+  await expect(page).toHaveURL(/\/tai-khoan\/xac-thuc-hai-buoc$/);
+  await hydrated(page, info);
+  await expect(page.getByRole("img", { name: /Mã QR/ })).toBeVisible();
+  await expectAccessible(page, info);
+
+  const secret = (await page.locator("#totp-secret").textContent())!.trim();
+  await page.getByLabel("Mã 6 chữ số").fill("000000" === totp(secret) ? "111111" : "000000");
+  await submit(page, "Bật xác thực hai bước");
+  await expect(page.locator("#error-summary")).toContainText("Mã không đúng");
+  await hydrated(page, info);
+  await page.getByLabel("Mã 6 chữ số").fill(totp(secret));
+  await submit(page, "Bật xác thực hai bước");
+  await expect(page.locator("#recovery-codes li")).toHaveCount(10);
+  await expect(page.getByRole("status")).toContainText("Đã bật xác thực hai bước");
+  await page.getByRole("link", { name: "Tiếp tục" }).click();
+  await expect(page).toHaveURL(/\/can-bo$/);
+  await hydrated(page, info);
+  await expect(page.locator("#account-link")).toHaveText(name);
+  await expect(page.locator("#my-roles")).toContainText(info.project.name === "js" ? "Quản trị hệ thống" : "Quản trị đơn vị");
+  await expectAccessible(page, info);
+
+  await page.getByRole("link", { name: "Quản lý cán bộ" }).click();
+  await expect(page).toHaveURL(/\/quan-tri\/can-bo$/);
+  await hydrated(page, info);
+  await expect(page.locator("#officer-table")).toContainText(email);
+  await expectAccessible(page, info);
+  if (info.project.name === "js") {
+    await open(page, info, "/quan-tri/nhat-ky?kiem_tra=1");
+    await expect(page.locator("#chain-status")).toContainText("Chuỗi nhật ký nguyên vẹn");
+    await expect(page.locator("#audit-table")).toContainText("account.totp_enrolled");
+    await expectAccessible(page, info);
+  }
+});
