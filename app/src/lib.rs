@@ -17,12 +17,13 @@ use leptos_router::{path, SsrMode};
 
 use components::layout::{Footer, Header};
 use i18n::Lang;
+#[cfg(feature = "ssr")]
+use pages::account::{
+    AccountPage, AdminOfficersPage, AuditPage, ChangePasswordPage, ForgotPasswordPage, LoginPage,
+    OfficerHomePage, RegisterPage, ResetPasswordPage, SecondFactorPage, SessionsPage,
+    TotpEnrolPage, VerifyEmailPage,
+};
 use pages::{
-    account::{
-        AccountPage, AdminOfficersPage, AuditPage, ChangePasswordPage, ForgotPasswordPage,
-        LoginPage, OfficerHomePage, RegisterPage, ResetPasswordPage, SecondFactorPage,
-        SessionsPage, TotpEnrolPage, VerifyEmailPage,
-    },
     catalogue::{CataloguePage, SearchPage},
     home::HomePage,
     info::AccessibilityPage,
@@ -69,6 +70,7 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
     let lang = detect_lang();
     provide_context(lang);
     set_csp();
+    let account_page = is_account_request();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -78,19 +80,55 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#8b1a1a"/>
                 <link rel="stylesheet" href="/pkg/portal.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationLoader/>
+                {(!account_page).then(|| view! { <HydrationLoader/> })}
                 <MetaTags/>
             </head>
             <body class="min-h-screen flex flex-col bg-white text-slate-900">
                 <a href="#main" class="skip-link">{lang.t().skip_to_content}</a>
                 <Header/>
-                <div id="app" class="flex-1">
-                    <App/>
-                </div>
+                {body()}
                 <Footer/>
             </body>
         </html>
     }
+}
+
+/// Account and back-office pages (S-ACC): plain server-rendered forms. They are never hydrated,
+/// so the browser downloads no WASM for them and the public pages' WASM does not carry their
+/// code (PERF-4); every form there works with or without JavaScript.
+pub fn is_account_path(path: &str) -> bool {
+    [
+        "/dang-nhap",
+        "/dang-ky",
+        "/xac-thuc-email",
+        "/quen-mat-khau",
+        "/dat-lai-mat-khau",
+        "/tai-khoan",
+        "/can-bo",
+        "/quan-tri",
+    ]
+    .iter()
+    .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+fn is_account_request() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_some_and(|p| is_account_path(p.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
+/// The page body: the hydrated public app, or the server-only account app.
+fn body() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if is_account_request() {
+        return view! { <div id="page" class="flex-1"><AccountApp/></div> }.into_any();
+    }
+    view! { <div id="app" class="flex-1"><App/></div> }.into_any()
 }
 
 /// S-ACC: a strict Content-Security-Policy with this response's nonce. Only scripts carrying
@@ -151,6 +189,22 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/thu-tuc/:code") view=ProcedurePage ssr=SsrMode::Async/>
                     <Route path=path!("/tim-kiem") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-tro-tiep-can") view=AccessibilityPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Account and back-office routes, rendered on the server only (see [`is_account_path`]).
+#[cfg(feature = "ssr")]
+#[component]
+pub fn AccountApp() -> impl IntoView {
+    provide_meta_context();
+    provide_context(detect_lang());
+    view! {
+        <Router>
+            <main id="main" tabindex="-1" class="mx-auto w-full max-w-5xl px-4 py-6 focus:outline-none">
+                <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/dang-nhap") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/dang-nhap/ma-xac-thuc") view=SecondFactorPage ssr=SsrMode::Async/>
                     <Route path=path!("/dang-ky") view=RegisterPage ssr=SsrMode::Async/>

@@ -345,6 +345,16 @@ fn csrf_error() -> AppError {
     )
 }
 
+/// Reads the posted form and the request context, or answers 400 for an unreadable body.
+macro_rules! form {
+    ($state:expr, $req:expr) => {
+        match with_form($req).await {
+            Ok((parts, fields)) => (ctx(&$state, parts, &fields), fields),
+            Err(r) => return r,
+        }
+    };
+}
+
 macro_rules! guard {
     ($state:expr, $c:expr, $fields:expr) => {
         if !$c.csrf_ok {
@@ -372,11 +382,7 @@ async fn with_form(req: Request<Body>) -> Result<(axum::http::request::Parts, Fi
 use axum::extract::FromRequest;
 
 async fn register(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     guard!(state, c, fields);
     let r = accounts::Registration {
         kind: f(&fields, "kind").into(),
@@ -397,11 +403,7 @@ async fn register(State(state): State<AppState>, req: Request<Body>) -> Response
 }
 
 async fn verify_email(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     guard!(state, c, fields);
     match accounts::verify_email(&c.svc, f(&fields, "token"), &c.meta).await {
         Ok(()) => see_other("/dang-nhap?ok=verified"),
@@ -410,11 +412,7 @@ async fn verify_email(State(state): State<AppState>, req: Request<Body>) -> Resp
 }
 
 async fn login(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     guard!(state, c, fields);
     match accounts::login(&c.svc, f(&fields, "email"), f(&fields, "password"), &c.meta).await {
         Ok(done) => {
@@ -437,11 +435,7 @@ async fn login(State(state): State<AppState>, req: Request<Body>) -> Response {
 }
 
 async fn second_factor(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     guard!(state, c, fields);
     let Some(p) = c.user.clone() else {
         return see_other("/dang-nhap");
@@ -457,11 +451,7 @@ async fn second_factor(State(state): State<AppState>, req: Request<Body>) -> Res
 }
 
 async fn logout(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     guard!(state, c, fields);
     if let Some(p) = &c.user {
         if let Err(e) = session::revoke(&c.svc, &p.session_id, "logout").await {
@@ -488,11 +478,7 @@ async fn logout(State(state): State<AppState>, req: Request<Body>) -> Response {
 }
 
 async fn forgot(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     guard!(state, c, fields);
     match accounts::request_reset(&c.svc, f(&fields, "email"), &c.meta).await {
         Ok(()) => see_other("/quen-mat-khau?ok=1"),
@@ -501,11 +487,7 @@ async fn forgot(State(state): State<AppState>, req: Request<Body>) -> Response {
 }
 
 async fn reset(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     guard!(state, c, fields);
     let r = accounts::reset_password(
         &c.svc,
@@ -533,11 +515,7 @@ macro_rules! signed_in {
 }
 
 async fn contact(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     let p = signed_in!(state, c, fields);
     if p.stage != Stage::Full {
         return see_other(p.stage.path());
@@ -557,11 +535,7 @@ async fn contact(State(state): State<AppState>, req: Request<Body>) -> Response 
 }
 
 async fn change_password(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     let p = signed_in!(state, c, fields);
     let r = accounts::change_password(
         &c.svc,
@@ -580,11 +554,7 @@ async fn change_password(State(state): State<AppState>, req: Request<Body>) -> R
 }
 
 async fn enrol_totp(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     let p = signed_in!(state, c, fields);
     match accounts::confirm_totp(&c.svc, &p, f(&fields, "code"), &c.meta).await {
         Ok(codes) => {
@@ -607,11 +577,7 @@ async fn enrol_totp(State(state): State<AppState>, req: Request<Body>) -> Respon
 }
 
 async fn sessions(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     let p = signed_in!(state, c, fields);
     let r = session::revoke_all(&c.svc.db, p.user_id, "logout_others", Some(&p.session_id)).await;
     match r {
@@ -660,11 +626,7 @@ async fn export(State(state): State<AppState>, req: Request<Body>) -> Response {
 }
 
 async fn officers(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let (parts, fields) = match with_form(req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let c = ctx(&state, parts, &fields);
+    let (c, fields) = form!(state, req);
     let p = signed_in!(state, c, fields);
     if p.stage != Stage::Full
         || p.units_for(Permission::ManageOfficers).is_empty() && !p.is_system_admin()

@@ -275,7 +275,8 @@ pub const DEMO_CITIZEN_PASSWORD: &str = "cong dan thu nghiem Da Nang";
 pub const DEMO_OFFICER_PASSWORD: &str = "can bo thu nghiem Da Nang";
 
 fn router(state: AppState, site_root: &str) -> Router {
-    let routes = generate_route_list(App);
+    let mut routes = generate_route_list(App);
+    routes.extend(generate_route_list(app::AccountApp));
     let services = state.services.clone();
     let context = move || provide_context(services.clone());
     let options = state.leptos_options.clone();

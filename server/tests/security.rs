@@ -65,6 +65,9 @@ async fn citizen_flow(db: TestDb) {
     );
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
     assert!(!csp.contains("unsafe-inline"));
+    // Account pages are plain server-rendered forms: no WASM is loaded for them.
+    assert!(!page.body.contains("/pkg/portal.js"));
+    assert!(c.get("/").await.body.contains("/pkg/portal.js"));
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert!(page.header("referrer-policy").is_some());
     let again = Client::new(r.addr).get("/dang-ky").await;

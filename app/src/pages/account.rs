@@ -663,7 +663,7 @@ fn AdminOfficersBody(d: crate::api::account::AdminOfficers, lang: Lang) -> impl 
                 <section aria-labelledby="h-list">
                     <h2 id="h-list" class="text-xl font-bold mb-2">{tr(lang, "Cán bộ", "Officers")}</h2>
                     // Wide tables scroll sideways on a phone; the region takes focus so keyboard users can scroll it.
-                    <div class="overflow-x-auto" tabindex="0" role="region" aria-labelledby="h-list">
+                    <div class="overflow-x-auto" tabindex="0" role="region" aria-label=tr(lang, "Bảng cán bộ, cuộn ngang được", "Officer table, scrolls sideways")>
                     <table class="w-full text-left text-sm" id="officer-table">
                         <thead><tr>
                             <th scope="col" class="p-2">{tr(lang, "Họ tên", "Name")}</th>
@@ -741,7 +741,7 @@ pub fn AuditPage() -> impl IntoView {
                             <tbody>{v.stats.into_iter().map(|(d, visits, logins)| view! { <tr class="border-t border-slate-300"><td class="p-2">{d}</td><td class="p-2 text-right">{visits}</td><td class="p-2 text-right">{logins}</td></tr> }).collect_view()}</tbody>
                         </table>
                         <h2 id="h-records" class="text-xl font-bold mb-2">{tr(lang, "Bản ghi gần nhất", "Latest records")}</h2>
-                        <div class="overflow-x-auto" tabindex="0" role="region" aria-labelledby="h-records">
+                        <div class="overflow-x-auto" tabindex="0" role="region" aria-label=tr(lang, "Bảng nhật ký, cuộn ngang được", "Audit table, scrolls sideways")>
                         <table class="w-full text-left text-sm" id="audit-table">
                             <thead><tr>
                                 <th scope="col" class="p-2">"#"</th>

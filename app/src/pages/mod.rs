@@ -1,3 +1,4 @@
+#[cfg(feature = "ssr")]
 pub mod account;
 pub mod catalogue;
 pub mod home;

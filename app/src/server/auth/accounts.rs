@@ -228,7 +228,6 @@ pub async fn register(svc: &Services, r: Registration, meta: &RequestMeta) -> Re
         .encrypt(CITIZEN_ID, &cid)
         .ok_or_else(|| internal("encryption failed"))?;
     let t = now();
-    let token = random_token();
     let txn = svc.db.begin().await?;
     let user = user_account::ActiveModel {
         kind: Set(kind.as_str().into()),
@@ -246,16 +245,7 @@ pub async fn register(svc: &Services, r: Registration, meta: &RequestMeta) -> Re
     }
     .insert(&txn)
     .await?;
-    consent::ActiveModel {
-        user_id: Set(user.id),
-        purpose: Set(CONSENT_PURPOSE.into()),
-        version: Set(CONSENT_VERSION.into()),
-        given_at: Set(t),
-        withdrawn_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    record_consent(&txn, user.id, t).await?;
     if let (Some(n), Some(tax)) = (org_name, tax) {
         let org = match organisation::Entity::find()
             .filter(organisation::Column::TaxCode.eq(tax.clone()))
@@ -295,16 +285,12 @@ pub async fn register(svc: &Services, r: Registration, meta: &RequestMeta) -> Re
         .insert(&txn)
         .await?;
     }
-    email_token::ActiveModel {
-        user_id: Set(user.id),
-        purpose: Set("verify".into()),
-        token_hash: Set(sha256_hex(&token)),
-        created_at: Set(t),
-        expires_at: Set(t + svc.auth.policy.email_token_ttl_secs),
-        used_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let token = new_email_token(
+        &txn,
+        user.id,
+        "verify",
+        t + svc.auth.policy.email_token_ttl_secs,
+    )
     .await?;
     txn.commit().await?;
     audit(svc, entry(Some(user.id), "account.register", meta)).await?;
@@ -338,6 +324,47 @@ fn existing_account_mail(base: &str) -> (String, String) {
              or reset your password at the links above.\n"
         ),
     )
+}
+
+/// Stores a one-time email token (as a hash) and returns the token for the link.
+async fn new_email_token<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+    purpose: &str,
+    expires_at: i64,
+) -> Result<String, AppError> {
+    let token = random_token();
+    email_token::ActiveModel {
+        user_id: Set(user_id),
+        purpose: Set(purpose.into()),
+        token_hash: Set(sha256_hex(&token)),
+        created_at: Set(now()),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Records consent to the current personal-data notice (S-PD).
+async fn record_consent<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+    at: i64,
+) -> Result<(), AppError> {
+    consent::ActiveModel {
+        user_id: Set(user_id),
+        purpose: Set(CONSENT_PURPOSE.into()),
+        version: Set(CONSENT_VERSION.into()),
+        given_at: Set(at),
+        withdrawn_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 /// Consumes a one-time email token of `purpose`; None when unknown, used or expired.
@@ -607,17 +634,12 @@ pub async fn bump_stat(svc: &Services, visits: i64, logins: i64) -> Result<(), A
 
 async fn send_verification(svc: &Services, user: &user_account::Model) -> Result<(), AppError> {
     let t = now();
-    let token = random_token();
-    email_token::ActiveModel {
-        user_id: Set(user.id),
-        purpose: Set("verify".into()),
-        token_hash: Set(sha256_hex(&token)),
-        created_at: Set(t),
-        expires_at: Set(t + svc.auth.policy.email_token_ttl_secs),
-        used_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&svc.db)
+    let token = new_email_token(
+        &svc.db,
+        user.id,
+        "verify",
+        t + svc.auth.policy.email_token_ttl_secs,
+    )
     .await?;
     let link = format!("{}/xac-thuc-email?token={token}", svc.auth.public_url);
     svc.auth
@@ -900,17 +922,12 @@ pub async fn request_reset(
         return Ok(());
     };
     let t = now();
-    let token = random_token();
-    email_token::ActiveModel {
-        user_id: Set(user.id),
-        purpose: Set("reset".into()),
-        token_hash: Set(sha256_hex(&token)),
-        created_at: Set(t),
-        expires_at: Set(t + svc.auth.policy.reset_token_ttl_secs),
-        used_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&svc.db)
+    let token = new_email_token(
+        &svc.db,
+        user.id,
+        "reset",
+        t + svc.auth.policy.reset_token_ttl_secs,
+    )
     .await?;
     audit(svc, entry(Some(user.id), "account.reset_requested", meta)).await?;
     let link = format!("{}/dat-lai-mat-khau?token={token}", svc.auth.public_url);
@@ -1425,16 +1442,7 @@ pub async fn ensure_demo_citizen(
     }
     .insert(&txn)
     .await?;
-    consent::ActiveModel {
-        user_id: Set(user.id),
-        purpose: Set(CONSENT_PURPOSE.into()),
-        version: Set(CONSENT_VERSION.into()),
-        given_at: Set(t),
-        withdrawn_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    record_consent(&txn, user.id, t).await?;
     txn.commit().await?;
     Ok(true)
 }
