@@ -19,9 +19,9 @@ use components::layout::{Footer, Header};
 use i18n::Lang;
 #[cfg(feature = "ssr")]
 use pages::account::{
-    AccountPage, AdminOfficersPage, AuditPage, ChangePasswordPage, ForgotPasswordPage, LoginPage,
-    OfficerHomePage, RegisterPage, ResetPasswordPage, SecondFactorPage, SessionsPage,
-    TotpEnrolPage, VerifyEmailPage,
+    AccountPage, AdminOfficersPage, AuditPage, ChangePasswordPage, DeletionRequestsPage,
+    ForgotPasswordPage, LoginPage, OfficerHomePage, RegisterPage, ResetPasswordPage,
+    SecondFactorPage, SessionsPage, TotpEnrolPage, VerifyEmailPage,
 };
 use pages::{
     catalogue::{CataloguePage, SearchPage},
@@ -218,6 +218,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/can-bo") view=OfficerHomePage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/can-bo") view=AdminOfficersPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/nhat-ky") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/yeu-cau-xoa") view=DeletionRequestsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

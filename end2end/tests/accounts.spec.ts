@@ -178,5 +178,8 @@ test("officer's first login: forced password change, 2FA enrolment, then the wor
     await expect(page.locator("#chain-status")).toContainText("Chuỗi nhật ký nguyên vẹn");
     await expect(page.locator("#audit-table")).toContainText("account.totp_enrolled");
     await expectAccessible(page, info);
+    await open(page, info, "/quan-tri/yeu-cau-xoa");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Yêu cầu xoá tài khoản");
+    await expectAccessible(page, info);
   }
 });

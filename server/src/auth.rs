@@ -659,6 +659,17 @@ async fn officers(State(state): State<AppState>, req: Request<Body>) -> Response
     }
 }
 
+async fn deletions(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (c, fields) = form!(state, req);
+    let p = signed_in!(state, c, fields);
+    let id = f(&fields, "request_id").parse().unwrap_or(0);
+    let approve = f(&fields, "decision") == "approve";
+    match accounts::decide_deletion(&c.svc, &p, id, approve, &c.meta).await {
+        Ok(()) => see_other("/quan-tri/yeu-cau-xoa?ok=1"),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dang-ky", post(register))
@@ -674,6 +685,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tai-khoan/phien", post(sessions))
         .route("/tai-khoan/du-lieu.json", get(export))
         .route("/quan-tri/can-bo", post(officers))
+        .route("/quan-tri/yeu-cau-xoa", post(deletions))
 }
 
 /// Flushes page-view counts to the statistics table every half minute (P-10.3).

@@ -864,6 +864,59 @@ async fn officer_flow(db: TestDb) {
     assert_eq!(res.status, 303);
     assert_eq!(dung.get("/can-bo").await.status, 303);
 
+    // S-PD: a citizen asks for deletion; the administrator carries it out; the account is
+    // anonymised, its sessions end and it can no longer log in.
+    let mut citizen = Client::new(r.addr);
+    citizen.get("/").await;
+    let res = citizen
+        .post(
+            "/dang-nhap",
+            &[("email", "congdan@demo.dichvucong.vn"), ("password", server::DEMO_CITIZEN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let asked = citizen
+        .post("/tai-khoan", &[("action", "delete"), ("reason", "không dùng nữa")])
+        .await;
+    assert_eq!(asked.header("location"), Some("/tai-khoan?ok=deletion"));
+    assert_eq!(
+        citizen
+            .post("/tai-khoan", &[("action", "delete"), ("reason", "lần hai")])
+            .await
+            .status,
+        409,
+        "one pending request at a time"
+    );
+    assert_eq!(citizen.get("/quan-tri/yeu-cau-xoa").await.status, 403);
+    let list = admin.get("/quan-tri/yeu-cau-xoa").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("congdan@demo.dichvucong.vn"));
+    let req_id = entity::deletion_request::Entity::find()
+        .one(&conn)
+        .await
+        .expect("query")
+        .expect("request")
+        .id;
+    let done = admin
+        .post("/quan-tri/yeu-cau-xoa", &[("request_id", &req_id.to_string()), ("decision", "approve")])
+        .await;
+    assert_eq!(done.status, 303);
+    assert_eq!(citizen.get("/tai-khoan").await.status, 303, "sessions ended");
+    let gone = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Email.eq("congdan@demo.dichvucong.vn"))
+        .one(&conn)
+        .await
+        .expect("query");
+    assert!(gone.is_none(), "email removed");
+    let row = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::DisabledReason.eq("deleted"))
+        .one(&conn)
+        .await
+        .expect("query")
+        .expect("anonymised row");
+    assert!(row.citizen_id_enc.is_none() && row.phone.is_none() && row.citizen_id_index.is_none());
+    assert!(admin.get("/quan-tri/yeu-cau-xoa").await.body.contains("deletion-empty"));
+
     // Tampering with a stored audit record is detected (after lifting the database's own
     // refusal, as an attacker with full database access could).
     match conn.get_database_backend() {

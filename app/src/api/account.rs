@@ -246,3 +246,10 @@ pub async fn get_audit_view(
         stats,
     })
 }
+
+/// S-PD: pending account-deletion requests, for system administrators.
+#[server(prefix = "/api", endpoint = "deletion_requests", input = server_fn::codec::Json)]
+pub async fn get_deletion_requests() -> Result<Vec<crate::domain::account::DeletionRow>, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::auth::accounts::pending_deletions(&services()?, &p).await
+}

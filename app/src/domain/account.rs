@@ -224,6 +224,16 @@ pub struct OfficerRow {
     pub totp: bool,
 }
 
+/// A pending deletion request as administrators see it (S-PD).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeletionRow {
+    pub id: i32,
+    pub email: String,
+    pub full_name: String,
+    pub requested_at: i64,
+    pub reason: Option<String>,
+}
+
 /// Province codes that open a 12-digit citizen identity (CCCD) number (Circular 59/2021/TT-BCA,
 /// Annex I: the 63 pre-2025 provinces; numbers already issued keep them).
 const CCCD_PROVINCES: [u16; 63] = [

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::ErrorNotice;
 use crate::api::account::{
-    get_admin_officers, get_audit_view, get_form_context, get_totp_setup, my_account, my_sessions,
-    FormContext,
+    format_time, get_admin_officers, get_audit_view, get_deletion_requests, get_form_context,
+    get_totp_setup, my_account, my_sessions, FormContext,
 };
 use crate::domain::account::{AccountKind, Permission, Stage};
 use crate::domain::form::FormEcho;
@@ -588,7 +588,10 @@ pub fn OfficerHomePage() -> impl IntoView {
                 </ul>
                 <ul class="grid gap-2 mb-4">
                     {admin.then(|| view! { <li><a href="/quan-tri/can-bo" class=LINK>{tr(lang, "Quản lý cán bộ", "Manage officers")}</a></li> })}
-                    {audit.then(|| view! { <li><a href="/quan-tri/nhat-ky" class=LINK>{tr(lang, "Nhật ký hệ thống và thống kê truy cập", "Audit log and access statistics")}</a></li> })}
+                    {audit.then(|| view! {
+                        <li><a href="/quan-tri/nhat-ky" class=LINK>{tr(lang, "Nhật ký hệ thống và thống kê truy cập", "Audit log and access statistics")}</a></li>
+                        <li><a href="/quan-tri/yeu-cau-xoa" class=LINK>{tr(lang, "Yêu cầu xoá tài khoản", "Account deletion requests")}</a></li>
+                    })}
                     <li><a href="/tai-khoan" class=LINK>{tr(lang, "Tài khoản của tôi", "My account")}</a></li>
                 </ul>
                 <p class="text-slate-700">{tr(lang, "Hộp hồ sơ cần xử lý sẽ xuất hiện tại đây.", "Your dossier inbox will appear here.")}</p>
@@ -759,6 +762,56 @@ pub fn AuditPage() -> impl IntoView {
                             }).collect_view()}</tbody>
                         </table>
                         </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn DeletionRequestsPage() -> impl IntoView {
+    let lang = use_lang();
+    let ok = query("ok");
+    let title = tr(lang, "Yêu cầu xoá tài khoản", "Account deletion requests");
+    let rows = Resource::new(|| (), |_| get_deletion_requests());
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <Show when=move || ok.get() == "1">
+            <Notice text=tr(lang, "Đã xử lý yêu cầu.", "The request has been handled.")/>
+        </Show>
+        <p class="mb-4">{tr(lang, "Chấp nhận sẽ ẩn danh hoá tài khoản (xoá email, điện thoại, số định danh, mật khẩu, xác thực hai bước, liên kết tổ chức) và kết thúc mọi phiên; hồ sơ thủ tục và nhật ký được giữ theo luật.", "Accepting anonymises the account (email, phone, ID number, password, 2FA and organisation links are removed) and ends every session; dossiers and the audit log are kept as the law requires.")}</p>
+        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(list) if list.is_empty() => view! { <p id="deletion-empty">{tr(lang, "Không có yêu cầu nào đang chờ.", "No pending requests.")}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <WithForm render=move |c: FormContext| {
+                            let list = list.clone();
+                            view! {
+                                <ErrorSummary echo=c.echo.clone() lang/>
+                                <ul class="grid gap-3" id="deletion-list">
+                                    {list.into_iter().map(|r| {
+                                        let csrf = c.csrf.clone();
+                                        view! {
+                                            <li class="rounded border border-slate-400 p-3">
+                                                <p class="font-semibold">{r.full_name.clone()}" — "{r.email.clone()}</p>
+                                                <p class="text-sm">{tr(lang, "Gửi lúc: ", "Requested: ")}{format_time(r.requested_at)}</p>
+                                                {r.reason.clone().filter(|x| !x.is_empty()).map(|x| view! { <p class="text-sm">{tr(lang, "Lý do: ", "Reason: ")}{x}</p> })}
+                                                <form method="post" action="/quan-tri/yeu-cau-xoa" class="mt-2 flex gap-3">
+                                                    <Csrf token=csrf/>
+                                                    <input type="hidden" name="request_id" value=r.id.to_string()/>
+                                                    <button type="submit" name="decision" value="approve" class=BUTTON>{tr(lang, "Xoá tài khoản", "Delete account")}</button>
+                                                    <button type="submit" name="decision" value="refuse" class="rounded border border-slate-600 px-4 py-2 font-semibold">{tr(lang, "Từ chối", "Refuse")}</button>
+                                                </form>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }
+                        }/>
                     }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }

@@ -20,7 +20,7 @@ use super::session::{self, Issued};
 use super::{field, invalid, now, RequestMeta};
 use crate::domain::account::{
     mask_citizen_id, normalise_citizen_id, normalise_email, normalise_phone, normalise_tax_code,
-    AccountKind, OfficerRow, OrgLink, Permission, Principal, Profile, Role, Stage,
+    AccountKind, DeletionRow, OfficerRow, OrgLink, Permission, Principal, Profile, Role, Stage,
 };
 use crate::error::{internal, AppError, FieldError};
 use crate::server::audit::Entry;
@@ -1445,4 +1445,129 @@ pub async fn ensure_demo_citizen(
     record_consent(&txn, user.id, t).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+pub async fn pending_deletions(
+    svc: &Services,
+    admin: &Principal,
+) -> Result<Vec<DeletionRow>, AppError> {
+    if !admin.can(Permission::ViewAudit, None) {
+        return Err(AppError::Forbidden);
+    }
+    let mut out = Vec::new();
+    for r in deletion_request::Entity::find()
+        .filter(deletion_request::Column::Status.eq("pending"))
+        .order_by_asc(deletion_request::Column::RequestedAt)
+        .all(&svc.db)
+        .await?
+    {
+        if let Some(u) = user_account::Entity::find_by_id(r.user_id)
+            .one(&svc.db)
+            .await?
+        {
+            out.push(DeletionRow {
+                id: r.id,
+                email: u.email,
+                full_name: u.full_name,
+                requested_at: r.requested_at,
+                reason: r.reason,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Carries out (or refuses) a deletion request. Carrying it out anonymises the account in one
+/// transaction: contact data, ID number, password, 2FA and links to organisations and external
+/// identities are removed and every session ends; the row stays so that records the law
+/// requires to be kept (dossiers, the audit log) still point somewhere.
+pub async fn decide_deletion(
+    svc: &Services,
+    admin: &Principal,
+    request_id: i32,
+    approve: bool,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    if !admin.can(Permission::ViewAudit, None) {
+        return Err(AppError::Forbidden);
+    }
+    let Some(req) = deletion_request::Entity::find_by_id(request_id)
+        .one(&svc.db)
+        .await?
+        .filter(|r| r.status == "pending")
+    else {
+        return Err(AppError::NotFound);
+    };
+    let user = user_of(svc, req.user_id).await?;
+    let t = now();
+    let txn = svc.db.begin().await?;
+    let mut r = req.clone().into_active_model();
+    r.status = Set(if approve { "done" } else { "rejected" }.into());
+    r.decided_at = Set(Some(t));
+    r.decided_by = Set(Some(admin.user_id));
+    r.update(&txn).await?;
+    if approve {
+        let mut am = user.clone().into_active_model();
+        am.email = Set(format!("deleted-{}@invalid.local", user.id));
+        am.full_name = Set("(đã xoá / deleted)".into());
+        am.phone = Set(None);
+        am.citizen_id_enc = Set(None);
+        am.citizen_id_index = Set(None);
+        // Not a PHC string: no password can ever match it.
+        am.password_hash = Set("!deleted".into());
+        am.totp_secret_enc = Set(None);
+        am.totp_enabled_at = Set(None);
+        am.disabled_at = Set(Some(t));
+        am.disabled_reason = Set(Some("deleted".into()));
+        am.update(&txn).await?;
+        organisation_member::Entity::delete_many()
+            .filter(organisation_member::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        entity::external_identity::Entity::delete_many()
+            .filter(entity::external_identity::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        recovery_code::Entity::delete_many()
+            .filter(recovery_code::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        email_token::Entity::delete_many()
+            .filter(email_token::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        session::revoke_all(&txn, user.id, "deleted", None).await?;
+    }
+    txn.commit().await?;
+    let mut e = entry(
+        Some(admin.user_id),
+        if approve {
+            "account.deleted"
+        } else {
+            "account.deletion_refused"
+        },
+        meta,
+    );
+    e.object_id = Some(user.id.to_string());
+    audit(svc, e).await?;
+    let (subject, body) = if approve {
+        (
+            "Tài khoản đã được xoá / Account deleted",
+            "Theo yêu cầu của bạn, tài khoản trên Cổng Dịch vụ công đã được xoá. Hồ sơ thủ tục \
+             hành chính được lưu theo thời hạn pháp luật quy định.\n\n---\nAs you asked, your \
+             Public Service Portal account has been deleted. Dossiers are kept for the periods \
+             the law requires.\n",
+        )
+    } else {
+        (
+            "Yêu cầu xoá tài khoản / Deletion request",
+            "Yêu cầu xoá tài khoản của bạn chưa được chấp nhận; hãy liên hệ bộ phận hỗ trợ để \
+             biết lý do.\n\n---\nYour deletion request was not accepted; contact support for the \
+             reason.\n",
+        )
+    };
+    if let Err(err) = svc.auth.mailer.send(&user.email, subject, body).await {
+        tracing::warn!(error = %err, "deletion notice not sent");
+    }
+    Ok(())
 }
