@@ -871,12 +871,18 @@ async fn officer_flow(db: TestDb) {
     let res = citizen
         .post(
             "/dang-nhap",
-            &[("email", "congdan@demo.dichvucong.vn"), ("password", server::DEMO_CITIZEN_PASSWORD)],
+            &[
+                ("email", "congdan@demo.dichvucong.vn"),
+                ("password", server::DEMO_CITIZEN_PASSWORD),
+            ],
         )
         .await;
     assert_eq!(res.status, 303);
     let asked = citizen
-        .post("/tai-khoan", &[("action", "delete"), ("reason", "không dùng nữa")])
+        .post(
+            "/tai-khoan",
+            &[("action", "delete"), ("reason", "không dùng nữa")],
+        )
         .await;
     assert_eq!(asked.header("location"), Some("/tai-khoan?ok=deletion"));
     assert_eq!(
@@ -898,10 +904,17 @@ async fn officer_flow(db: TestDb) {
         .expect("request")
         .id;
     let done = admin
-        .post("/quan-tri/yeu-cau-xoa", &[("request_id", &req_id.to_string()), ("decision", "approve")])
+        .post(
+            "/quan-tri/yeu-cau-xoa",
+            &[("request_id", &req_id.to_string()), ("decision", "approve")],
+        )
         .await;
     assert_eq!(done.status, 303);
-    assert_eq!(citizen.get("/tai-khoan").await.status, 303, "sessions ended");
+    assert_eq!(
+        citizen.get("/tai-khoan").await.status,
+        303,
+        "sessions ended"
+    );
     let gone = entity::user_account::Entity::find()
         .filter(entity::user_account::Column::Email.eq("congdan@demo.dichvucong.vn"))
         .one(&conn)
@@ -915,7 +928,11 @@ async fn officer_flow(db: TestDb) {
         .expect("query")
         .expect("anonymised row");
     assert!(row.citizen_id_enc.is_none() && row.phone.is_none() && row.citizen_id_index.is_none());
-    assert!(admin.get("/quan-tri/yeu-cau-xoa").await.body.contains("deletion-empty"));
+    assert!(admin
+        .get("/quan-tri/yeu-cau-xoa")
+        .await
+        .body
+        .contains("deletion-empty"));
 
     // Tampering with a stored audit record is detected (after lifting the database's own
     // refusal, as an attacker with full database access could).
