@@ -1040,3 +1040,29 @@ async fn oversized_bodies_are_refused_without_side_effects() {
     assert!(!res.body.contains("panicked"));
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn idle_sessions_end() {
+    let db = TestDb::postgres().await;
+    let r = start(&db, |s| {
+        s.policy.idle_timeout_secs = 2;
+    })
+    .await;
+    let mut c = Client::new(r.addr);
+    c.get("/").await;
+    let res = c
+        .post(
+            "/dang-nhap",
+            &[
+                ("email", "congdan@demo.dichvucong.vn"),
+                ("password", server::DEMO_CITIZEN_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(c.get("/tai-khoan").await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    // The access token itself is still within its 5 minutes; the session's idle limit ends it.
+    assert_eq!(c.get("/tai-khoan").await.status, 303);
+    db.cleanup().await;
+}
