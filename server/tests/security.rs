@@ -628,9 +628,10 @@ async fn lockout_and_rate_limit(db: TestDb) {
         .post("/dang-nhap", &[("email", email), ("password", good)])
         .await;
     assert_eq!(unlocked.status, 303, "unlocked after the lockout period");
-    // 7 attempts so far this minute (unless the minute turned); the limit is 12.
+    // 7 attempts so far this minute; the limit is 12. Even if the minute turns during the
+    // loop, 30 more attempts cross the limit.
     let mut limited = false;
-    for _ in 0..12 {
+    for _ in 0..30 {
         let res = c
             .post(
                 "/dang-nhap",
@@ -682,7 +683,7 @@ async fn officer_flow(db: TestDb) {
         )
         .await;
     assert_eq!(res.header("location"), Some("/tai-khoan/xac-thuc-hai-buoc"));
-    let (codes, secret) = enrol(&mut admin).await;
+    let (codes, secret, enrol_step) = enrol(&mut admin).await;
     assert_eq!(codes.len(), 10);
 
     // Now the admin's pages open, and the audit chain verifies.
@@ -701,9 +702,9 @@ async fn officer_flow(db: TestDb) {
             &[("email", "quantri@demo.dichvucong.vn"), ("password", pw)],
         )
         .await;
-    let step = now() / 30;
-    let used = app::server::auth::crypto::totp(&secret, step);
-    let prev = app::server::auth::crypto::totp(&secret, step - 1);
+    // The code used at enrolment, and the one before it, whatever the clock says now.
+    let used = app::server::auth::crypto::totp(&secret, enrol_step);
+    let prev = app::server::auth::crypto::totp(&secret, enrol_step - 1);
     for code in [used, prev] {
         let res = again
             .post("/dang-nhap/ma-xac-thuc", &[("code", &code)])
@@ -971,8 +972,9 @@ fn between(s: &str, a: &str, b: &str) -> Option<String> {
     Some(s[i..i + j].to_owned())
 }
 
-/// Enrols TOTP from the page's secret; returns the recovery codes and the secret.
-async fn enrol(c: &mut Client) -> (Vec<String>, Vec<u8>) {
+/// Enrols TOTP from the page's secret; returns the recovery codes, the secret and the time step
+/// of the code used.
+async fn enrol(c: &mut Client) -> (Vec<String>, Vec<u8>, i64) {
     let page = c.get("/tai-khoan/xac-thuc-hai-buoc").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<svg"), "QR code shown");
@@ -983,7 +985,8 @@ async fn enrol(c: &mut Client) -> (Vec<String>, Vec<u8>) {
     )
     .expect("secret");
     let key = app::server::auth::crypto::base32_decode(&secret).expect("base32");
-    let code = app::server::auth::crypto::totp(&key, now() / 30);
+    let step = now() / 30;
+    let code = app::server::auth::crypto::totp(&key, step);
     let done = c
         .post("/tai-khoan/xac-thuc-hai-buoc", &[("code", &code)])
         .await;
@@ -995,7 +998,7 @@ async fn enrol(c: &mut Client) -> (Vec<String>, Vec<u8>) {
         .filter_map(|x| x.split('<').next())
         .map(str::to_owned)
         .collect();
-    (codes, key)
+    (codes, key, step)
 }
 
 #[tokio::test]

@@ -146,20 +146,10 @@ pub struct AdminOfficers {
 
 #[server(prefix = "/api", endpoint = "admin_officers", input = server_fn::codec::Json)]
 pub async fn get_admin_officers() -> Result<AdminOfficers, AppError> {
-    use crate::domain::account::Permission;
-    use sea_orm::{EntityTrait, QueryOrder};
     let p = crate::server::auth::require_user()?;
     let svc = services()?;
     let rows = crate::server::auth::accounts::list_officers(&svc, &p).await?;
-    let mine = p.units_for(Permission::ManageOfficers);
-    let units = entity::agency::Entity::find()
-        .order_by_asc(entity::agency::Column::Name)
-        .all(&svc.db)
-        .await?
-        .into_iter()
-        .filter(|a| p.is_system_admin() || mine.contains(&a.id))
-        .map(|a| (a.id, a.name))
-        .collect();
+    let units = crate::server::auth::admin::officer_units(&svc, &p).await?;
     let roles = Role::ALL
         .into_iter()
         .filter(|r| p.is_system_admin() || *r != Role::SystemAdmin)
@@ -194,57 +184,8 @@ pub async fn get_audit_view(
     actor: String,
     verify: bool,
 ) -> Result<AuditView, AppError> {
-    use crate::domain::account::Permission;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     let p = crate::server::auth::require_user()?;
-    if !p.can(Permission::ViewAudit, None) {
-        return Err(AppError::Forbidden);
-    }
-    let svc = services()?;
-    use entity::audit_log::{Column as C, Entity as A};
-    let mut q = A::find().order_by_desc(C::Id).limit(200);
-    let action: String = action.trim().chars().take(64).collect();
-    if !action.is_empty() {
-        q = q.filter(C::Action.starts_with(action));
-    }
-    let actor: String = actor.trim().chars().take(64).collect();
-    if !actor.is_empty() {
-        q = q.filter(C::Actor.eq(actor));
-    }
-    let rows = q
-        .all(&svc.db)
-        .await?
-        .into_iter()
-        .map(|r| AuditRow {
-            id: r.id,
-            at: r.at.chars().take(19).collect::<String>().replace('T', " "),
-            actor: r.actor,
-            action: r.action,
-            object: r
-                .object_type
-                .map(|t| format!("{t} {}", r.object_id.unwrap_or_default())),
-            ip: r.ip,
-        })
-        .collect();
-    let verification = if verify {
-        let v = crate::server::audit::AuditLog::verify(&svc.db).await?;
-        Some((v.records, v.first_broken))
-    } else {
-        None
-    };
-    let stats = entity::access_stat::Entity::find()
-        .order_by_desc(entity::access_stat::Column::Day)
-        .limit(30)
-        .all(&svc.db)
-        .await?
-        .into_iter()
-        .map(|s| (s.day, s.visits, s.logins))
-        .collect();
-    Ok(AuditView {
-        rows,
-        verification,
-        stats,
-    })
+    crate::server::auth::admin::audit_view(&services()?, &p, &action, &actor, verify).await
 }
 
 /// S-PD: pending account-deletion requests, for system administrators.

@@ -2,6 +2,7 @@
 //! (cookies, CSRF, form posts) lives in the `server` crate; everything here is plain async
 //! functions over the database so both the forms and server functions use the same rules.
 pub mod accounts;
+pub mod admin;
 pub mod crypto;
 pub mod mail;
 pub mod policy;
