@@ -458,19 +458,18 @@ pub async fn login(
         .filter(|_| !locked)
         .map(|u| u.password_hash.clone());
     let ok = verify_blocking(password.to_owned(), phc).await;
-    let Some(user) = user.filter(|_| ok) else {
-        if let Some(u) = user_account::Entity::find()
-            .filter(user_account::Column::Email.eq(email.clone()))
-            .one(&svc.db)
-            .await?
-        {
+    let user = match (user, ok) {
+        (Some(u), true) => u,
+        (Some(u), false) => {
             record_failure(svc, u, locked, meta).await?;
-        } else {
+            return Err(login_failed());
+        }
+        (None, _) => {
             let mut e = entry(None, "auth.login.failure", meta);
             e.detail = Some(serde_json::json!({ "reason": "unknown_email" }));
             audit(svc, e).await?;
+            return Err(login_failed());
         }
-        return Err(login_failed());
     };
     if user.disabled_at.is_some() {
         audit(svc, entry(Some(user.id), "auth.login.disabled", meta)).await?;
