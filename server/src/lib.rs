@@ -323,8 +323,9 @@ fn router(state: AppState, site_root: &str) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_BODY_BYTES,
         ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+        // Only the client's upload is timed (hyper already times the header block): a slow
+        // client cannot hold a connection, while a slow page under load is not cut off.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             Duration::from_secs(30),
         ))
         .layer(middleware::from_fn(guard_request))
