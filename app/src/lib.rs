@@ -23,6 +23,11 @@ use pages::account::{
     ForgotPasswordPage, LoginPage, OfficerHomePage, RegisterPage, ResetPasswordPage,
     SecondFactorPage, SessionsPage, TotpEnrolPage, VerifyEmailPage,
 };
+#[cfg(feature = "ssr")]
+use pages::dossier::{
+    DataStorePage, DossierDocsPage, DossierFormPage, DossierPage, LookupPage, MyDossiersPage,
+    StartDossierPage,
+};
 use pages::{
     catalogue::{CataloguePage, SearchPage},
     home::HomePage,
@@ -106,6 +111,9 @@ pub fn is_account_path(path: &str) -> bool {
         "/tai-khoan",
         "/can-bo",
         "/quan-tri",
+        "/ho-so",
+        "/tra-cuu-ho-so",
+        "/kho-du-lieu",
     ]
     .iter()
     .any(|p| path == *p || path.starts_with(&format!("{p}/")))
@@ -219,6 +227,13 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/quan-tri/can-bo") view=AdminOfficersPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/nhat-ky") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/yeu-cau-xoa") view=DeletionRequestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ho-so") view=MyDossiersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ho-so/moi") view=StartDossierPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ho-so/:id") view=DossierPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ho-so/:id/bieu-mau") view=DossierFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ho-so/:id/giay-to") view=DossierDocsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tra-cuu-ho-so") view=LookupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/kho-du-lieu") view=DataStorePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -16,9 +16,49 @@ pub async fn seed_demo<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
         .and_where(Expr::col(Alias::new("area_code")).eq(DEMO_PROVINCE))
         .limit(1);
     let exists = db.query_one(&existing).await?.is_some();
-    if exists {
-        return Ok(());
+    if !exists {
+        seed_units(db).await?;
     }
+    ensure_codes(db).await
+}
+
+/// Dossier codes need an agency code (Circular 01/2018/TT-VPCP). The demo's one-stop units get
+/// illustrative codes in the QCVN 102:2016 shape: `H48.01` for the province's centre,
+/// `H48.50.NN` for the wards' counters. Runs on every start so older demo databases get them.
+async fn ensure_codes<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let mut q = Query::select();
+    q.columns([
+        Alias::new("id"),
+        Alias::new("parent_id"),
+        Alias::new("code"),
+    ])
+    .from(Alias::new("agency"))
+    .and_where(Expr::col(Alias::new("kind")).eq("one_stop"))
+    .and_where(Expr::col(Alias::new("area_code")).eq(DEMO_PROVINCE))
+    .order_by(Alias::new("id"), Order::Asc);
+    let rows = db.query_all(&q).await?;
+    let mut ward = 0;
+    for (i, r) in rows.iter().enumerate() {
+        let id: i32 = r.try_get("", "id")?;
+        let code: Option<String> = r.try_get("", "code")?;
+        let new = if i == 0 {
+            format!("H{DEMO_PROVINCE}.01")
+        } else {
+            ward += 1;
+            format!("H{DEMO_PROVINCE}.50.{ward:02}")
+        };
+        if code.is_none() {
+            let mut u = Query::update();
+            u.table(Alias::new("agency"))
+                .value(Alias::new("code"), new)
+                .and_where(Expr::col(Alias::new("id")).eq(id));
+            db.execute(&u).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn seed_units<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     let root = insert_agency(
         db,
         "Ủy ban nhân dân thành phố Đà Nẵng",

@@ -6,6 +6,7 @@ mod m20261127_000001_create_catalogue;
 mod m20261127_000002_seed_catalogue;
 mod m20261127_000003_create_audit_log;
 mod m20261127_000004_create_accounts;
+mod m20261201_000005_create_dossiers;
 pub mod seed;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_seed_catalogue::Migration),
             Box::new(m20261127_000003_create_audit_log::Migration),
             Box::new(m20261127_000004_create_accounts::Migration),
+            Box::new(m20261201_000005_create_dossiers::Migration),
         ]
     }
 }

@@ -115,9 +115,15 @@ fn same_origin(req: &Request<Body>, public_url: &str) -> bool {
 
 /// Pages that need a completed login.
 fn protected(path: &str) -> bool {
-    ["/tai-khoan", "/can-bo", "/quan-tri"]
-        .iter()
-        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    [
+        "/tai-khoan",
+        "/can-bo",
+        "/quan-tri",
+        "/ho-so",
+        "/kho-du-lieu",
+    ]
+    .iter()
+    .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 /// Per request: client address, CSRF cookie, origin check on state changes, session from
@@ -260,18 +266,18 @@ fn safe_next(next: Option<&String>) -> Option<String> {
         .cloned()
 }
 
-type Fields = HashMap<String, String>;
+pub(crate) type Fields = HashMap<String, String>;
 
 /// What a form handler needs about its request.
-struct Ctx {
-    svc: Services,
-    meta: RequestMeta,
-    user: Option<app::domain::account::Principal>,
-    csrf_ok: bool,
-    parts: axum::http::request::Parts,
+pub(crate) struct Ctx {
+    pub svc: Services,
+    pub meta: RequestMeta,
+    pub user: Option<app::domain::account::Principal>,
+    pub csrf_ok: bool,
+    pub parts: axum::http::request::Parts,
 }
 
-fn ctx(state: &AppState, parts: axum::http::request::Parts, fields: &Fields) -> Ctx {
+pub(crate) fn ctx(state: &AppState, parts: axum::http::request::Parts, fields: &Fields) -> Ctx {
     let expected = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone());
     let given = fields.get("_csrf");
     let csrf_ok = match (expected, given) {
@@ -293,7 +299,7 @@ fn ctx(state: &AppState, parts: axum::http::request::Parts, fields: &Fields) -> 
 
 /// Renders the page at this request's path with `echo` available to it, as 422 (or the given
 /// status): the user sees their input and what to fix.
-async fn rerender(
+pub(crate) async fn rerender(
     state: &AppState,
     parts: axum::http::request::Parts,
     echo: FormEcho,
@@ -315,7 +321,7 @@ async fn rerender(
 }
 
 /// Keeps what the user typed, except secrets.
-fn keep(fields: &Fields) -> Vec<(String, String)> {
+pub(crate) fn keep(fields: &Fields) -> Vec<(String, String)> {
     fields
         .iter()
         .filter(|(k, _)| !k.contains("password") && *k != "_csrf" && *k != "code")
@@ -323,7 +329,7 @@ fn keep(fields: &Fields) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn fail(state: &AppState, c: Ctx, fields: &Fields, err: AppError) -> Response {
+pub(crate) async fn fail(state: &AppState, c: Ctx, fields: &Fields, err: AppError) -> Response {
     let status = match &err {
         AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -337,7 +343,7 @@ async fn fail(state: &AppState, c: Ctx, fields: &Fields, err: AppError) -> Respo
     rerender(state, c.parts, echo, status).await
 }
 
-fn csrf_error() -> AppError {
+pub(crate) fn csrf_error() -> AppError {
     app::server::auth::invalid(
         "form",
         "Phiên biểu mẫu đã hết hạn. Hãy gửi lại biểu mẫu.",
@@ -363,11 +369,13 @@ macro_rules! guard {
     };
 }
 
-fn f<'a>(fields: &'a Fields, k: &str) -> &'a str {
+pub(crate) fn f<'a>(fields: &'a Fields, k: &str) -> &'a str {
     fields.get(k).map(String::as_str).unwrap_or("")
 }
 
-async fn with_form(req: Request<Body>) -> Result<(axum::http::request::Parts, Fields), Response> {
+pub(crate) async fn with_form(
+    req: Request<Body>,
+) -> Result<(axum::http::request::Parts, Fields), Response> {
     let (parts, body) = req.into_parts();
     let req = Request::from_parts(parts.clone(), body);
     match Form::<Fields>::from_request(req, &()).await {

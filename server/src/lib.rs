@@ -1,6 +1,7 @@
 //! Composition root: configuration, database, migrations, routes and middleware. `main` and
 //! the HTTP tests both start the application through [`Application::build`].
 pub mod auth;
+pub mod dossier;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -45,6 +46,8 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub mail_dir: String,
+    /// `PORTAL_FILES_DIR`: uploaded documents and results, outside the web root (P-3.4).
+    pub files_dir: String,
     /// `PORTAL_TRUST_PROXY=1`: take the client address from `X-Forwarded-For` (only behind a
     /// reverse proxy that sets it).
     pub trust_proxy: bool,
@@ -100,6 +103,7 @@ impl Settings {
             mail_from: env("PORTAL_MAIL_FROM")
                 .unwrap_or_else(|| "Cổng Dịch vụ công <no-reply@dichvucong.example.vn>".into()),
             mail_dir: env("PORTAL_MAIL_DIR").unwrap_or_else(|| "data/outbox".into()),
+            files_dir: env("PORTAL_FILES_DIR").unwrap_or_else(|| "data/files".into()),
             trust_proxy: env("PORTAL_TRUST_PROXY").is_some_and(|v| v == "1"),
             policy: app::server::auth::SecurityPolicy::from_env(env)?,
         })
@@ -176,13 +180,18 @@ impl Application {
             mail_from: settings.mail_from.clone(),
             mail_dir: settings.mail_dir.clone(),
         })?;
-        let services = Services::load(db, settings.portal.clone(), auth)
+        let mut services = Services::load(db, settings.portal.clone(), auth)
             .await
             .map_err(|e| format!("loading catalogue: {e}"))?;
+        services.storage = std::sync::Arc::new(
+            app::server::storage::DiskStore::new(&settings.files_dir)
+                .map_err(|e| format!("PORTAL_FILES_DIR {}: {e}", settings.files_dir))?,
+        );
         if settings.demo {
             demo_accounts(&services).await?;
         }
         auth::spawn_stats_flusher(services.clone());
+        spawn_draft_sweeper(services.clone());
         // S-1: starts of the system are part of the audit trail.
         services
             .audit
@@ -228,6 +237,21 @@ impl Application {
         })
         .await
     }
+}
+
+/// P-3.1: reminds owners of drafts about to expire and deletes expired ones, hourly.
+fn spawn_draft_sweeper(svc: Services) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match app::server::dossier::sweep_drafts(&svc).await {
+                Ok((0, 0)) => {}
+                Ok((r, d)) => tracing::info!(reminded = r, deleted = d, "draft sweep"),
+                Err(e) => tracing::warn!("draft sweep failed: {e}"),
+            }
+        }
+    });
 }
 
 /// Demo accounts (README): a system administrator who must change the password and enrol 2FA
@@ -301,6 +325,7 @@ fn router(state: AppState, site_root: &str) -> Router {
             get(server_fn_handler).post(server_fn_handler),
         )
         .merge(auth::routes())
+        .merge(dossier::routes())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -319,10 +344,10 @@ fn router(state: AppState, site_root: &str) -> Router {
         .layer(CompressionLayer::new())
         // Forms are a few KB; uploads arrive with their own limits in the dossier issue. Slow
         // requests are cut so they cannot hold connections (S-ACC: limits and timeouts).
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
-        ))
+        // Forms are a few KB; uploads (P-3.4) stream with their own caps. Extractors' own limit
+        // is off because `body_limit` wraps every body (S-ACC: limits and timeouts).
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(body_limit))
         // Only the client's upload is timed (hyper already times the header block): a slow
         // client cannot hold a connection, while a slow page under load is not cut off.
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
@@ -411,6 +436,29 @@ async fn set_language(Query(p): Query<LangParams>, headers: HeaderMap) -> Respon
 
 /// Largest request body accepted (form posts and server-function calls).
 const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Refuses bodies over the limit for their path: 413 at once when the declared length is
+/// too large, and a cut-off stream (which extractors report as unreadable) otherwise.
+async fn body_limit(req: Request<Body>, next: Next) -> Response {
+    let limit = if dossier::is_upload_path(req.uri().path()) {
+        dossier::MAX_UPLOAD_BODY
+    } else {
+        MAX_BODY_BYTES
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return plain_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Dữ liệu gửi lên quá lớn. / The request is too large.",
+        );
+    }
+    let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
+    next.run(req).await
+}
 
 /// Longest request target accepted; catalogue URLs are far shorter.
 const MAX_URI_BYTES: usize = 2048;

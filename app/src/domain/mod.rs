@@ -1,6 +1,9 @@
 //! Pure rules and types shared by server and browser (no cfg, compiles to WASM).
 pub mod account;
+pub mod calendar;
 pub mod catalogue;
+pub mod dossier;
+pub mod eform;
 pub mod form;
 pub mod password;
 pub mod text;

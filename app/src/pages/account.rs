@@ -16,25 +16,26 @@ use crate::domain::form::FormEcho;
 use crate::i18n::Lang;
 use crate::use_lang;
 
-fn tr(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
+pub(crate) fn tr(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Vi => vi,
         Lang::En => en,
     }
 }
 
-const INPUT: &str = "mt-1 block w-full rounded border border-slate-500 px-3 py-2 text-base";
-const BUTTON: &str = "rounded bg-[#8b1a1a] px-4 py-2 font-semibold text-white";
-const LINK: &str = "text-blue-800 underline";
+pub(crate) const INPUT: &str =
+    "mt-1 block w-full rounded border border-slate-500 px-3 py-2 text-base";
+pub(crate) const BUTTON: &str = "rounded bg-[#8b1a1a] px-4 py-2 font-semibold text-white";
+pub(crate) const LINK: &str = "text-blue-800 underline";
 
-fn query(name: &'static str) -> Memo<String> {
+pub(crate) fn query(name: &'static str) -> Memo<String> {
     let q = use_query_map();
     Memo::new(move |_| q.read().get(name).unwrap_or_default())
 }
 
 /// Loads the form context (CSRF token, echo of a failed post) and renders `render` with it.
 #[component]
-fn WithForm<F, V>(render: F) -> impl IntoView
+pub(crate) fn WithForm<F, V>(render: F) -> impl IntoView
 where
     F: Fn(FormContext) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
@@ -55,20 +56,20 @@ where
 }
 
 #[component]
-fn Csrf(token: String) -> impl IntoView {
+pub(crate) fn Csrf(token: String) -> impl IntoView {
     view! { <input type="hidden" name="_csrf" value=token/> }
 }
 
 /// Errors listed at the top with links to their fields (GOV.UK/USWDS pattern), announced by
 /// screen readers on arrival.
 #[component]
-fn ErrorSummary(echo: FormEcho, lang: Lang) -> impl IntoView {
+pub(crate) fn ErrorSummary(echo: FormEcho, lang: Lang) -> impl IntoView {
     let general = echo.general(lang);
     let fields = echo.errors.clone();
     let any = general.is_some() || !fields.is_empty();
     any.then(|| {
         view! {
-            <div role="alert" class="mb-4 rounded border-2 border-red-700 bg-red-50 p-4 text-red-900" tabindex="-1" id="error-summary">
+            <div role="alert" class="mb-4 rounded border-2 border-red-700 bg-red-50 p-4 text-red-900" tabindex="-1" id="error-summary" autofocus>
                 <h2 class="font-bold">{tr(lang, "Cần sửa trước khi gửi", "There is a problem")}</h2>
                 {general.map(|g| view! { <p class="mt-1">{g}</p> })}
                 <ul class="mt-2 list-disc pl-5">
@@ -122,7 +123,7 @@ fn Field(
 }
 
 #[component]
-fn Notice(text: &'static str) -> impl IntoView {
+pub(crate) fn Notice(text: &'static str) -> impl IntoView {
     view! { <p role="status" class="mb-4 rounded border border-green-700 bg-green-50 p-3 text-green-900">{text}</p> }
 }
 

@@ -1,6 +1,8 @@
 #[cfg(feature = "ssr")]
 pub mod account;
 pub mod catalogue;
+#[cfg(feature = "ssr")]
+pub mod dossier;
 pub mod home;
 pub mod info;
 pub mod not_found;

@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod dossier;
 pub mod search;
+pub mod storage;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,6 +26,11 @@ pub struct Services {
     pub audit: Arc<audit::AuditLog>,
     pub auth: Arc<auth::Auth>,
     pub portal: PortalInfo,
+    /// Uploaded files and results (P-3.4); replaced by the composition root from settings.
+    pub storage: Arc<dyn storage::BlobStore>,
+    /// Working-day calendar from the `holiday` table, loaded at start.
+    pub calendar: Arc<crate::domain::calendar::Calendar>,
+    pub dossier_policy: dossier::DossierPolicy,
 }
 
 /// What catalogue lists show about one procedure, held in memory: listing and filtering
@@ -182,6 +189,7 @@ impl Services {
             field_names,
             agency_names,
         };
+        let calendar = dossier::load_calendar(&db).await?;
         Ok(Self {
             db,
             search: Arc::new(search),
@@ -190,6 +198,14 @@ impl Services {
             audit: Arc::new(audit::AuditLog::default()),
             auth: Arc::new(auth),
             portal,
+            storage: Arc::new(
+                storage::DiskStore::new(
+                    std::env::var("PORTAL_FILES_DIR").unwrap_or_else(|_| "data/files".into()),
+                )
+                .map_err(internal)?,
+            ),
+            calendar: Arc::new(calendar),
+            dossier_policy: dossier::DossierPolicy::default(),
         })
     }
 }

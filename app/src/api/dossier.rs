@@ -1,0 +1,98 @@
+//! Dossier endpoints for the citizen's pages (P-3.1, P-5.2, P-10.2). Each authenticates and
+//! checks ownership inside the service it calls; state changes are HTML form posts handled in
+//! the server crate.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::dossier::{DossierRow, DossierView};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+fn services() -> Result<crate::server::Services, AppError> {
+    use_context::<crate::server::Services>()
+        .ok_or_else(|| crate::error::internal("services missing from context"))
+}
+
+#[server(prefix = "/api", endpoint = "my_dossiers", input = server_fn::codec::Json)]
+pub async fn my_dossiers(status: Option<i32>) -> Result<Vec<DossierRow>, AppError> {
+    let p = crate::server::auth::require_user()?;
+    let status = status.and_then(crate::domain::dossier::Status::from_code);
+    crate::server::dossier::list_mine(&services()?, &p, status).await
+}
+
+#[server(prefix = "/api", endpoint = "dossier", input = server_fn::codec::Json)]
+pub async fn get_dossier(id: i32) -> Result<DossierView, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::dossier::view(&services()?, &p, id).await
+}
+
+/// What the "start a dossier" page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartInfo {
+    pub code: String,
+    pub name: String,
+    pub online: bool,
+    pub units: Vec<(i32, String)>,
+    pub time_limit_days: Option<i32>,
+    /// A fresh key so a double click starts one draft.
+    pub key: String,
+}
+
+#[server(prefix = "/api", endpoint = "start_info", input = server_fn::codec::Json)]
+pub async fn get_start_info(code: String) -> Result<StartInfo, AppError> {
+    use entity::procedure;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    crate::server::auth::require_user()?;
+    let svc = services()?;
+    let proc = procedure::Entity::find()
+        .filter(procedure::Column::Code.eq(code.trim()))
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let units = crate::server::dossier::receiving_units(&svc, &proc)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let time_limit_days = svc
+        .catalogue
+        .by_id
+        .get(&proc.id)
+        .and_then(|&i| svc.catalogue.rows.get(i))
+        .and_then(|r| r.summary.time_limit_days);
+    Ok(StartInfo {
+        code: proc.code,
+        name: proc.name,
+        online: proc.online,
+        units,
+        time_limit_days,
+        key: crate::server::auth::crypto::random_token(),
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreItem {
+    pub id: i32,
+    pub title: String,
+    pub content_type: String,
+    pub size: i64,
+    pub source: String,
+    pub created_at: i64,
+}
+
+#[server(prefix = "/api", endpoint = "data_store", input = server_fn::codec::Json)]
+pub async fn my_store(q: String) -> Result<Vec<StoreItem>, AppError> {
+    let p = crate::server::auth::require_user()?;
+    let items = crate::server::dossier::store_items(&services()?, &p, &q).await?;
+    Ok(items
+        .into_iter()
+        .map(|i| StoreItem {
+            id: i.id,
+            title: i.title,
+            content_type: i.content_type,
+            size: i.size,
+            source: i.source,
+            created_at: i.created_at,
+        })
+        .collect())
+}

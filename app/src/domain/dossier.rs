@@ -1,0 +1,274 @@
+//! The dossier (hồ sơ) shared by the citizen portal and the back office: its national status
+//! codes, its code format and the views pages render.
+use serde::{Deserialize, Serialize};
+
+use super::calendar::Day;
+use crate::i18n::Lang;
+
+/// The 10 national status codes used when syncing with the National Public Service Portal
+/// (REQUIREMENTS §0), plus 0 for a draft that has not been submitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Status {
+    Draft = 0,
+    Submitted = 1,
+    Accepted = 2,
+    Refused = 3,
+    InProcess = 4,
+    SupplementRequested = 5,
+    PaymentRequested = 6,
+    WithdrawalRequested = 7,
+    Stopped = 8,
+    Processed = 9,
+    Returned = 10,
+}
+
+impl Status {
+    pub const ALL: [Status; 11] = [
+        Status::Draft,
+        Status::Submitted,
+        Status::Accepted,
+        Status::Refused,
+        Status::InProcess,
+        Status::SupplementRequested,
+        Status::PaymentRequested,
+        Status::WithdrawalRequested,
+        Status::Stopped,
+        Status::Processed,
+        Status::Returned,
+    ];
+
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+
+    pub fn from_code(c: i32) -> Option<Status> {
+        Self::ALL.into_iter().find(|s| s.code() == c)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (vi, en) = match self {
+            Status::Draft => ("Bản nháp", "Draft"),
+            Status::Submitted => ("Mới đăng ký", "Submitted"),
+            Status::Accepted => ("Được tiếp nhận", "Accepted"),
+            Status::Refused => ("Không được tiếp nhận", "Refused at intake"),
+            Status::InProcess => ("Đang xử lý", "In process"),
+            Status::SupplementRequested => ("Yêu cầu bổ sung", "Supplement requested"),
+            Status::PaymentRequested => {
+                ("Yêu cầu thực hiện nghĩa vụ tài chính", "Payment requested")
+            }
+            Status::WithdrawalRequested => ("Công dân yêu cầu rút hồ sơ", "Withdrawal requested"),
+            Status::Stopped => ("Dừng xử lý", "Processing stopped"),
+            Status::Processed => ("Đã xử lý xong", "Processed"),
+            Status::Returned => ("Đã trả kết quả", "Result returned"),
+        };
+        match lang {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
+    /// The applicant may still ask to withdraw (before a result exists).
+    pub fn can_withdraw(self) -> bool {
+        matches!(
+            self,
+            Status::Submitted
+                | Status::Accepted
+                | Status::InProcess
+                | Status::SupplementRequested
+                | Status::PaymentRequested
+        )
+    }
+
+    /// No further change is expected.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Refused | Status::Stopped | Status::Returned)
+    }
+}
+
+/// Dossier code (Circular 01/2018/TT-VPCP): `<agency code>-<YYMMDD>-<NNNN>`, the sequence per
+/// agency and receipt day; more than 9,999 a day widens the number rather than failing.
+pub fn format_code(agency_code: &str, day: Day, seq: u32) -> String {
+    format!("{agency_code}-{}-{seq:04}", day.yymmdd())
+}
+
+/// Splits a code into agency code, date and sequence, or None when it is not one.
+pub fn parse_code(code: &str) -> Option<(String, String, u32)> {
+    let code = code.trim();
+    let (rest, seq) = code.rsplit_once('-')?;
+    let (agency, date) = rest.rsplit_once('-')?;
+    let agency_ok = !agency.is_empty()
+        && agency.len() <= 40
+        && agency
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.');
+    let date_ok = date.len() == 6 && date.bytes().all(|b| b.is_ascii_digit());
+    let seq_ok = (4..=7).contains(&seq.len()) && seq.bytes().all(|b| b.is_ascii_digit());
+    (agency_ok && date_ok && seq_ok).then(|| {
+        (
+            agency.to_string(),
+            date.to_string(),
+            seq.parse().unwrap_or(0),
+        )
+    })
+}
+
+/// P-7: the criteria of the national satisfaction index (Decision 766/QĐ-TTg, group 5), each
+/// scored 1 (very dissatisfied) to 5 (very satisfied).
+pub const RATING_CRITERIA: [(&str, &str, &str); 5] = [
+    (
+        "information",
+        "Tiếp cận thông tin về thủ tục",
+        "Access to information about the procedure",
+    ),
+    (
+        "procedure",
+        "Thủ tục và thành phần hồ sơ",
+        "The procedure and its documents",
+    ),
+    ("attitude", "Thái độ của cán bộ", "Officers' attitude"),
+    ("timeliness", "Thời gian giải quyết", "Timeliness"),
+    ("result", "Kết quả giải quyết", "The result"),
+];
+
+/// A line in "my dossiers" (P-5.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierRow {
+    pub id: i32,
+    pub code: Option<String>,
+    pub procedure_name: String,
+    pub status: Status,
+    pub updated_at: i64,
+    pub due_date: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileView {
+    pub id: i32,
+    pub slot: String,
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub at: i64,
+    pub action: String,
+    pub to: Option<Status>,
+    pub note: Option<String>,
+}
+
+/// One item of the task list (P-3.1): a form section or a document slot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskItem {
+    pub title_vi: String,
+    pub title_en: String,
+    pub href: String,
+    pub done: bool,
+    pub required: bool,
+}
+
+/// Everything the applicant's dossier pages show.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DossierView {
+    pub id: i32,
+    pub code: Option<String>,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub agency_name: String,
+    pub status: Status,
+    pub channel: String,
+    pub schema: super::eform::FormSchema,
+    pub values: super::eform::Values,
+    pub problems: Vec<crate::error::FieldError>,
+    pub files: Vec<FileView>,
+    pub events: Vec<EventView>,
+    pub tasks: Vec<TaskItem>,
+    pub revision: i32,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub due_date: Option<String>,
+    pub expires_at: Option<i64>,
+    pub supplement_request: Option<String>,
+    /// Communes of the provinces chosen in address fields, for their second select.
+    pub communes: Vec<(String, Vec<(String, String)>)>,
+    pub provinces: Vec<(String, String)>,
+    /// A fresh key for the submit button (idempotent submission).
+    pub submit_key: String,
+}
+
+/// What the public lookup shows to someone who knows the code and the applicant's phone or
+/// ID number (P-5.2): no names, no documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicStatus {
+    pub code: String,
+    pub procedure_name: String,
+    pub agency_name: String,
+    pub status: Status,
+    pub submitted_at: Option<i64>,
+    pub due_date: Option<String>,
+    pub events: Vec<EventView>,
+}
+
+/// What an action on the timeline says to the applicant.
+pub fn action_label(action: &str, lang: Lang) -> &'static str {
+    let (vi, en) = match action {
+        "draft.create" => ("Tạo hồ sơ nháp", "Draft created"),
+        "submit" => ("Nộp hồ sơ trực tuyến", "Submitted online"),
+        "supplement.request" => (
+            "Cơ quan yêu cầu bổ sung hồ sơ",
+            "The agency asked for more documents",
+        ),
+        "supplement.submit" => ("Đã nộp bổ sung", "Supplement submitted"),
+        "withdraw.request" => ("Công dân yêu cầu rút hồ sơ", "Withdrawal requested"),
+        "result.attach" => ("Đã có kết quả", "Result ready"),
+        "result.return" => ("Đã trả kết quả", "Result returned"),
+        "rating" => ("Đã đánh giá mức độ hài lòng", "Satisfaction rated"),
+        _ => ("Cập nhật hồ sơ", "Dossier updated"),
+    };
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        let d = Day::parse_iso("2026-10-08").unwrap();
+        let c = format_code("H15.50.05.13", d, 975);
+        assert_eq!(c, "H15.50.05.13-261008-0975");
+        assert_eq!(
+            parse_code(&c),
+            Some(("H15.50.05.13".into(), "261008".into(), 975))
+        );
+        assert_eq!(format_code("G09", d, 12345), "G09-261008-12345");
+        assert!(parse_code("G09-261008-12345").is_some());
+        for bad in [
+            "",
+            "H15-2610-0001",
+            "-261008-0001",
+            "H15-261008-01",
+            "H15/1-261008-0001",
+            "H15-261008-00a1",
+        ] {
+            assert_eq!(parse_code(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn status_codes() {
+        for s in Status::ALL {
+            assert_eq!(Status::from_code(s.code()), Some(s));
+        }
+        assert_eq!(Status::from_code(11), None);
+        assert_eq!(Status::Returned.code(), 10);
+        assert!(Status::SupplementRequested.can_withdraw());
+        assert!(!Status::Processed.can_withdraw());
+    }
+}

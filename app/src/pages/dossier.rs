@@ -1,0 +1,864 @@
+//! The citizen's dossier pages (P-3.1 … P-3.4, P-5.2, P-10.2): start, task list, e-form,
+//! documents, submission receipt, my dossiers, public lookup and the data store. Server-rendered
+//! plain HTML forms, so every step works without JavaScript; errors come back on the same page
+//! with the input kept and the error summary focused.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::account::{query, tr, Csrf, ErrorSummary, WithForm, BUTTON, INPUT, LINK};
+use super::ErrorNotice;
+use crate::api::account::FormContext;
+use crate::api::dossier::{get_dossier, get_start_info, my_dossiers, my_store, StartInfo};
+use crate::domain::calendar::Day;
+use crate::domain::dossier::{action_label, DossierView, PublicStatus, Status};
+use crate::domain::eform::{Field, FormSchema, Kind, Values};
+use crate::domain::form::FormEcho;
+use crate::i18n::Lang;
+use crate::use_lang;
+
+const SECONDARY: &str =
+    "rounded border-2 border-[#8b1a1a] px-4 py-2 font-semibold text-[#8b1a1a] bg-white";
+
+fn param_id() -> Memo<i32> {
+    let p = use_params_map();
+    Memo::new(move |_| p.read().get("id").and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+fn day_vn(iso: &Option<String>) -> Option<String> {
+    iso.as_deref().and_then(Day::parse_iso).map(Day::vn)
+}
+
+/// Unix seconds as `DD/MM/YYYY HH:MM` in Vietnam time.
+pub fn time_vn(secs: i64) -> String {
+    let local = secs + 7 * 3600;
+    let d = Day::from_unix(local);
+    let rem = local.rem_euclid(86_400);
+    format!("{} {:02}:{:02}", d.vn(), rem / 3600, (rem % 3600) / 60)
+}
+
+fn status_badge(s: Status, lang: Lang) -> impl IntoView {
+    let colour = match s {
+        Status::Draft => "bg-slate-100 text-slate-900 border-slate-500",
+        Status::SupplementRequested | Status::PaymentRequested => {
+            "bg-amber-50 text-amber-900 border-amber-700"
+        }
+        Status::Refused | Status::Stopped => "bg-red-50 text-red-900 border-red-700",
+        Status::Processed | Status::Returned => "bg-green-50 text-green-900 border-green-700",
+        _ => "bg-blue-50 text-blue-900 border-blue-700",
+    };
+    view! { <span class=format!("inline-block rounded border px-2 py-0.5 text-sm font-semibold {colour}")>{s.label(lang)}</span> }
+}
+
+#[component]
+fn Note(text: String) -> impl IntoView {
+    view! { <p role="status" class="mb-4 rounded border border-green-700 bg-green-50 p-3 text-green-900">{text}</p> }
+}
+
+/// Loads a dossier and the form context, then renders `render`.
+#[component]
+fn WithDossier<F, V>(render: F) -> impl IntoView
+where
+    F: Fn(DossierView, FormContext) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    let lang = use_lang();
+    let id = param_id();
+    let data = Resource::new(move || id.get(), get_dossier);
+    view! {
+        <WithForm render=move |c: FormContext| {
+            let render = render.clone();
+            view! {
+                <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+                    {
+                        let render = render.clone();
+                        let c = c.clone();
+                        move || {
+                            let render = render.clone();
+                            let c = c.clone();
+                            Suspend::new(async move {
+                                match data.await {
+                                    Ok(d) => render(d, c).into_any(),
+                                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                                }
+                            })
+                        }
+                    }
+                </Suspense>
+            }
+        }/>
+    }
+}
+
+#[component]
+pub fn MyDossiersPage() -> impl IntoView {
+    let lang = use_lang();
+    let status = query("trang-thai");
+    let list = Resource::new(move || status.get(), |s| my_dossiers(s.parse::<i32>().ok()));
+    let title = tr(lang, "Hồ sơ của tôi", "My dossiers");
+    let filters = [
+        None,
+        Some(Status::Draft),
+        Some(Status::Submitted),
+        Some(Status::InProcess),
+        Some(Status::SupplementRequested),
+        Some(Status::Returned),
+    ];
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <nav aria-label=tr(lang, "Lọc theo trạng thái", "Filter by status") class="mb-4">
+            <ul class="flex flex-wrap gap-2">
+                {filters.into_iter().map(|f| {
+                    let value = f.map(|s| s.code().to_string()).unwrap_or_default();
+                    let href = if value.is_empty() { "/ho-so".to_string() } else { format!("/ho-so?trang-thai={value}") };
+                    let label = f.map(|s| s.label(lang)).unwrap_or(tr(lang, "Tất cả", "All"));
+                    let current = move || (status.get() == value).then_some("page");
+                    view! { <li><a href=href aria-current=current class="inline-block rounded border border-slate-500 px-3 py-1 aria-[current=page]:bg-slate-900 aria-[current=page]:text-white">{label}</a></li> }
+                }).collect_view()}
+            </ul>
+        </nav>
+        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        <p>{tr(lang, "Chưa có hồ sơ nào. ", "No dossiers yet. ")}
+                            <a href="/thu-tuc" class=LINK>{tr(lang, "Tìm thủ tục để nộp hồ sơ", "Find a procedure to apply for")}</a></p>
+                    }.into_any(),
+                    Ok(rows) => view! {
+                        <ul class="grid gap-3">
+                            {rows.into_iter().map(|r| view! {
+                                <li class="rounded border border-slate-300 p-3">
+                                    <a href=format!("/ho-so/{}", r.id) class="font-semibold text-blue-800 underline">{r.procedure_name.clone()}</a>
+                                    <p class="mt-1 text-sm">
+                                        {r.code.clone().map(|c| view! { <span class="mr-2 font-mono">{c}</span> })}
+                                        {status_badge(r.status, lang)}
+                                    </p>
+                                    <p class="mt-1 text-sm text-slate-700">
+                                        {tr(lang, "Cập nhật: ", "Updated: ")}{time_vn(r.updated_at)}
+                                        {day_vn(&r.due_date).map(|d| view! { <span>{tr(lang, " · Hẹn trả: ", " · Due: ")}{d}</span> })}
+                                    </p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn StartDossierPage() -> impl IntoView {
+    let lang = use_lang();
+    let code = query("thu-tuc");
+    let info = Resource::new(move || code.get(), get_start_info);
+    let title = tr(lang, "Nộp hồ sơ trực tuyến", "Apply online");
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <WithForm render=move |c: FormContext| view! {
+            <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+                {
+                    let c = c.clone();
+                    move || {
+                        let c = c.clone();
+                        Suspend::new(async move {
+                            match info.await {
+                                Ok(i) => view! { <StartForm info=i c lang/> }.into_any(),
+                                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn StartForm(info: StartInfo, c: FormContext, lang: Lang) -> impl IntoView {
+    let e = c.echo.clone();
+    let chosen = e.value("agency_id");
+    let single = info.units.len() == 1;
+    view! {
+        <ErrorSummary echo=e.clone() lang/>
+        <p class="mb-2 text-lg font-semibold">{info.name.clone()}</p>
+        <p class="mb-4 text-sm text-slate-700">{tr(lang, "Mã thủ tục: ", "Procedure code: ")}{info.code.clone()}
+            {info.time_limit_days.map(|d| format!("{} {d} {}", tr(lang, " · Thời hạn giải quyết:", " · Time limit:"), tr(lang, "ngày làm việc", "working days")))}</p>
+        {if !info.online {
+            view! { <p class="rounded border border-amber-700 bg-amber-50 p-3">{tr(lang, "Thủ tục này chưa được cung cấp trực tuyến.", "This procedure is not offered online.")}</p> }.into_any()
+        } else if info.units.is_empty() {
+            view! { <p class="rounded border border-amber-700 bg-amber-50 p-3">{tr(lang, "Chưa có cơ quan nào trên Cổng này tiếp nhận thủ tục này trực tuyến.", "No agency on this portal receives this procedure online yet.")}</p> }.into_any()
+        } else {
+            view! {
+                <form method="post" action="/ho-so/moi" class="max-w-xl">
+                    <Csrf token=c.csrf.clone()/>
+                    <input type="hidden" name="procedure" value=info.code.clone()/>
+                    <input type="hidden" name="key" value=info.key.clone()/>
+                    <fieldset class="mb-4" id="f-agency_id">
+                        <legend class="font-semibold">{tr(lang, "Nơi nộp hồ sơ", "Where to apply")}</legend>
+                        {e.error("agency_id", lang).map(|m| view! { <p class="text-sm font-semibold text-red-800">{m}</p> })}
+                        {info.units.iter().map(|(id, name)| {
+                            let checked = single || chosen == id.to_string();
+                            view! {
+                                <label class="mt-2 flex gap-2 items-start">
+                                    <input type="radio" name="agency_id" value=id.to_string() checked=checked class="mt-1"/>
+                                    <span>{name.clone()}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <p class="mb-4 text-sm text-slate-700">{tr(lang,
+                        "Hồ sơ được lưu nháp trên máy chủ: bạn có thể dừng lại và làm tiếp trên thiết bị khác.",
+                        "Your dossier is saved as a draft on the server: you can stop and continue on another device.")}</p>
+                    <button type="submit" class=BUTTON>{tr(lang, "Bắt đầu", "Start")}</button>
+                </form>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+pub fn DossierPage() -> impl IntoView {
+    let lang = use_lang();
+    let ok = query("ok");
+    view! {
+        <WithDossier render=move |d: DossierView, c: FormContext| {
+            let title = d.code.clone().unwrap_or_else(|| tr(lang, "Hồ sơ nháp", "Draft dossier").to_string());
+            let notice = match ok.get_untracked().as_str() {
+                "submitted" => Some(tr(lang, "Đã nộp hồ sơ thành công. Chúng tôi đã gửi email xác nhận.", "Your dossier has been submitted. A confirmation email is on its way.")),
+                "saved" => Some(tr(lang, "Đã lưu.", "Saved.")),
+                _ => None,
+            };
+            view! {
+                <Title text=title.clone()/>
+                <p class="text-sm text-slate-700">{d.procedure_name.clone()}</p>
+                <h1 class="text-2xl font-bold mb-2">{title}</h1>
+                <p class="mb-4">{status_badge(d.status, lang)}</p>
+                {notice.map(|n| view! { <Note text=n.to_string()/> })}
+                <ErrorSummary echo=c.echo.clone() lang/>
+                {if d.status == Status::Draft {
+                    view! { <DraftOverview d=d.clone() c=c.clone() lang/> }.into_any()
+                } else {
+                    view! { <SubmittedOverview d=d.clone() lang/> }.into_any()
+                }}
+            }
+        }/>
+    }
+}
+
+#[component]
+fn DraftOverview(d: DossierView, c: FormContext, lang: Lang) -> impl IntoView {
+    let id = d.id;
+    let ready = d.problems.is_empty();
+    view! {
+        <p class="mb-2">{tr(lang, "Cơ quan tiếp nhận: ", "Receiving agency: ")}{d.agency_name.clone()}</p>
+        {d.expires_at.map(|e| view! { <p class="mb-4 text-sm text-slate-700">{tr(lang, "Bản nháp được giữ đến ", "The draft is kept until ")}{Day::from_unix_vn(e).vn()}</p> })}
+        <h2 class="text-xl font-bold mt-4 mb-2">{tr(lang, "Các bước cần hoàn thành", "What you need to do")}</h2>
+        <ol class="mb-6 divide-y divide-slate-300 border-y border-slate-300">
+            {d.tasks.iter().map(|t| {
+                let title = if lang == Lang::Vi { t.title_vi.clone() } else { t.title_en.clone() };
+                view! {
+                    <li class="flex flex-wrap justify-between gap-2 py-3">
+                        <a href=t.href.clone() class=LINK>{title}</a>
+                        <strong class=if t.done { "text-green-800" } else { "text-slate-800" }>
+                            {if t.done { tr(lang, "Đã xong", "Completed") } else { tr(lang, "Chưa xong", "Not yet completed") }}
+                        </strong>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Kiểm tra và nộp", "Check and submit")}</h2>
+        {(!ready).then(|| view! {
+            <div class="mb-4 rounded border border-amber-700 bg-amber-50 p-3">
+                <p class="font-semibold">{tr(lang, "Còn thiếu trước khi nộp:", "Still missing before you can submit:")}</p>
+                <ul class="mt-1 list-disc pl-5">
+                    {d.problems.iter().take(20).map(|p| view! { <li>{if lang == Lang::Vi { p.message_vi.clone() } else { p.message_en.clone() }}</li> }).collect_view()}
+                </ul>
+            </div>
+        })}
+        <form method="post" action=format!("/ho-so/{id}") class="mb-4">
+            <Csrf token=c.csrf.clone()/>
+            <input type="hidden" name="key" value=d.submit_key.clone()/>
+            <button type="submit" name="action" value="submit" class=BUTTON>{tr(lang, "Nộp hồ sơ", "Submit")}</button>
+        </form>
+        <details class="mt-6">
+            <summary class="cursor-pointer text-red-800 underline">{tr(lang, "Xoá bản nháp", "Delete the draft")}</summary>
+            <form method="post" action=format!("/ho-so/{id}") class="mt-2">
+                <Csrf token=c.csrf.clone()/>
+                <p class="mb-2">{tr(lang, "Bản nháp và các tệp đã tải lên sẽ bị xoá vĩnh viễn.", "The draft and its uploaded files will be deleted permanently.")}</p>
+                <button type="submit" name="action" value="delete" class=SECONDARY>{tr(lang, "Xoá vĩnh viễn", "Delete permanently")}</button>
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn SubmittedOverview(d: DossierView, lang: Lang) -> impl IntoView {
+    let id = d.id;
+    let files: Vec<_> = d
+        .files
+        .iter()
+        .filter(|f| f.kind == "input")
+        .cloned()
+        .collect();
+    view! {
+        <dl class="mb-6 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
+            <dt class="font-semibold">{tr(lang, "Mã hồ sơ", "Dossier code")}</dt><dd class="font-mono">{d.code.clone()}</dd>
+            <dt class="font-semibold">{tr(lang, "Thủ tục", "Procedure")}</dt><dd>{d.procedure_name.clone()}</dd>
+            <dt class="font-semibold">{tr(lang, "Cơ quan tiếp nhận", "Receiving agency")}</dt><dd>{d.agency_name.clone()}</dd>
+            <dt class="font-semibold">{tr(lang, "Ngày nộp", "Submitted")}</dt><dd>{d.submitted_at.map(time_vn)}</dd>
+            <dt class="font-semibold">{tr(lang, "Ngày hẹn trả kết quả", "Result due")}</dt>
+            <dd>{day_vn(&d.due_date).unwrap_or_else(|| tr(lang, "Theo quy định của thủ tục", "As the procedure provides").into())}</dd>
+        </dl>
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Giấy tờ đã nộp", "Documents submitted")}</h2>
+        {if files.is_empty() {
+            view! { <p class="mb-6">{tr(lang, "Không có tệp đính kèm.", "No files attached.")}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="mb-6 list-disc pl-5">
+                    {files.into_iter().map(|f| view! {
+                        <li><a href=format!("/ho-so/{id}/tep/{}", f.id) class=LINK>{f.file_name.clone()}</a>
+                            <span class="text-sm text-slate-700">{format!(" ({})", size_text(f.size))}</span></li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tiến trình xử lý", "Progress")}</h2>
+        <Timeline events=d.events.clone() lang/>
+    }
+}
+
+#[component]
+fn Timeline(events: Vec<crate::domain::dossier::EventView>, lang: Lang) -> impl IntoView {
+    view! {
+        <ol class="mb-6 border-l-2 border-slate-400 pl-4">
+            {events.into_iter().map(|e| view! {
+                <li class="mb-3">
+                    <p class="text-sm text-slate-700">{time_vn(e.at)}</p>
+                    <p class="font-semibold">{action_label(&e.action, lang)}
+                        {e.to.map(|s| view! { <span class="font-normal">{" — "}{s.label(lang)}</span> })}</p>
+                    {e.note.map(|n| view! { <p>{n}</p> })}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+pub fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The e-form (P-3.3)
+
+#[component]
+pub fn DossierFormPage() -> impl IntoView {
+    let lang = use_lang();
+    let ok = query("ok");
+    view! {
+        <WithDossier render=move |d: DossierView, c: FormContext| {
+            let title = tr(lang, "Tờ khai", "Application form");
+            let echo = c.echo.clone();
+            // After a failed post the user's own input wins over what is stored.
+            let values: Values = if echo.values.is_empty() {
+                d.values.clone()
+            } else {
+                echo.values.iter().cloned().collect()
+            };
+            let editable = matches!(d.status, Status::Draft | Status::SupplementRequested);
+            view! {
+                <Title text=format!("{title} – {}", d.procedure_name)/>
+                <p class="text-sm text-slate-700"><a href=format!("/ho-so/{}", d.id) class=LINK>{tr(lang, "← Về hồ sơ", "← Back to the dossier")}</a></p>
+                <h1 class="text-2xl font-bold mb-1">{title}</h1>
+                <p class="mb-4">{d.procedure_name.clone()}</p>
+                {(ok.get_untracked() == "saved").then(|| view! { <Note text=tr(lang, "Đã lưu bản nháp.", "Draft saved.").to_string()/> })}
+                <ErrorSummary echo=echo.clone() lang/>
+                {if editable {
+                    view! { <EForm d=d.clone() values echo csrf=c.csrf.clone() lang/> }.into_any()
+                } else {
+                    view! { <p>{tr(lang, "Hồ sơ đã nộp; tờ khai không sửa được nữa.", "The dossier has been submitted; the form can no longer be changed.")}</p> }.into_any()
+                }}
+            }
+        }/>
+    }
+}
+
+#[component]
+fn EForm(
+    d: DossierView,
+    values: Values,
+    echo: FormEcho,
+    csrf: String,
+    lang: Lang,
+) -> impl IntoView {
+    let schema = d.schema.clone();
+    let ctx = FieldCtx {
+        values,
+        echo,
+        lang,
+        provinces: d.provinces.clone(),
+        communes: d.communes.clone(),
+    };
+    view! {
+        <p class="mb-4 text-sm text-slate-700">{tr(lang, "Các mục có dấu * là bắt buộc.", "Items marked * are required.")}</p>
+        <form method="post" action=format!("/ho-so/{}/bieu-mau", d.id) novalidate data-eform="1">
+            <Csrf token=csrf/>
+            <input type="hidden" name="_revision" value=d.revision.to_string()/>
+            {schema.sections.iter().map(|s| view! {
+                <fieldset id=format!("s-{}", s.id) class="mb-6 rounded border border-slate-300 p-4">
+                    <legend class="px-1 text-lg font-bold">{s.title.get(lang).to_string()}</legend>
+                    {s.fields.iter().map(|f| render_field(&schema, f, &ctx)).collect_view()}
+                </fieldset>
+            }).collect_view()}
+            <div class="flex flex-wrap gap-3">
+                <button type="submit" name="action" value="continue" class=BUTTON>{tr(lang, "Lưu và tiếp tục", "Save and continue")}</button>
+                <button type="submit" name="action" value="save" class=SECONDARY>{tr(lang, "Lưu nháp", "Save draft")}</button>
+            </div>
+        </form>
+    }
+}
+
+struct FieldCtx {
+    values: Values,
+    echo: FormEcho,
+    lang: Lang,
+    provinces: Vec<(String, String)>,
+    communes: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl FieldCtx {
+    fn value(&self, k: &str) -> String {
+        self.values.get(k).cloned().unwrap_or_default()
+    }
+    fn error(&self, k: &str) -> Option<String> {
+        self.echo.error(k, self.lang)
+    }
+}
+
+fn label_text(f: &Field, lang: Lang) -> String {
+    let l = f.label.get(lang);
+    if f.required {
+        format!("{l} *")
+    } else {
+        l.to_string()
+    }
+}
+
+/// Hint, condition and error lines under a label, with the ids `aria-describedby` needs.
+fn described(
+    key: &str,
+    f: &Field,
+    schema: &FormSchema,
+    ctx: &FieldCtx,
+) -> (impl IntoView, Option<String>, bool) {
+    let lang = ctx.lang;
+    let hint = f.hint.as_ref().map(|h| h.get(lang).to_string());
+    let cond = f.visible_if.as_ref().map(|c| {
+        let parent = schema
+            .field(&c.field)
+            .map(|p| {
+                let chosen: Vec<String> = p
+                    .options
+                    .iter()
+                    .filter(|o| c.any_of.contains(&o.value))
+                    .map(|o| o.label.get(lang).to_string())
+                    .collect();
+                format!("{} = {}", p.label.get(lang), chosen.join(" / "))
+            })
+            .unwrap_or_default();
+        format!("{}{parent}", tr(lang, "Chỉ điền khi: ", "Only when: "))
+    });
+    let err = ctx.error(key);
+    let id = format!("f-{key}");
+    let mut ids = Vec::new();
+    if hint.is_some() || cond.is_some() {
+        ids.push(format!("{id}-hint"));
+    }
+    if err.is_some() {
+        ids.push(format!("{id}-err"));
+    }
+    let invalid = err.is_some();
+    let v = view! {
+        {(hint.is_some() || cond.is_some()).then(|| view! {
+            <p id=format!("{id}-hint") class="text-sm text-slate-700">{cond.clone()}{cond.as_ref().and(hint.as_ref()).map(|_| " · ")}{hint.clone()}</p>
+        })}
+        {err.map(|e| view! { <p id=format!("{id}-err") class="text-sm font-semibold text-red-800">{e}</p> })}
+    };
+    ((v), (!ids.is_empty()).then(|| ids.join(" ")), invalid)
+}
+
+fn input_type(k: Kind) -> (&'static str, Option<&'static str>, Option<&'static str>) {
+    // (type, inputmode, autocomplete)
+    match k {
+        Kind::Email => ("email", None, Some("email")),
+        Kind::Phone => ("tel", None, Some("tel")),
+        Kind::Date => ("date", None, None),
+        Kind::Number | Kind::Money | Kind::CitizenId | Kind::TaxCode => {
+            ("text", Some("numeric"), None)
+        }
+        _ => ("text", None, None),
+    }
+}
+
+fn render_field(schema: &FormSchema, f: &Field, ctx: &FieldCtx) -> AnyView {
+    let lang = ctx.lang;
+    match f.kind {
+        Kind::Address => render_address(schema, f, ctx),
+        Kind::Group => render_group(schema, f, ctx),
+        Kind::Radio => {
+            let (desc, by, _) = described(&f.id, f, schema, ctx);
+            let current = ctx.value(&f.id);
+            view! {
+                <fieldset id=format!("f-{}", f.id) class="mb-4" aria-describedby=by>
+                    <legend class="font-semibold">{label_text(f, lang)}</legend>
+                    {desc}
+                    {f.options.iter().map(|o| view! {
+                        <label class="mt-1 flex gap-2 items-start">
+                            <input type="radio" name=f.id.clone() value=o.value.clone() checked=current == o.value class="mt-1"/>
+                            <span>{o.label.get(lang).to_string()}</span>
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+            }
+            .into_any()
+        }
+        Kind::Checkbox => {
+            let (desc, by, invalid) = described(&f.id, f, schema, ctx);
+            view! {
+                <div class="mb-4">
+                    {desc}
+                    <label class="flex gap-2 items-start">
+                        <input id=format!("f-{}", f.id) type="checkbox" name=f.id.clone() value="1" checked=ctx.value(&f.id) == "1" class="mt-1"
+                            aria-describedby=by aria-invalid=invalid.then_some("true")/>
+                        <span>{label_text(f, lang)}</span>
+                    </label>
+                </div>
+            }
+            .into_any()
+        }
+        _ => render_simple(schema, f, &f.id, ctx, label_text(f, lang)),
+    }
+}
+
+fn render_simple(
+    schema: &FormSchema,
+    f: &Field,
+    key: &str,
+    ctx: &FieldCtx,
+    label: String,
+) -> AnyView {
+    let lang = ctx.lang;
+    let (desc, by, invalid) = described(key, f, schema, ctx);
+    let id = format!("f-{key}");
+    let value = ctx.value(key);
+    let control = match f.kind {
+        Kind::LongText => view! {
+            <textarea id=id.clone() name=key.to_string() rows="4" class=INPUT aria-describedby=by aria-invalid=invalid.then_some("true")>{value}</textarea>
+        }
+        .into_any(),
+        Kind::Select => view! {
+            <select id=id.clone() name=key.to_string() class=INPUT aria-describedby=by aria-invalid=invalid.then_some("true")>
+                <option value="">{tr(lang, "— Chọn —", "— Choose —")}</option>
+                {f.options.iter().map(|o| view! { <option value=o.value.clone() selected=value == o.value>{o.label.get(lang).to_string()}</option> }).collect_view()}
+            </select>
+        }
+        .into_any(),
+        k => {
+            let (ty, mode, auto) = input_type(k);
+            view! {
+                <input id=id.clone() name=key.to_string() type=ty value=value class=INPUT inputmode=mode autocomplete=auto
+                    aria-describedby=by aria-invalid=invalid.then_some("true")/>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="mb-4">
+            <label for=id class="block font-semibold">{label}</label>
+            {desc}
+            {control}
+        </div>
+    }
+    .into_any()
+}
+
+fn render_address(schema: &FormSchema, f: &Field, ctx: &FieldCtx) -> AnyView {
+    let lang = ctx.lang;
+    let (pk, ck, sk) = (
+        format!("{}.province", f.id),
+        format!("{}.commune", f.id),
+        format!("{}.street", f.id),
+    );
+    let province = ctx.value(&pk);
+    let commune = ctx.value(&ck);
+    let communes = ctx
+        .communes
+        .iter()
+        .find(|(p, _)| *p == province)
+        .map(|(_, c)| c.clone())
+        .unwrap_or_default();
+    let (desc, _, _) = described(&f.id, f, schema, ctx);
+    let err = |k: &str| {
+        ctx.error(k).map(|e| view! { <p id=format!("f-{k}-err") class="text-sm font-semibold text-red-800">{e}</p> })
+    };
+    let by = |k: &str| ctx.error(k).map(|_| format!("f-{k}-err"));
+    view! {
+        <fieldset class="mb-4 rounded border border-slate-200 p-3">
+            <legend class="font-semibold">{label_text(f, lang)}</legend>
+            {desc}
+            <label for=format!("f-{pk}") class="mt-2 block">{tr(lang, "Tỉnh, thành phố", "Province or city")}</label>
+            {err(&pk)}
+            <select id=format!("f-{pk}") name=pk.clone() class=INPUT aria-describedby=by(&pk) autocomplete="address-level1">
+                <option value="">{tr(lang, "— Chọn —", "— Choose —")}</option>
+                {ctx.provinces.iter().map(|(c, n)| view! { <option value=c.clone() selected=*c == province>{n.clone()}</option> }).collect_view()}
+            </select>
+            <button type="submit" name="action" value="refresh" class="mt-2 text-blue-800 underline">{tr(lang, "Cập nhật danh sách xã, phường", "Update the list of communes")}</button>
+            <label for=format!("f-{ck}") class="mt-2 block">{tr(lang, "Xã, phường, đặc khu", "Commune or ward")}</label>
+            {err(&ck)}
+            <select id=format!("f-{ck}") name=ck.clone() class=INPUT aria-describedby=by(&ck) autocomplete="address-level2">
+                <option value="">{if communes.is_empty() { tr(lang, "— Chọn tỉnh trước —", "— Choose the province first —") } else { tr(lang, "— Chọn —", "— Choose —") }}</option>
+                {communes.iter().map(|(c, n)| view! { <option value=c.clone() selected=*c == commune>{n.clone()}</option> }).collect_view()}
+            </select>
+            <label for=format!("f-{sk}") class="mt-2 block">{tr(lang, "Số nhà, đường, thôn, tổ dân phố", "House number, street, hamlet")}</label>
+            {err(&sk)}
+            <input id=format!("f-{sk}") name=sk.clone() type="text" value=ctx.value(&sk) class=INPUT aria-describedby=by(&sk) autocomplete="street-address"/>
+        </fieldset>
+    }
+    .into_any()
+}
+
+fn render_group(schema: &FormSchema, f: &Field, ctx: &FieldCtx) -> AnyView {
+    let lang = ctx.lang;
+    let rows = FormSchema::row_count(f, &ctx.values);
+    let (desc, _, _) = described(&f.id, f, schema, ctx);
+    view! {
+        <fieldset class="mb-4 rounded border border-slate-200 p-3">
+            <legend class="font-semibold">{label_text(f, lang)}</legend>
+            {desc}
+            <input type="hidden" name=format!("{}.rows", f.id) value=rows.to_string()/>
+            {(0..rows).map(|i| view! {
+                <fieldset class="mt-2 border-t border-slate-200 pt-2">
+                    <legend class="text-sm font-semibold">{format!("{} {}", tr(lang, "Dòng", "Row"), i + 1)}</legend>
+                    {f.columns.iter().map(|c| {
+                        let key = format!("{}.{i}.{}", f.id, c.id);
+                        let label = format!("{} ({} {})", label_text(c, lang), tr(lang, "dòng", "row"), i + 1);
+                        render_simple(schema, c, &key, ctx, label)
+                    }).collect_view()}
+                </fieldset>
+            }).collect_view()}
+            <button type="submit" name="action" value=format!("add:{}", f.id) class="mt-2 text-blue-800 underline">{tr(lang, "+ Thêm dòng", "+ Add a row")}</button>
+        </fieldset>
+    }
+    .into_any()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents (P-3.4, P-10.2)
+
+#[component]
+pub fn DossierDocsPage() -> impl IntoView {
+    let lang = use_lang();
+    let ok = query("ok");
+    let store = Resource::new(|| (), |_| my_store(String::new()));
+    view! {
+        <WithDossier render=move |d: DossierView, c: FormContext| {
+            let title = tr(lang, "Giấy tờ đính kèm", "Documents");
+            let id = d.id;
+            let editable = matches!(d.status, Status::Draft | Status::SupplementRequested);
+            let policy = d.schema.files.clone();
+            let types: Vec<&str> = policy.types.iter().map(|t| t.mime()).collect();
+            let accept = types.join(",");
+            let notice = match ok.get_untracked().as_str() {
+                "uploaded" => Some(tr(lang, "Đã tải tệp lên.", "File uploaded.")),
+                "removed" => Some(tr(lang, "Đã xoá tệp.", "File removed.")),
+                _ => None,
+            };
+            view! {
+                <Title text=format!("{title} – {}", d.procedure_name)/>
+                <p class="text-sm text-slate-700"><a href=format!("/ho-so/{id}") class=LINK>{tr(lang, "← Về hồ sơ", "← Back to the dossier")}</a></p>
+                <h1 class="text-2xl font-bold mb-1">{title}</h1>
+                <p class="mb-4">{d.procedure_name.clone()}</p>
+                {notice.map(|n| view! { <Note text=n.to_string()/> })}
+                <ErrorSummary echo=c.echo.clone() lang/>
+                <p class="mb-4 text-sm text-slate-700">{format!("{} {} MB {} {} MB.",
+                    tr(lang, "Nhận tệp PDF, JPEG, PNG; mỗi tệp tối đa", "PDF, JPEG and PNG files; at most"), policy.max_file_mb,
+                    tr(lang, "mỗi tệp, tổng hồ sơ tối đa", "each, a dossier at most"), policy.max_total_mb)}</p>
+                {d.schema.documents.is_empty().then(|| view! { <p>{tr(lang, "Thủ tục này không yêu cầu tệp đính kèm.", "This procedure needs no attachments.")}</p> })}
+                {d.schema.documents.iter().map(|s| {
+                    let files: Vec<_> = d.files.iter().filter(|f| f.slot == s.id && f.kind == "input").cloned().collect();
+                    let slot_err = c.echo.error(&format!("doc-{}", s.id), lang);
+                    let input_id = format!("f-doc-{}", s.id);
+                    let store_items = store;
+                    let slot_id = s.id.clone();
+                    let csrf = c.csrf.clone();
+                    view! {
+                        <section class="mb-6 rounded border border-slate-300 p-4" aria-labelledby=format!("h-{}", s.id)>
+                            <h2 id=format!("h-{}", s.id) class="font-bold">{s.name.get(lang).to_string()}{s.required.then_some(" *")}</h2>
+                            {files.is_empty().then(|| view! { <p class="text-sm text-slate-700">{tr(lang, "Chưa có tệp.", "No file yet.")}</p> })}
+                            <ul class="mt-2 grid gap-2">
+                                {files.into_iter().map(|f| view! {
+                                    <li class="flex flex-wrap items-center gap-3">
+                                        <a href=format!("/ho-so/{id}/tep/{}", f.id) class=LINK target="_blank" rel="noopener">{f.file_name.clone()}</a>
+                                        <span class="text-sm text-slate-700">{size_text(f.size)}</span>
+                                        {editable.then(|| view! {
+                                            <form method="post" action=format!("/ho-so/{id}/giay-to") class="inline">
+                                                <Csrf token=c.csrf.clone()/>
+                                                <input type="hidden" name="file_id" value=f.id.to_string()/>
+                                                <button type="submit" name="action" value="remove" class="text-red-800 underline"
+                                                    aria-label=format!("{} {}", tr(lang, "Xoá tệp", "Remove file"), f.file_name)>{tr(lang, "Xoá", "Remove")}</button>
+                                            </form>
+                                        })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                            {editable.then(|| view! {
+                                <form method="post" action=format!("/ho-so/{id}/giay-to") enctype="multipart/form-data" class="mt-3" data-upload="1">
+                                    <Csrf token=csrf.clone()/>
+                                    <input type="hidden" name="slot" value=slot_id.clone()/>
+                                    <label for=input_id.clone() class="block font-semibold">{tr(lang, "Chọn tệp để tải lên", "Choose a file to upload")}</label>
+                                    {slot_err.clone().map(|e| view! { <p id=format!("{input_id}-err") class="text-sm font-semibold text-red-800">{e}</p> })}
+                                    <input id=input_id.clone() type="file" name="file" accept=accept.clone() class="mt-1 block w-full"
+                                        aria-describedby=slot_err.as_ref().map(|_| format!("{input_id}-err"))/>
+                                    <label class="mt-2 flex gap-2 items-start">
+                                        <input type="checkbox" name="keep" value="1" checked=true class="mt-1"/>
+                                        <span>{tr(lang, "Lưu vào kho dữ liệu của tôi để dùng lại", "Keep in my data store for reuse")}</span>
+                                    </label>
+                                    <button type="submit" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Tải lên", "Upload")}</button>
+                                </form>
+                                <Suspense fallback=|| ()>
+                                    {
+                                        let slot_id = slot_id.clone();
+                                        let csrf = csrf.clone();
+                                        move || {
+                                            let slot_id = slot_id.clone();
+                                            let csrf = csrf.clone();
+                                            Suspend::new(async move {
+                                                let items = store_items.await.unwrap_or_default();
+                                                (!items.is_empty()).then(|| view! {
+                                                    <form method="post" action=format!("/ho-so/{id}/giay-to") class="mt-3">
+                                                        <Csrf token=csrf/>
+                                                        <input type="hidden" name="slot" value=slot_id.clone()/>
+                                                        <label for=format!("store-{slot_id}") class="block font-semibold">{tr(lang, "Hoặc dùng giấy tờ trong kho dữ liệu", "Or use a document from your data store")}</label>
+                                                        <select id=format!("store-{slot_id}") name="item_id" class=INPUT>
+                                                            {items.into_iter().map(|i| view! { <option value=i.id.to_string()>{format!("{} ({})", i.title, size_text(i.size))}</option> }).collect_view()}
+                                                        </select>
+                                                        <button type="submit" name="action" value="from_store" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Dùng giấy tờ này", "Use this document")}</button>
+                                                    </form>
+                                                })
+                                            })
+                                        }
+                                    }
+                                </Suspense>
+                            })}
+                        </section>
+                    }
+                }).collect_view()}
+                <p><a href=format!("/ho-so/{id}") class=BUTTON>{tr(lang, "Tiếp tục", "Continue")}</a></p>
+            }
+        }/>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public lookup (P-5.2) and the data store (P-10.2)
+
+#[component]
+pub fn LookupPage() -> impl IntoView {
+    let lang = use_lang();
+    let code = query("ma");
+    let title = tr(lang, "Tra cứu hồ sơ", "Look up a dossier");
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <WithForm render=move |c: FormContext| {
+            let e = c.echo.clone();
+            let found: Option<PublicStatus> = e.extra.first().and_then(|j| serde_json::from_str(j).ok());
+            let code_value = if e.values.is_empty() { code.get_untracked() } else { e.value("ma") };
+            view! {
+                <ErrorSummary echo=e.clone() lang/>
+                {found.map(|s| view! { <LookupResult s lang/> })}
+                <form method="post" action="/tra-cuu-ho-so" novalidate class="max-w-md">
+                    <Csrf token=c.csrf.clone()/>
+                    <div class="mb-4">
+                        <label for="f-ma" class="block font-semibold">{tr(lang, "Mã hồ sơ", "Dossier code")}</label>
+                        <p id="f-ma-hint" class="text-sm text-slate-700">{tr(lang, "In trên giấy tiếp nhận, ví dụ H48.01-261201-0001", "Printed on the receipt, e.g. H48.01-261201-0001")}</p>
+                        {e.error("ma", lang).map(|m| view! { <p id="f-ma-err" class="text-sm font-semibold text-red-800">{m}</p> })}
+                        <input id="f-ma" name="ma" type="text" value=code_value class=INPUT autocomplete="off"
+                            aria-describedby=if e.error("ma", lang).is_some() { "f-ma-hint f-ma-err" } else { "f-ma-hint" }/>
+                    </div>
+                    <div class="mb-4">
+                        <label for="f-so" class="block font-semibold">{tr(lang, "Số điện thoại hoặc số định danh cá nhân của người nộp", "The applicant's phone number or personal ID number")}</label>
+                        <p id="f-so-hint" class="text-sm text-slate-700">{tr(lang, "Để bảo vệ thông tin cá nhân, chỉ người biết cả hai mới xem được tình trạng hồ sơ.", "To protect personal data, only someone who knows both can see the status.")}</p>
+                        <input id="f-so" name="so" type="text" inputmode="numeric" class=INPUT autocomplete="off" aria-describedby="f-so-hint"/>
+                    </div>
+                    <button type="submit" class=BUTTON>{tr(lang, "Tra cứu", "Look up")}</button>
+                </form>
+            }
+        }/>
+    }
+}
+
+#[component]
+fn LookupResult(s: PublicStatus, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="mb-6 rounded border-2 border-green-700 p-4" aria-labelledby="lookup-h" role="status">
+            <h2 id="lookup-h" class="text-xl font-bold">{s.code.clone()}</h2>
+            <p class="mb-2">{status_badge(s.status, lang)}</p>
+            <dl class="mb-4 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
+                <dt class="font-semibold">{tr(lang, "Thủ tục", "Procedure")}</dt><dd>{s.procedure_name.clone()}</dd>
+                <dt class="font-semibold">{tr(lang, "Cơ quan tiếp nhận", "Receiving agency")}</dt><dd>{s.agency_name.clone()}</dd>
+                <dt class="font-semibold">{tr(lang, "Ngày nộp", "Submitted")}</dt><dd>{s.submitted_at.map(time_vn)}</dd>
+                <dt class="font-semibold">{tr(lang, "Ngày hẹn trả kết quả", "Result due")}</dt><dd>{day_vn(&s.due_date)}</dd>
+            </dl>
+            <Timeline events=s.events.clone() lang/>
+        </section>
+    }
+}
+
+#[component]
+pub fn DataStorePage() -> impl IntoView {
+    let lang = use_lang();
+    let q = query("q");
+    let items = Resource::new(move || q.get(), my_store);
+    let title = tr(lang, "Kho dữ liệu của tôi", "My data store");
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <p class="mb-4">{tr(lang, "Giấy tờ bạn đã tải lên và kết quả đã nhận. Dùng lại khi nộp hồ sơ mới, không cần tải lên lần nữa (Nghị định 45/2020/NĐ-CP).",
+            "Documents you uploaded and results you received. Reuse them in new dossiers without uploading again (Decree 45/2020).")}</p>
+        <form method="get" action="/kho-du-lieu" role="search" class="mb-4 flex flex-wrap gap-2 items-end">
+            <div>
+                <label for="store-q" class="block font-semibold">{tr(lang, "Tìm theo tên", "Search by name")}</label>
+                <input id="store-q" name="q" type="search" value=move || q.get() class=INPUT/>
+            </div>
+            <button type="submit" class=SECONDARY>{tr(lang, "Tìm", "Search")}</button>
+        </form>
+        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match items.await {
+                    Ok(list) if list.is_empty() => view! { <p>{tr(lang, "Kho chưa có giấy tờ nào.", "Your store is empty.")}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="grid gap-2">
+                            {list.into_iter().map(|i| view! {
+                                <li class="rounded border border-slate-300 p-3">
+                                    <a href=format!("/kho-du-lieu/{}", i.id) class=LINK target="_blank" rel="noopener">{i.title.clone()}</a>
+                                    <p class="text-sm text-slate-700">{format!("{} · {} · {}", size_text(i.size),
+                                        if i.source == "result" { tr(lang, "Kết quả", "Result") } else { tr(lang, "Tải lên", "Uploaded") },
+                                        time_vn(i.created_at))}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

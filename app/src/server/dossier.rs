@@ -1,0 +1,1440 @@
+//! Citizen dossier use-cases (P-3.1 … P-3.4, P-5.2): drafts, the e-form, uploads, submission
+//! and tracking. Every function authenticates its caller and checks that the dossier is theirs
+//! (S-ACC): another user's dossier answers 403, an unknown one 404.
+use std::collections::BTreeMap;
+
+use entity::{
+    admin_area, agency, data_store_item, dossier, dossier_event, dossier_file, notification,
+    procedure, procedure_version,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+};
+
+use super::auth::{field, invalid, now, RequestMeta};
+use super::storage::{sanitise_name, Finished, Staged, UploadError};
+use super::Services;
+use crate::domain::account::{AccountKind, Principal, Stage};
+use crate::domain::calendar::{Calendar, Day};
+use crate::domain::catalogue::RequiredDocument;
+use crate::domain::dossier::{
+    format_code, DossierRow, DossierView, EventView, FileView, PublicStatus, Status, TaskItem,
+};
+use crate::domain::eform::{
+    DocumentSlot, Field, FilePolicy, FileType, FormSchema, Kind, PrefillSource, Section, Text,
+    Values,
+};
+use crate::error::{internal, AppError, FieldError};
+
+/// Policy for dossiers, from the environment (README "Configuration").
+#[derive(Clone, Debug)]
+pub struct DossierPolicy {
+    /// `PORTAL_DRAFT_DAYS`: an untouched draft is deleted after this many days (default 30).
+    pub draft_days: i64,
+    /// `PORTAL_DRAFT_REMINDER_DAYS`: the owner is reminded this many days before (default 3).
+    pub reminder_days: i64,
+    /// Public lookups per client address per minute (P-5.2, default 10).
+    pub lookups_per_minute: u32,
+}
+
+impl Default for DossierPolicy {
+    fn default() -> Self {
+        let env = |k: &str, d: i64| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|v: &i64| *v > 0)
+                .unwrap_or(d)
+        };
+        Self {
+            draft_days: env("PORTAL_DRAFT_DAYS", 30),
+            reminder_days: env("PORTAL_DRAFT_REMINDER_DAYS", 3),
+            lookups_per_minute: env("PORTAL_LOOKUPS_PER_MINUTE", 10) as u32,
+        }
+    }
+}
+
+/// Loads the working-day calendar from the `holiday` table.
+pub async fn load_calendar(db: &impl ConnectionTrait) -> Result<Calendar, AppError> {
+    let mut c = Calendar::default();
+    for h in entity::holiday::Entity::find().all(db).await? {
+        if let Some(d) = Day::parse_iso(&h.day) {
+            if h.kind == "makeup" {
+                c.makeup.insert(d);
+            } else {
+                c.off.insert(d);
+            }
+        }
+    }
+    Ok(c)
+}
+
+fn applicant(p: &Principal) -> Result<(), AppError> {
+    if p.stage != Stage::Full {
+        return Err(AppError::Unauthorized);
+    }
+    if p.kind == AccountKind::Officer {
+        // Officers file for walk-in applicants through counter intake (B-c), not here.
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+/// The dossier, if `p` is its applicant.
+async fn owned(svc: &Services, p: &Principal, id: i32) -> Result<dossier::Model, AppError> {
+    applicant(p)?;
+    let d = dossier::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if d.applicant_id != Some(p.user_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(d)
+}
+
+fn status_of(d: &dossier::Model) -> Status {
+    Status::from_code(d.status).unwrap_or(Status::Draft)
+}
+
+/// The applicant may change the form and documents: a draft, or a dossier the agency sent
+/// back for supplement (P-3.1, item 8 of the issue).
+fn editable(d: &dossier::Model) -> bool {
+    matches!(status_of(d), Status::Draft | Status::SupplementRequested)
+}
+
+fn not_editable() -> AppError {
+    invalid(
+        "form",
+        "Hồ sơ đã nộp, không thể sửa. Bạn chỉ sửa được khi cơ quan yêu cầu bổ sung.",
+        "This dossier has been submitted and cannot be changed, unless the agency asks for more.",
+    )
+}
+
+/// The e-form for a procedure version: its own schema when one is written, otherwise a
+/// general application form with one document slot per line of the procedure's document
+/// list, so that every procedure offered online can be filed.
+pub fn schema_for(v: &procedure_version::Model) -> FormSchema {
+    if let Ok(s) = FormSchema::parse(&v.form_schema) {
+        if !s.sections.is_empty() {
+            return s;
+        }
+    }
+    generic_schema(&serde_json::from_str::<Vec<RequiredDocument>>(&v.documents).unwrap_or_default())
+}
+
+fn t(vi: &str, en: &str) -> Text {
+    Text {
+        vi: vi.into(),
+        en: en.into(),
+    }
+}
+
+fn plain(id: &str, vi: &str, en: &str, kind: Kind, required: bool) -> Field {
+    Field {
+        id: id.into(),
+        label: t(vi, en),
+        kind,
+        required,
+        hint: None,
+        min: None,
+        max: None,
+        min_date: None,
+        max_date: None,
+        min_len: None,
+        max_len: None,
+        pattern: None,
+        options: vec![],
+        visible_if: None,
+        columns: vec![],
+        min_rows: None,
+        max_rows: None,
+        prefill: None,
+    }
+}
+
+fn generic_schema(docs: &[RequiredDocument]) -> FormSchema {
+    use crate::domain::eform::Prefill;
+    let mut name = plain(
+        "applicant_name",
+        "Họ và tên người nộp",
+        "Applicant's full name",
+        Kind::Text,
+        true,
+    );
+    name.prefill = Some(Prefill::FullName);
+    let mut id = plain(
+        "applicant_id",
+        "Số định danh cá nhân",
+        "Personal ID number",
+        Kind::CitizenId,
+        true,
+    );
+    id.prefill = Some(Prefill::CitizenId);
+    let mut phone = plain(
+        "applicant_phone",
+        "Số điện thoại",
+        "Phone number",
+        Kind::Phone,
+        true,
+    );
+    phone.prefill = Some(Prefill::Phone);
+    let mut email = plain("applicant_email", "Email", "Email", Kind::Email, false);
+    email.prefill = Some(Prefill::Email);
+    let mut agree = plain(
+        "declaration",
+        "Tôi cam đoan những thông tin kê khai là đúng sự thật và chịu trách nhiệm trước pháp luật",
+        "I declare that the information given is true and I am responsible before the law",
+        Kind::Checkbox,
+        true,
+    );
+    agree.hint = None;
+    FormSchema {
+        version: 1,
+        sections: vec![
+            Section {
+                id: "applicant".into(),
+                title: t("Thông tin người nộp hồ sơ", "Applicant"),
+                fields: vec![
+                    name,
+                    id,
+                    phone,
+                    email,
+                    plain(
+                        "address",
+                        "Địa chỉ liên hệ",
+                        "Contact address",
+                        Kind::Address,
+                        true,
+                    ),
+                ],
+            },
+            Section {
+                id: "request".into(),
+                title: t("Nội dung đề nghị", "Request"),
+                fields: vec![
+                    plain(
+                        "request",
+                        "Nội dung yêu cầu giải quyết",
+                        "What you ask the agency to do",
+                        Kind::LongText,
+                        true,
+                    ),
+                    agree,
+                ],
+            },
+        ],
+        rules: vec![],
+        documents: docs
+            .iter()
+            .filter(|d| !d.name.trim_start().starts_with('*'))
+            .take(12)
+            .enumerate()
+            .map(|(i, d)| DocumentSlot {
+                id: format!("doc{}", i + 1),
+                name: t(&d.name.chars().take(300).collect::<String>(), ""),
+                // The scraped lists mix conditional papers with required ones; the agency asks
+                // for what is missing (supplement), so none blocks submission here.
+                required: false,
+                max_files: 5,
+                hint: None,
+            })
+            .collect(),
+        files: FilePolicy::default(),
+    }
+}
+
+/// Units that receive dossiers for a procedure in this deployment (they need a code for
+/// dossier codes): the province's one-stop centre for province-level procedures, the
+/// communes for commune-level ones, the ministry itself for ministry-level ones.
+pub async fn receiving_units(
+    svc: &Services,
+    proc: &procedure::Model,
+) -> Result<Vec<agency::Model>, AppError> {
+    let levels: Vec<&str> = proc.levels.split(',').map(str::trim).collect();
+    let counters = agency::Entity::find()
+        .filter(agency::Column::Kind.eq("one_stop"))
+        .filter(agency::Column::Code.is_not_null())
+        .order_by_asc(agency::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let mut out = Vec::new();
+    for a in counters {
+        let parent_kind = match a.parent_id {
+            Some(pid) => agency::Entity::find_by_id(pid)
+                .one(&svc.db)
+                .await?
+                .map(|p| p.kind),
+            None => None,
+        };
+        let level = match parent_kind.as_deref() {
+            Some("commune") => "commune",
+            _ => "province",
+        };
+        if levels.contains(&level) {
+            out.push(a);
+        }
+    }
+    if levels.contains(&"ministry") {
+        if let Some(a) = agency::Entity::find_by_id(proc.agency_id)
+            .one(&svc.db)
+            .await?
+        {
+            if a.code.is_some() {
+                out.push(a);
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn latest_version(
+    svc: &Services,
+    procedure_id: i32,
+) -> Result<procedure_version::Model, AppError> {
+    procedure_version::Entity::find()
+        .filter(procedure_version::Column::ProcedureId.eq(procedure_id))
+        .order_by_desc(procedure_version::Column::Version)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn prefill_source(svc: &Services, user_id: i32) -> Result<PrefillSource, AppError> {
+    let u = entity::user_account::Entity::find_by_id(user_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let citizen_id = u
+        .citizen_id_enc
+        .as_deref()
+        .and_then(|c| svc.auth.cipher.decrypt("citizen_id", c))
+        .unwrap_or_default();
+    Ok(PrefillSource {
+        full_name: u.full_name,
+        email: u.email,
+        phone: u.phone.unwrap_or_default(),
+        citizen_id,
+    })
+}
+
+fn key_ok(k: &str) -> bool {
+    (16..=64).contains(&k.len())
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Starts a draft (P-3.1). `key` comes from the start form, so a double click or a replayed
+/// post returns the same draft instead of a second one.
+pub async fn start(
+    svc: &Services,
+    p: &Principal,
+    procedure_code: &str,
+    agency_id: i32,
+    key: &str,
+) -> Result<i32, AppError> {
+    applicant(p)?;
+    if !key_ok(key) {
+        return Err(invalid(
+            "form",
+            "Biểu mẫu không hợp lệ, hãy tải lại trang.",
+            "The form is not valid; reload the page.",
+        ));
+    }
+    if let Some(d) = dossier::Entity::find()
+        .filter(dossier::Column::ApplicantId.eq(p.user_id))
+        .filter(dossier::Column::CreateKey.eq(key))
+        .one(&svc.db)
+        .await?
+    {
+        return Ok(d.id);
+    }
+    let proc = procedure::Entity::find()
+        .filter(procedure::Column::Code.eq(procedure_code))
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !proc.online {
+        return Err(invalid(
+            "form",
+            "Thủ tục này chưa được cung cấp trực tuyến. Hãy nộp trực tiếp hoặc qua bưu chính.",
+            "This procedure is not offered online. Apply in person or by post.",
+        ));
+    }
+    let units = receiving_units(svc, &proc).await?;
+    let unit = units.iter().find(|a| a.id == agency_id).ok_or_else(|| {
+        invalid(
+            "agency_id",
+            "Hãy chọn cơ quan tiếp nhận hồ sơ trong danh sách.",
+            "Choose the receiving agency from the list.",
+        )
+    })?;
+    let version = latest_version(svc, proc.id).await?;
+    let schema = schema_for(&version);
+    let values = schema.prefill(&prefill_source(svc, p.user_id).await?);
+    let t = now();
+    let txn = svc.db.begin().await?;
+    let d = dossier::ActiveModel {
+        procedure_id: Set(proc.id),
+        version_id: Set(version.id),
+        agency_id: Set(unit.id),
+        applicant_id: Set(Some(p.user_id)),
+        applicant_name: Set(p.full_name.clone()),
+        channel: Set("online".into()),
+        status: Set(Status::Draft.code()),
+        form_data: Set(serde_json::to_string(&values).map_err(internal)?),
+        schema_version: Set(schema.version as i32),
+        create_key: Set(Some(key.to_string())),
+        revision: Set(0),
+        created_at: Set(t),
+        updated_at: Set(t),
+        expires_at: Set(Some(t + svc.dossier_policy.draft_days * 86_400)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let d = match d {
+        Ok(d) => d,
+        Err(_) => {
+            // A concurrent post with the same key won the unique index.
+            drop(txn);
+            return dossier::Entity::find()
+                .filter(dossier::Column::ApplicantId.eq(p.user_id))
+                .filter(dossier::Column::CreateKey.eq(key))
+                .one(&svc.db)
+                .await?
+                .map(|d| d.id)
+                .ok_or(AppError::Conflict);
+        }
+    };
+    event(
+        &txn,
+        d.id,
+        Some(p.user_id),
+        "draft.create",
+        None,
+        Status::Draft,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(d.id)
+}
+
+async fn event(
+    db: &impl ConnectionTrait,
+    dossier_id: i32,
+    actor: Option<i32>,
+    action: &str,
+    from: Option<Status>,
+    to: Status,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    dossier_event::ActiveModel {
+        dossier_id: Set(dossier_id),
+        at: Set(now()),
+        actor_id: Set(actor),
+        action: Set(action.into()),
+        from_status: Set(from.map(Status::code)),
+        to_status: Set(Some(to.code())),
+        note: Set(note),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+fn values_of(d: &dossier::Model) -> Values {
+    serde_json::from_str(&d.form_data).unwrap_or_default()
+}
+
+async fn schema_of(svc: &Services, d: &dossier::Model) -> Result<FormSchema, AppError> {
+    let v = procedure_version::Entity::find_by_id(d.version_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(schema_for(&v))
+}
+
+/// Address checks that need the area catalogue: the commune belongs to the province.
+async fn check_areas(
+    svc: &Services,
+    schema: &FormSchema,
+    values: &Values,
+) -> Result<Vec<FieldError>, AppError> {
+    let mut out = Vec::new();
+    for f in schema.fields().filter(|f| f.kind == Kind::Address) {
+        if !schema.is_visible(f, values) {
+            continue;
+        }
+        let get = |p: &str| values.get(&format!("{}.{p}", f.id)).cloned();
+        if let (Some(pv), Some(cv)) = (get("province"), get("commune")) {
+            let ok = admin_area::Entity::find_by_id(cv.clone())
+                .one(&svc.db)
+                .await?
+                .is_some_and(|a| a.parent_code.as_deref() == Some(pv.as_str()));
+            if !ok {
+                out.push(field(
+                    &format!("{}.commune", f.id),
+                    &format!(
+                        "{}: xã, phường không thuộc tỉnh, thành phố đã chọn.",
+                        f.label.vi
+                    ),
+                    &format!(
+                        "{}: the commune is not in the chosen province.",
+                        f.label.get(crate::i18n::Lang::En)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Everything that keeps a dossier from being submitted: form problems and missing required
+/// documents.
+async fn problems(
+    svc: &Services,
+    schema: &FormSchema,
+    values: &Values,
+    files: &[dossier_file::Model],
+) -> Result<Vec<FieldError>, AppError> {
+    let mut out = schema.validate(values, today());
+    out.extend(check_areas(svc, schema, values).await?);
+    for slot in schema.documents.iter().filter(|s| s.required) {
+        if !files.iter().any(|f| f.slot == slot.id && f.kind == "input") {
+            out.push(field(
+                &format!("doc-{}", slot.id),
+                &format!("Chưa đính kèm: {}", slot.name.vi),
+                &format!("Not attached yet: {}", slot.name.get(crate::i18n::Lang::En)),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+pub fn today() -> Day {
+    Day::from_unix_vn(now())
+}
+
+/// Saves the form (autosave and "save draft", P-3.1): the values are cleaned against the
+/// schema and stored even when incomplete. `revision` is the one the page was rendered with;
+/// a save from a stale page (another device saved since) is refused as a conflict rather than
+/// silently overwriting. Returns the new revision.
+pub async fn save_form(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    raw: &[(String, String)],
+    revision: i32,
+) -> Result<i32, AppError> {
+    let d = owned(svc, p, id).await?;
+    if !editable(&d) {
+        return Err(not_editable());
+    }
+    let schema = schema_of(svc, &d).await?;
+    let values = schema.clean(raw.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let json = serde_json::to_string(&values).map_err(internal)?;
+    let mut q = dossier::Entity::update_many()
+        .col_expr(dossier::Column::FormData, Expr::value(json))
+        .col_expr(dossier::Column::Revision, Expr::value(revision + 1))
+        .col_expr(dossier::Column::UpdatedAt, Expr::value(now()))
+        .filter(dossier::Column::Id.eq(id))
+        .filter(dossier::Column::Revision.eq(revision));
+    if status_of(&d) == Status::Draft {
+        q = q.col_expr(
+            dossier::Column::ExpiresAt,
+            Expr::value(now() + svc.dossier_policy.draft_days * 86_400),
+        );
+    }
+    let r = q.exec(&svc.db).await?;
+    if r.rows_affected == 0 {
+        return Err(invalid(
+            "form",
+            "Hồ sơ vừa được lưu từ một thiết bị hoặc thẻ khác. Hãy tải lại trang để xem bản mới nhất rồi sửa tiếp.",
+            "The dossier was just saved from another device or tab. Reload the page to see the latest version, then continue.",
+        ));
+    }
+    Ok(revision + 1)
+}
+
+/// Deletes a draft with its files (P-3.1).
+pub async fn delete_draft(svc: &Services, p: &Principal, id: i32) -> Result<(), AppError> {
+    let d = owned(svc, p, id).await?;
+    if status_of(&d) != Status::Draft {
+        return Err(invalid(
+            "form",
+            "Chỉ xoá được hồ sơ nháp. Hồ sơ đã nộp có thể yêu cầu rút.",
+            "Only drafts can be deleted. A submitted dossier can be withdrawn.",
+        ));
+    }
+    let files = dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(id))
+        .all(&svc.db)
+        .await?;
+    dossier::Entity::delete_by_id(id).exec(&svc.db).await?;
+    for f in files {
+        release_blob(svc, &f.sha256).await;
+    }
+    Ok(())
+}
+
+/// Removes a blob no row refers to any more.
+async fn release_blob(svc: &Services, sha: &str) {
+    let used = async {
+        let a = dossier_file::Entity::find()
+            .filter(dossier_file::Column::Sha256.eq(sha))
+            .count(&svc.db)
+            .await?;
+        let b = data_store_item::Entity::find()
+            .filter(data_store_item::Column::Sha256.eq(sha))
+            .count(&svc.db)
+            .await?;
+        Ok::<_, sea_orm::DbErr>(a + b)
+    }
+    .await;
+    if let Ok(0) = used {
+        if let Err(e) = svc.storage.delete(sha).await {
+            tracing::warn!("could not delete blob {sha}: {e}");
+        }
+    }
+}
+
+/// What an upload to `slot` may be, checked before a byte is written.
+pub struct UploadPlan {
+    pub limit: u64,
+    pub types: Vec<FileType>,
+}
+
+pub async fn plan_upload(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    slot: &str,
+) -> Result<UploadPlan, AppError> {
+    let d = owned(svc, p, id).await?;
+    if !editable(&d) {
+        return Err(not_editable());
+    }
+    let schema = schema_of(svc, &d).await?;
+    let s = schema
+        .documents
+        .iter()
+        .find(|s| s.id == slot)
+        .ok_or(AppError::NotFound)?;
+    let files = dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(id))
+        .filter(dossier_file::Column::Kind.eq("input"))
+        .all(&svc.db)
+        .await?;
+    if files.iter().filter(|f| f.slot == slot).count() as u32 >= s.max_files {
+        return Err(invalid(
+            &format!("doc-{slot}"),
+            &format!(
+                "Mỗi loại giấy tờ đính kèm tối đa {} tệp. Hãy xoá bớt tệp trước.",
+                s.max_files
+            ),
+            &format!(
+                "At most {} files per document. Remove one first.",
+                s.max_files
+            ),
+        ));
+    }
+    let used: i64 = files.iter().map(|f| f.size).sum();
+    let total_cap = schema.files.max_total_mb as i64 * 1024 * 1024;
+    let file_cap = schema.files.max_file_mb as i64 * 1024 * 1024;
+    let left = total_cap - used;
+    if left <= 0 {
+        return Err(too_large_total(&schema.files, slot));
+    }
+    Ok(UploadPlan {
+        limit: file_cap.min(left) as u64,
+        types: schema.files.types.clone(),
+    })
+}
+
+fn too_large_total(f: &FilePolicy, slot: &str) -> AppError {
+    invalid(
+        &format!("doc-{slot}"),
+        &format!(
+            "Tổng dung lượng tệp của hồ sơ tối đa {} MB.",
+            f.max_total_mb
+        ),
+        &format!("A dossier's files may total at most {} MB.", f.max_total_mb),
+    )
+}
+
+/// The message for a refused upload, naming the rule the user broke.
+pub fn upload_error(e: UploadError, slot: &str, plan: &UploadPlan, policy_mb: u32) -> AppError {
+    let names: Vec<&str> = plan
+        .types
+        .iter()
+        .map(|t| match t {
+            FileType::Pdf => "PDF",
+            FileType::Jpeg => "JPEG",
+            FileType::Png => "PNG",
+        })
+        .collect();
+    let k = format!("doc-{slot}");
+    match e {
+        UploadError::TooLarge => invalid(
+            &k,
+            &format!("Tệp quá lớn: mỗi tệp tối đa {policy_mb} MB và tổng hồ sơ không vượt giới hạn."),
+            &format!("The file is too large: at most {policy_mb} MB per file, within the dossier's total."),
+        ),
+        UploadError::Empty => invalid(&k, "Tệp rỗng (0 byte). Hãy chọn lại tệp.", "The file is empty (0 bytes). Choose it again."),
+        UploadError::WrongType => invalid(
+            &k,
+            &format!("Loại tệp không được chấp nhận. Chỉ nhận {} (kiểm tra theo nội dung tệp, không theo tên).", names.join(", ")),
+            &format!("This type of file is not accepted. Only {} (checked by content, not by name).", names.join(", ")),
+        ),
+        UploadError::Io => internal("upload staging failed"),
+    }
+}
+
+/// Stages an upload into a temporary file under the plan's limits.
+pub async fn stage(svc: &Services, plan: &UploadPlan) -> Result<Staged, AppError> {
+    Staged::new(svc.storage.as_ref(), plan.limit, plan.types.clone())
+        .await
+        .map_err(internal)
+}
+
+/// Attaches a finished upload to a slot and optionally keeps it in the user's data store
+/// (P-10.2). Checks ownership again: the dossier may have been submitted meanwhile.
+pub async fn attach(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    slot: &str,
+    original_name: &str,
+    file: Finished,
+    keep_in_store: bool,
+) -> Result<i32, AppError> {
+    let plan = plan_upload(svc, p, id, slot).await?;
+    if file.size > plan.limit {
+        return Err(upload_error(
+            UploadError::TooLarge,
+            slot,
+            &plan,
+            plan_mb(&plan),
+        ));
+    }
+    let name = sanitise_name(original_name, file.kind);
+    let sha = file.sha256.clone();
+    let (size, kind) = (file.size as i64, file.kind);
+    svc.storage.put(&file.path, &sha).await.map_err(internal)?;
+    file.consumed();
+    let t = now();
+    let txn = svc.db.begin().await?;
+    let row = async {
+        let f = dossier_file::ActiveModel {
+            dossier_id: Set(id),
+            slot: Set(slot.into()),
+            kind: Set("input".into()),
+            file_name: Set(name.clone()),
+            content_type: Set(kind.mime().into()),
+            size: Set(size),
+            sha256: Set(sha.clone()),
+            uploaded_by: Set(Some(p.user_id)),
+            created_at: Set(t),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        if keep_in_store {
+            let exists = data_store_item::Entity::find()
+                .filter(data_store_item::Column::OwnerId.eq(p.user_id))
+                .filter(data_store_item::Column::Sha256.eq(sha.clone()))
+                .count(&txn)
+                .await?
+                > 0;
+            if !exists {
+                data_store_item::ActiveModel {
+                    owner_id: Set(p.user_id),
+                    title: Set(name.clone()),
+                    file_name: Set(name.clone()),
+                    content_type: Set(kind.mime().into()),
+                    size: Set(size),
+                    sha256: Set(sha.clone()),
+                    source: Set("upload".into()),
+                    dossier_id: Set(Some(id)),
+                    created_at: Set(t),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+        Ok::<_, sea_orm::DbErr>(f.id)
+    }
+    .await;
+    match row {
+        Ok(fid) => {
+            txn.commit().await?;
+            Ok(fid)
+        }
+        Err(e) => {
+            drop(txn);
+            release_blob(svc, &sha).await;
+            Err(e.into())
+        }
+    }
+}
+
+fn plan_mb(plan: &UploadPlan) -> u32 {
+    (plan.limit / (1024 * 1024)) as u32
+}
+
+/// Fills a slot from the user's data store instead of uploading again (P-10.2).
+pub async fn attach_from_store(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    slot: &str,
+    item_id: i32,
+) -> Result<i32, AppError> {
+    let plan = plan_upload(svc, p, id, slot).await?;
+    let item = data_store_item::Entity::find_by_id(item_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if item.owner_id != p.user_id {
+        return Err(AppError::Forbidden);
+    }
+    let kind = FileType::from_mime(&item.content_type).ok_or(AppError::NotFound)?;
+    if !plan.types.contains(&kind) {
+        return Err(upload_error(
+            UploadError::WrongType,
+            slot,
+            &plan,
+            plan_mb(&plan),
+        ));
+    }
+    if item.size as u64 > plan.limit {
+        return Err(upload_error(
+            UploadError::TooLarge,
+            slot,
+            &plan,
+            plan_mb(&plan),
+        ));
+    }
+    let f = dossier_file::ActiveModel {
+        dossier_id: Set(id),
+        slot: Set(slot.into()),
+        kind: Set("input".into()),
+        file_name: Set(item.file_name.clone()),
+        content_type: Set(item.content_type.clone()),
+        size: Set(item.size),
+        sha256: Set(item.sha256.clone()),
+        uploaded_by: Set(Some(p.user_id)),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await?;
+    Ok(f.id)
+}
+
+pub async fn remove_file(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    file_id: i32,
+) -> Result<(), AppError> {
+    let d = owned(svc, p, id).await?;
+    if !editable(&d) {
+        return Err(not_editable());
+    }
+    let f = dossier_file::Entity::find_by_id(file_id)
+        .one(&svc.db)
+        .await?
+        .filter(|f| f.dossier_id == id && f.kind == "input")
+        .ok_or(AppError::NotFound)?;
+    dossier_file::Entity::delete_by_id(f.id)
+        .exec(&svc.db)
+        .await?;
+    release_blob(svc, &f.sha256).await;
+    Ok(())
+}
+
+/// A file's bytes for its dossier's applicant (downloads and previews).
+pub async fn file_bytes(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    file_id: i32,
+) -> Result<(dossier_file::Model, Vec<u8>), AppError> {
+    owned(svc, p, id).await?;
+    let f = dossier_file::Entity::find_by_id(file_id)
+        .one(&svc.db)
+        .await?
+        .filter(|f| f.dossier_id == id)
+        .ok_or(AppError::NotFound)?;
+    let bytes = svc.storage.read(&f.sha256).await.map_err(internal)?;
+    Ok((f, bytes))
+}
+
+/// Allocates the next number in the agency's daily sequence. One statement on both
+/// databases: the row lock (PostgreSQL) or the write lock (SQLite) makes concurrent
+/// submissions take distinct numbers.
+async fn next_sequence(
+    db: &impl ConnectionTrait,
+    agency_code: &str,
+    day: &str,
+) -> Result<u32, AppError> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO dossier_sequence (agency_code, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequence.last + 1 \
+             RETURNING last"
+        }
+        _ => {
+            "INSERT INTO dossier_sequence (agency_code, day, last) VALUES (?, ?, 1) \
+             ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequence.last + 1 \
+             RETURNING last"
+        }
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [agency_code.into(), day.into()],
+        ))
+        .await?
+        .ok_or_else(|| internal("sequence returned no row"))?;
+    let last: i32 = row.try_get("", "last")?;
+    Ok(last as u32)
+}
+
+/// Submits a draft (status 0 → 1): validates everything again, assigns the dossier code and
+/// the due date, records the event, notifies the applicant. Idempotent: a repeated or
+/// concurrent submission of the same dossier returns the code already assigned.
+pub async fn submit(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    key: &str,
+    meta: &RequestMeta,
+) -> Result<String, AppError> {
+    let d = owned(svc, p, id).await?;
+    if status_of(&d) != Status::Draft {
+        return d.code.ok_or(AppError::Conflict);
+    }
+    let schema = schema_of(svc, &d).await?;
+    let values = values_of(&d);
+    let files = dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(id))
+        .all(&svc.db)
+        .await?;
+    let errs = problems(svc, &schema, &values, &files).await?;
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let unit = agency::Entity::find_by_id(d.agency_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let agency_code = unit
+        .code
+        .clone()
+        .ok_or_else(|| internal("receiving unit without code"))?;
+    let version = procedure_version::Entity::find_by_id(d.version_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let t = now();
+    let day = Day::from_unix_vn(t);
+    let due = version
+        .time_limit_days
+        .map(|n| svc.calendar.due_date(day, n.max(0) as u32).to_string());
+    let user = entity::user_account::Entity::find_by_id(p.user_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let phone = user.phone.clone().or_else(|| {
+        schema
+            .fields()
+            .find(|f| f.kind == Kind::Phone)
+            .and_then(|f| values.get(&f.id))
+            .and_then(|v| crate::domain::account::normalise_phone(v))
+    });
+    let id_index = user.citizen_id_index.clone().or_else(|| {
+        schema
+            .fields()
+            .find(|f| f.kind == Kind::CitizenId)
+            .and_then(|f| values.get(&f.id))
+            .and_then(|v| crate::domain::account::normalise_citizen_id(v))
+            .map(|v| svc.auth.cipher.blind_index("citizen_id", &v))
+    });
+    let txn = svc.db.begin().await?;
+    let seq = next_sequence(&txn, &agency_code, &day.yymmdd()).await?;
+    let code = format_code(&agency_code, day, seq);
+    let r = dossier::Entity::update_many()
+        .col_expr(dossier::Column::Code, Expr::value(code.clone()))
+        .col_expr(
+            dossier::Column::Status,
+            Expr::value(Status::Submitted.code()),
+        )
+        .col_expr(dossier::Column::SubmittedAt, Expr::value(t))
+        .col_expr(dossier::Column::UpdatedAt, Expr::value(t))
+        .col_expr(dossier::Column::DueDate, Expr::value(due.clone()))
+        .col_expr(
+            dossier::Column::SubmitKey,
+            Expr::value(key.chars().take(64).collect::<String>()),
+        )
+        .col_expr(dossier::Column::ExpiresAt, Expr::value(Option::<i64>::None))
+        .col_expr(dossier::Column::ApplicantPhone, Expr::value(phone))
+        .col_expr(dossier::Column::ApplicantIdIndex, Expr::value(id_index))
+        .col_expr(
+            dossier::Column::Revision,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(dossier::Column::Revision), 1),
+        )
+        .filter(dossier::Column::Id.eq(id))
+        .filter(dossier::Column::Status.eq(Status::Draft.code()))
+        .exec(&txn)
+        .await?;
+    if r.rows_affected == 0 {
+        // Another request submitted it first: answer with its code.
+        drop(txn);
+        let again = dossier::Entity::find_by_id(id)
+            .one(&svc.db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return again.code.ok_or(AppError::Conflict);
+    }
+    event(
+        &txn,
+        id,
+        Some(p.user_id),
+        "submit",
+        Some(Status::Draft),
+        Status::Submitted,
+        None,
+    )
+    .await?;
+    let proc_name = procedure::Entity::find_by_id(d.procedure_id)
+        .one(&txn)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    notification::ActiveModel {
+        user_id: Set(p.user_id),
+        dossier_id: Set(Some(id)),
+        text_vi: Set(format!("Đã nộp hồ sơ {code}: {proc_name}")),
+        text_en: Set(format!("Dossier {code} submitted: {proc_name}")),
+        link: Set(format!("/ho-so/{id}")),
+        created_at: Set(t),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    let _ = svc
+        .audit
+        .append(
+            &svc.db,
+            super::audit::Entry {
+                actor: Some(p.user_id.to_string()),
+                action: "dossier.submit".into(),
+                object_type: Some("dossier".into()),
+                object_id: Some(code.clone()),
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+                detail: None,
+            },
+        )
+        .await;
+    let due_text = due
+        .as_deref()
+        .and_then(Day::parse_iso)
+        .map(|d| d.vn())
+        .unwrap_or_else(|| "theo quy định của thủ tục".into());
+    let body = format!(
+        "Kính gửi {name},\n\nHồ sơ của bạn đã được nộp trực tuyến.\n\nMã hồ sơ: {code}\nThủ tục: {proc_name}\nCơ quan tiếp nhận: {unit}\nNgày hẹn trả kết quả dự kiến: {due_text}\n\nTheo dõi hồ sơ: {url}/ho-so/{id}\nTra cứu: {url}/tra-cuu-ho-so?ma={code}\n\n(Thư tự động, vui lòng không trả lời.)",
+        name = p.full_name,
+        unit = unit.name,
+        url = svc.auth.public_url,
+    );
+    if let Err(e) = svc
+        .auth
+        .mailer
+        .send(&p.email, &format!("Đã nộp hồ sơ {code}"), &body)
+        .await
+    {
+        tracing::warn!("submission email for {code} not sent: {e}");
+    }
+    Ok(code)
+}
+
+/// The applicant's dossiers, newest first, optionally of one status (P-5.2).
+pub async fn list_mine(
+    svc: &Services,
+    p: &Principal,
+    status: Option<Status>,
+) -> Result<Vec<DossierRow>, AppError> {
+    applicant(p)?;
+    let mut q = dossier::Entity::find().filter(dossier::Column::ApplicantId.eq(p.user_id));
+    if let Some(s) = status {
+        q = q.filter(dossier::Column::Status.eq(s.code()));
+    }
+    let rows = q
+        .order_by_desc(dossier::Column::UpdatedAt)
+        .order_by_desc(dossier::Column::Id)
+        .all(&svc.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|d| DossierRow {
+            id: d.id,
+            procedure_name: svc.procedure_name(d.procedure_id),
+            status: status_of(&d),
+            code: d.code,
+            updated_at: d.updated_at,
+            due_date: d.due_date,
+        })
+        .collect())
+}
+
+/// The dossier as its applicant sees it (task list, form, files, timeline).
+pub async fn view(svc: &Services, p: &Principal, id: i32) -> Result<DossierView, AppError> {
+    let d = owned(svc, p, id).await?;
+    let schema = schema_of(svc, &d).await?;
+    let values = values_of(&d);
+    let files = dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(id))
+        .order_by_asc(dossier_file::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let problems = if editable(&d) {
+        problems(svc, &schema, &values, &files).await?
+    } else {
+        vec![]
+    };
+    let t = today();
+    let mut tasks: Vec<TaskItem> = schema
+        .sections
+        .iter()
+        .map(|s| TaskItem {
+            title_vi: s.title.vi.clone(),
+            title_en: s.title.get(crate::i18n::Lang::En).into(),
+            href: format!("/ho-so/{id}/bieu-mau#s-{}", s.id),
+            done: schema.section_complete(s, &values, t),
+            required: true,
+        })
+        .collect();
+    if !schema.documents.is_empty() {
+        let all_required = schema
+            .documents
+            .iter()
+            .filter(|s| s.required)
+            .all(|s| files.iter().any(|f| f.slot == s.id));
+        tasks.push(TaskItem {
+            title_vi: "Giấy tờ đính kèm".into(),
+            title_en: "Documents".into(),
+            href: format!("/ho-so/{id}/giay-to"),
+            done: all_required && !files.is_empty(),
+            required: schema.documents.iter().any(|s| s.required),
+        });
+    }
+    let events = dossier_event::Entity::find()
+        .filter(dossier_event::Column::DossierId.eq(id))
+        .order_by_asc(dossier_event::Column::Id)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: e.at,
+            action: e.action,
+            to: e.to_status.and_then(Status::from_code),
+            note: e.note,
+        })
+        .collect();
+    let proc = procedure::Entity::find_by_id(d.procedure_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = agency::Entity::find_by_id(d.agency_id).one(&svc.db).await?;
+    let provinces = svc.provinces().await?;
+    let mut communes = Vec::new();
+    for f in schema.fields().filter(|f| f.kind == Kind::Address) {
+        if let Some(pv) = values.get(&format!("{}.province", f.id)) {
+            if !communes.iter().any(|(k, _): &(String, _)| k == pv) {
+                communes.push((pv.clone(), svc.communes(pv).await?));
+            }
+        }
+    }
+    Ok(DossierView {
+        id,
+        code: d.code.clone(),
+        procedure_code: proc.code,
+        procedure_name: proc.name,
+        agency_name: unit.map(|u| u.name).unwrap_or_default(),
+        status: status_of(&d),
+        channel: d.channel.clone(),
+        schema,
+        values,
+        problems,
+        files: files
+            .into_iter()
+            .map(|f| FileView {
+                id: f.id,
+                slot: f.slot,
+                kind: f.kind,
+                file_name: f.file_name,
+                content_type: f.content_type,
+                size: f.size,
+                created_at: f.created_at,
+            })
+            .collect(),
+        events,
+        tasks,
+        revision: d.revision,
+        created_at: d.created_at,
+        submitted_at: d.submitted_at,
+        due_date: d.due_date,
+        expires_at: d.expires_at,
+        supplement_request: d.supplement_request,
+        communes,
+        provinces,
+        submit_key: super::auth::crypto::random_token(),
+    })
+}
+
+/// Public lookup (P-5.2): the code plus the applicant's phone number or ID number. A wrong
+/// second factor answers exactly like an unknown code, and attempts are rate-limited per
+/// client, so the code alone reveals nothing.
+pub async fn lookup(
+    svc: &Services,
+    code: &str,
+    secret: &str,
+    meta: &RequestMeta,
+) -> Result<PublicStatus, AppError> {
+    let per_minute = svc.dossier_policy.lookups_per_minute;
+    if !svc
+        .auth
+        .limiter
+        .allow("lookup", meta.ip_key(), per_minute, now())
+    {
+        return Err(AppError::RateLimited);
+    }
+    let not_found = || {
+        invalid(
+            "form",
+            "Không tìm thấy hồ sơ với mã và số điện thoại / số định danh này. Hãy kiểm tra lại.",
+            "No dossier matches this code and phone / ID number. Please check them.",
+        )
+    };
+    let code = code.trim().to_uppercase();
+    if crate::domain::dossier::parse_code(&code).is_none() {
+        return Err(invalid(
+            "ma",
+            "Mã hồ sơ có dạng <mã cơ quan>-<năm tháng ngày>-<số thứ tự>, ví dụ H48.01-261201-0001.",
+            "A dossier code looks like <agency code>-<YYMMDD>-<number>, e.g. H48.01-261201-0001.",
+        ));
+    }
+    let d = dossier::Entity::find()
+        .filter(dossier::Column::Code.eq(code.clone()))
+        .one(&svc.db)
+        .await?
+        .ok_or_else(not_found)?;
+    let phone_ok = crate::domain::account::normalise_phone(secret)
+        .is_some_and(|ph| d.applicant_phone.as_deref() == Some(ph.as_str()));
+    let id_ok = crate::domain::account::normalise_citizen_id(secret).is_some_and(|c| {
+        d.applicant_id_index.as_deref()
+            == Some(svc.auth.cipher.blind_index("citizen_id", &c).as_str())
+    });
+    if !(phone_ok || id_ok) {
+        return Err(not_found());
+    }
+    let events = dossier_event::Entity::find()
+        .filter(dossier_event::Column::DossierId.eq(d.id))
+        .filter(dossier_event::Column::Action.ne("draft.create"))
+        .order_by_asc(dossier_event::Column::Id)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: e.at,
+            action: e.action,
+            to: e.to_status.and_then(Status::from_code),
+            note: None,
+        })
+        .collect();
+    let unit = agency::Entity::find_by_id(d.agency_id).one(&svc.db).await?;
+    Ok(PublicStatus {
+        code,
+        procedure_name: svc.procedure_name(d.procedure_id),
+        agency_name: unit.map(|u| u.name).unwrap_or_default(),
+        status: status_of(&d),
+        submitted_at: d.submitted_at,
+        due_date: d.due_date,
+        events,
+    })
+}
+
+/// Deletes drafts past their expiry and reminds owners of drafts about to expire (P-3.1).
+/// Returns (reminded, deleted).
+pub async fn sweep_drafts(svc: &Services) -> Result<(u32, u32), AppError> {
+    let t = now();
+    let soon = t + svc.dossier_policy.reminder_days * 86_400;
+    let mut reminded = 0;
+    let due = dossier::Entity::find()
+        .filter(dossier::Column::Status.eq(Status::Draft.code()))
+        .filter(dossier::Column::ExpiresAt.lte(soon))
+        .filter(dossier::Column::ExpiresAt.gt(t))
+        .filter(dossier::Column::RemindedAt.is_null())
+        .all(&svc.db)
+        .await?;
+    for d in due {
+        let Some(uid) = d.applicant_id else { continue };
+        let name = svc.procedure_name(d.procedure_id);
+        let date = d
+            .expires_at
+            .map(|e| Day::from_unix_vn(e).vn())
+            .unwrap_or_default();
+        notification::ActiveModel {
+            user_id: Set(uid),
+            dossier_id: Set(Some(d.id)),
+            text_vi: Set(format!(
+                "Hồ sơ nháp \"{name}\" sẽ bị xoá ngày {date} nếu không được nộp hoặc lưu lại."
+            )),
+            text_en: Set(format!(
+                "The draft \"{name}\" will be deleted on {date} unless it is submitted or saved."
+            )),
+            link: Set(format!("/ho-so/{}", d.id)),
+            created_at: Set(t),
+            ..Default::default()
+        }
+        .insert(&svc.db)
+        .await?;
+        dossier::Entity::update_many()
+            .col_expr(dossier::Column::RemindedAt, Expr::value(t))
+            .filter(dossier::Column::Id.eq(d.id))
+            .exec(&svc.db)
+            .await?;
+        if let Some(u) = entity::user_account::Entity::find_by_id(uid)
+            .one(&svc.db)
+            .await?
+        {
+            let _ = svc
+                .auth
+                .mailer
+                .send(
+                    &u.email,
+                    "Hồ sơ nháp sắp hết hạn",
+                    &format!(
+                        "Hồ sơ nháp \"{name}\" sẽ bị xoá ngày {date}. Mở để tiếp tục: {}/ho-so/{}",
+                        svc.auth.public_url, d.id
+                    ),
+                )
+                .await;
+        }
+        reminded += 1;
+    }
+    let expired = dossier::Entity::find()
+        .filter(dossier::Column::Status.eq(Status::Draft.code()))
+        .filter(dossier::Column::ExpiresAt.lte(t))
+        .all(&svc.db)
+        .await?;
+    let mut deleted = 0;
+    for d in expired {
+        let files = dossier_file::Entity::find()
+            .filter(dossier_file::Column::DossierId.eq(d.id))
+            .all(&svc.db)
+            .await?;
+        dossier::Entity::delete_by_id(d.id).exec(&svc.db).await?;
+        for f in files {
+            release_blob(svc, &f.sha256).await;
+        }
+        deleted += 1;
+    }
+    Ok((reminded, deleted))
+}
+
+/// The user's data store (P-10.2).
+pub async fn store_items(
+    svc: &Services,
+    p: &Principal,
+    q: &str,
+) -> Result<Vec<data_store_item::Model>, AppError> {
+    applicant(p)?;
+    let items = data_store_item::Entity::find()
+        .filter(data_store_item::Column::OwnerId.eq(p.user_id))
+        .order_by_desc(data_store_item::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let needle = crate::domain::text::fold(q);
+    Ok(items
+        .into_iter()
+        .filter(|i| needle.is_empty() || crate::domain::text::fold(&i.title).contains(&needle))
+        .collect())
+}
+
+pub type AreaList = Vec<(String, String)>;
+
+impl Services {
+    pub fn procedure_name(&self, id: i32) -> String {
+        self.catalogue
+            .by_id
+            .get(&id)
+            .and_then(|&i| self.catalogue.rows.get(i))
+            .map(|r| r.summary.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Provinces of the 2-level structure, by name.
+    pub async fn provinces(&self) -> Result<AreaList, AppError> {
+        let rows = admin_area::Entity::find()
+            .filter(admin_area::Column::ParentCode.is_null())
+            .order_by_asc(admin_area::Column::Name)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|a| (a.code, a.full_name)).collect())
+    }
+
+    pub async fn communes(&self, province: &str) -> Result<AreaList, AppError> {
+        let rows = admin_area::Entity::find()
+            .filter(admin_area::Column::ParentCode.eq(province))
+            .order_by_asc(admin_area::Column::Name)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|a| (a.code, a.full_name)).collect())
+    }
+}
+
+/// Counts for tests and the admin view.
+pub async fn count_rows(svc: &Services) -> Result<BTreeMap<&'static str, u64>, AppError> {
+    let mut m = BTreeMap::new();
+    m.insert("dossier", dossier::Entity::find().count(&svc.db).await?);
+    m.insert(
+        "dossier_file",
+        dossier_file::Entity::find().count(&svc.db).await?,
+    );
+    m.insert(
+        "data_store_item",
+        data_store_item::Entity::find().count(&svc.db).await?,
+    );
+    Ok(m)
+}
+
+/// A data-store item's bytes for its owner.
+pub async fn store_bytes(
+    svc: &Services,
+    p: &Principal,
+    item_id: i32,
+) -> Result<(data_store_item::Model, Vec<u8>), AppError> {
+    applicant(p)?;
+    let i = data_store_item::Entity::find_by_id(item_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if i.owner_id != p.user_id {
+        return Err(AppError::Forbidden);
+    }
+    let bytes = svc.storage.read(&i.sha256).await.map_err(internal)?;
+    Ok((i, bytes))
+}

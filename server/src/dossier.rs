@@ -1,0 +1,483 @@
+//! HTML form posts and file downloads of the citizen's dossier pages (P-3.1 … P-3.4, P-5.2,
+//! P-10.2). Each handler checks the CSRF token and the session, then calls one service in
+//! `app::server::dossier`, which checks ownership. Failures re-render the page with the
+//! user's input and the errors (422), never a bare error page.
+use std::collections::HashMap;
+
+use app::domain::account::Stage;
+use app::domain::form::FormEcho;
+use app::error::AppError;
+use app::server::dossier as svc_dossier;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, State};
+use axum::http::{header, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::auth::{csrf_error, ctx, f, fail, keep, rerender, see_other, with_form, Ctx, Fields};
+use crate::AppState;
+
+/// Largest upload request: the dossier cap plus room for the multipart envelope. The per-file
+/// and per-dossier caps of the procedure are enforced while the file streams in.
+pub const MAX_UPLOAD_BODY: usize = 101 * 1024 * 1024;
+
+pub fn is_upload_path(path: &str) -> bool {
+    path.starts_with("/ho-so/") && path.ends_with("/giay-to")
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ho-so/moi", post(start))
+        .route("/ho-so/{id}", post(overview))
+        .route("/ho-so/{id}/bieu-mau", post(save_form))
+        .route("/ho-so/{id}/giay-to", post(documents))
+        .route("/ho-so/{id}/tep/{file}", get(download))
+        .route("/kho-du-lieu/{item}", get(store_download))
+        .route("/tra-cuu-ho-so", post(lookup))
+}
+
+/// The signed-in applicant, or the response to send instead.
+fn user_of(c: &Ctx) -> Result<app::domain::account::Principal, &'static str> {
+    match c.user.clone() {
+        Some(p) if p.stage == Stage::Full => Ok(p),
+        Some(p) => Err(p.stage.path()),
+        None => Err("/dang-nhap"),
+    }
+}
+
+macro_rules! applicant {
+    ($state:expr, $c:expr, $fields:expr) => {{
+        if !$c.csrf_ok {
+            return fail(&$state, $c, &$fields, csrf_error()).await;
+        }
+        match user_of(&$c) {
+            Ok(p) => p,
+            Err(to) => return see_other(to),
+        }
+    }};
+}
+
+async fn start(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let agency = f(&fields, "agency_id").parse().unwrap_or(0);
+    match svc_dossier::start(
+        &c.svc,
+        &p,
+        f(&fields, "procedure"),
+        agency,
+        f(&fields, "key"),
+    )
+    .await
+    {
+        Ok(id) => see_other(&format!("/ho-so/{id}")),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let r = match f(&fields, "action") {
+        "delete" => svc_dossier::delete_draft(&c.svc, &p, id)
+            .await
+            .map(|_| "/ho-so?ok=deleted".to_string()),
+        _ => svc_dossier::submit(&c.svc, &p, id, f(&fields, "key"), &c.meta)
+            .await
+            .map(|_| format!("/ho-so/{id}?ok=submitted")),
+    };
+    match r {
+        Ok(to) => see_other(&to),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// The e-form post. The values are always saved (a draft may be incomplete); "continue"
+/// then shows what is still wrong, "refresh" and "add a row" come back to the form.
+async fn save_form(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let pairs: Vec<(String, String)> =
+        match axum::extract::Form::<Vec<(String, String)>>::from_request(
+            Request::from_parts(parts.clone(), body),
+            &(),
+        )
+        .await
+        {
+            Ok(axum::extract::Form(v)) => v,
+            Err(_) => {
+                return crate::plain_error(
+                    StatusCode::BAD_REQUEST,
+                    "Biểu mẫu không hợp lệ. / The form could not be read.",
+                )
+            }
+        };
+    let fields: Fields = pairs.iter().cloned().collect::<HashMap<_, _>>();
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let action = f(&fields, "action").to_string();
+    let revision = f(&fields, "_revision").parse().unwrap_or(-1);
+    let mut values: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with('_') && k != "action")
+        .collect();
+    // "+ Add a row" (works without JavaScript): one more row in that group.
+    if let Some(group) = action.strip_prefix("add:") {
+        let key = format!("{group}.rows");
+        let rows = values
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v.parse::<u32>().ok())
+            .unwrap_or(1);
+        values.retain(|(k, _)| *k != key);
+        values.push((key, (rows + 1).to_string()));
+    }
+    let saved = svc_dossier::save_form(&c.svc, &p, id, &values, revision).await;
+    if let Err(e) = saved {
+        return fail(&state, c, &fields, e).await;
+    }
+    match action.as_str() {
+        "continue" => match svc_dossier::view(&c.svc, &p, id).await {
+            Ok(v) => {
+                let form_problems: Vec<_> = v
+                    .problems
+                    .into_iter()
+                    .filter(|e| !e.field.starts_with("doc-"))
+                    .collect();
+                if form_problems.is_empty() {
+                    let next = if v.schema.documents.is_empty() {
+                        format!("/ho-so/{id}")
+                    } else {
+                        format!("/ho-so/{id}/giay-to")
+                    };
+                    see_other(&next)
+                } else {
+                    let echo = FormEcho {
+                        errors: form_problems,
+                        values: v.values.into_iter().collect(),
+                        ..Default::default()
+                    };
+                    rerender(&state, c.parts, echo, StatusCode::UNPROCESSABLE_ENTITY).await
+                }
+            }
+            Err(e) => fail(&state, c, &fields, e).await,
+        },
+        a if a == "refresh" || a.starts_with("add:") => see_other(&format!("/ho-so/{id}/bieu-mau")),
+        _ => see_other(&format!("/ho-so/{id}/bieu-mau?ok=saved")),
+    }
+}
+
+/// Documents page posts: an upload (multipart) or remove / reuse from the store.
+async fn documents(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        return upload(state, id, req).await;
+    }
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let r = match f(&fields, "action") {
+        "remove" => {
+            let file = f(&fields, "file_id").parse().unwrap_or(0);
+            svc_dossier::remove_file(&c.svc, &p, id, file)
+                .await
+                .map(|_| "removed")
+        }
+        "from_store" => {
+            let item = f(&fields, "item_id").parse().unwrap_or(0);
+            svc_dossier::attach_from_store(&c.svc, &p, id, f(&fields, "slot"), item)
+                .await
+                .map(|_| "uploaded")
+        }
+        _ => Err(AppError::NotFound),
+    };
+    match r {
+        Ok(ok) => see_other(&format!("/ho-so/{id}/giay-to?ok={ok}")),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// Streams one file to staging under the slot's limits. The CSRF token, the slot and the
+/// user are checked before the first byte is written; a refused or interrupted upload drops
+/// its staging file, so nothing is left on disk or in the database.
+async fn upload(state: AppState, id: i32, req: Request<Body>) -> Response {
+    let (parts, body) = req.into_parts();
+    let mut mp = match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await
+    {
+        Ok(m) => m,
+        Err(_) => {
+            return crate::plain_error(
+                StatusCode::BAD_REQUEST,
+                "Biểu mẫu không hợp lệ. / The form could not be read.",
+            )
+        }
+    };
+    let mut fields: Fields = HashMap::new();
+    let mut staged: Option<(String, app::server::storage::Finished)> = None;
+    loop {
+        let next = mp.next_field().await;
+        let mut field = match next {
+            Ok(Some(fl)) => fl,
+            Ok(None) => break,
+            Err(_) => {
+                let c = ctx(&state, parts, &fields);
+                let slot = fields.get("slot").cloned().unwrap_or_default();
+                return fail(&state, c, &fields, upload_interrupted(&slot)).await;
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name != "file" {
+            let text = field.text().await.unwrap_or_default();
+            fields.insert(name, text.chars().take(200).collect());
+            continue;
+        }
+        // The file part: everything needed to authorise it came before it.
+        let c = ctx(&state, parts.clone(), &fields);
+        if !c.csrf_ok {
+            return fail(&state, c, &fields, csrf_error()).await;
+        }
+        let p = match user_of(&c) {
+            Ok(p) => p,
+            Err(to) => return see_other(to),
+        };
+        let slot = f(&fields, "slot").to_string();
+        let original = field.file_name().unwrap_or("").to_string();
+        if original.is_empty() {
+            // A form sent without choosing a file.
+            return fail(&state, c, &fields, no_file(&slot)).await;
+        }
+        if !app::server::storage::name_is_safe(&original) {
+            return fail(
+                &state,
+                c,
+                &fields,
+                app::server::auth::invalid(
+                    &format!("doc-{slot}"),
+                    "Tên tệp không hợp lệ (không được chứa đường dẫn hoặc ký tự điều khiển). Hãy đổi tên tệp rồi tải lên lại.",
+                    "The file name is not valid (no paths or control characters). Rename the file and upload it again.",
+                ),
+            )
+            .await;
+        }
+        let plan = match svc_dossier::plan_upload(&c.svc, &p, id, &slot).await {
+            Ok(pl) => pl,
+            Err(e) => return fail(&state, c, &fields, e).await,
+        };
+        let mut st = match svc_dossier::stage(&c.svc, &plan).await {
+            Ok(s) => s,
+            Err(e) => return fail(&state, c, &fields, e).await,
+        };
+        let file_mb = (plan.limit / (1024 * 1024)) as u32;
+        loop {
+            match field.chunk().await {
+                Ok(Some(bytes)) => {
+                    if let Err(e) = st.write(&bytes).await {
+                        drop(st);
+                        let err = svc_dossier::upload_error(e, &slot, &plan, file_mb);
+                        return fail(&state, c, &fields, err).await;
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    drop(st);
+                    return fail(&state, c, &fields, upload_interrupted(&slot)).await;
+                }
+            }
+        }
+        match st.finish().await {
+            Ok(done) => staged = Some((original, done)),
+            Err(e) => {
+                let err = svc_dossier::upload_error(e, &slot, &plan, file_mb);
+                return fail(&state, c, &fields, err).await;
+            }
+        }
+    }
+    let c = ctx(&state, parts, &fields);
+    if !c.csrf_ok {
+        return fail(&state, c, &fields, csrf_error()).await;
+    }
+    let p = match user_of(&c) {
+        Ok(p) => p,
+        Err(to) => return see_other(to),
+    };
+    let slot = f(&fields, "slot").to_string();
+    let Some((original, done)) = staged else {
+        return fail(&state, c, &fields, no_file(&slot)).await;
+    };
+    let keep_in_store = f(&fields, "keep") == "1";
+    match svc_dossier::attach(&c.svc, &p, id, &slot, &original, done, keep_in_store).await {
+        Ok(_) => see_other(&format!("/ho-so/{id}/giay-to?ok=uploaded")),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+fn no_file(slot: &str) -> AppError {
+    app::server::auth::invalid(
+        &format!("doc-{slot}"),
+        "Chưa chọn tệp. Hãy chọn một tệp để tải lên.",
+        "No file chosen. Choose a file to upload.",
+    )
+}
+
+fn upload_interrupted(slot: &str) -> AppError {
+    app::server::auth::invalid(
+        &format!("doc-{slot}"),
+        "Tải tệp bị gián đoạn hoặc quá lớn. Hãy thử lại.",
+        "The upload was interrupted or too large. Please try again.",
+    )
+}
+
+/// Serves a stored file to its owner, shown inline (preview) but never able to run script:
+/// the type is the one sniffed at upload and the response is sandboxed.
+fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+        )
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .header(
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        )
+        .body(Body::from(bytes))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+fn error_response(e: AppError) -> Response {
+    let (status, msg) = match e {
+        AppError::NotFound => (
+            StatusCode::NOT_FOUND,
+            "Không tìm thấy tệp. / File not found.",
+        ),
+        AppError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "Bạn không có quyền xem tệp này. / You may not see this file.",
+        ),
+        AppError::Unauthorized => (
+            StatusCode::UNAUTHORIZED,
+            "Vui lòng đăng nhập. / Please log in.",
+        ),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Không đọc được tệp. / The file could not be read.",
+        ),
+    };
+    crate::plain_error(status, msg)
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i32, i32)>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = req
+        .extensions()
+        .get::<app::server::auth::CurrentUser>()
+        .map(|u| u.0.clone())
+    else {
+        return see_other("/dang-nhap");
+    };
+    match svc_dossier::file_bytes(&state.services, &p, id, file).await {
+        Ok((f, bytes)) => file_response(&f.file_name, &f.content_type, bytes),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn store_download(
+    State(state): State<AppState>,
+    Path(item): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = req
+        .extensions()
+        .get::<app::server::auth::CurrentUser>()
+        .map(|u| u.0.clone())
+    else {
+        return see_other("/dang-nhap");
+    };
+    match svc_dossier::store_bytes(&state.services, &p, item).await {
+        Ok((i, bytes)) => file_response(&i.file_name, &i.content_type, bytes),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Public lookup (P-5.2): answered on the same page; the second factor never goes in a URL.
+async fn lookup(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    if !c.csrf_ok {
+        return fail(&state, c, &fields, csrf_error()).await;
+    }
+    match svc_dossier::lookup(&c.svc, f(&fields, "ma"), f(&fields, "so"), &c.meta).await {
+        Ok(status) => {
+            let echo = FormEcho {
+                values: keep(&fields)
+                    .into_iter()
+                    .filter(|(k, _)| k == "ma")
+                    .collect(),
+                done: true,
+                extra: vec![serde_json::to_string(&status).unwrap_or_default()],
+                ..Default::default()
+            };
+            rerender(&state, c.parts, echo, StatusCode::OK).await
+        }
+        Err(e) => {
+            let mut fields = fields;
+            fields.remove("so");
+            fail(&state, c, &fields, e).await
+        }
+    }
+}

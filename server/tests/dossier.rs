@@ -1,0 +1,610 @@
+//! Citizen dossier journey (P-3.1 … P-3.4, P-5.2, P-10.2) over real sockets on SQLite and
+//! PostgreSQL: drafts, the e-form, uploads and their refusals, idempotent submission with
+//! unique codes under concurrency, ownership, and the public lookup.
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use app::domain::account::{AccountKind, Principal, Stage};
+use app::server::storage::DiskStore;
+use app::server::Services;
+use common::{Client, TestDb};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+const CITIZEN: &str = "congdan@demo.dichvucong.vn";
+const PASSWORD: &str = "cong dan thu nghiem Da Nang";
+const OTHER: &str = "nguoikhac@example.vn";
+/// Permanent residence registration: commune level, online, 7 working days.
+const PROCEDURE: &str = "1.004222";
+
+struct Env {
+    addr: std::net::SocketAddr,
+    svc: Services,
+    files: PathBuf,
+    db: TestDb,
+}
+
+async fn start(db: TestDb) -> Env {
+    let files = std::env::temp_dir().join(format!(
+        "portal-files-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    let mut s = common::test_settings(&db.url);
+    let portal = s.portal.clone();
+    s.demo = true;
+    s.files_dir = files.display().to_string();
+    let app = server::Application::build(s).await.expect("app builds");
+    let addr = app.local_addr().expect("addr");
+    tokio::spawn(app.serve());
+    // The tests' own handle on the same database and files, for driving services directly.
+    let conn = sea_orm::Database::connect(db.url.as_str())
+        .await
+        .expect("db");
+    let mut svc = Services::load(conn, portal, common::test_auth())
+        .await
+        .expect("services");
+    svc.storage = Arc::new(DiskStore::new(&files).expect("store"));
+    Env {
+        addr,
+        svc,
+        files,
+        db,
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+async fn login(addr: std::net::SocketAddr, email: &str) -> Client {
+    let mut c = Client::new(addr);
+    c.get("/dang-nhap").await;
+    let r = c
+        .post("/dang-nhap", &[("email", email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 303, "login of {email}: {}", r.body);
+    c
+}
+
+/// A second verified citizen (a different person and ID number).
+async fn other_citizen(svc: &Services) -> i32 {
+    use entity::user_account;
+    let t = app::server::auth::now();
+    let hash = app::server::auth::crypto::hash_password(PASSWORD).expect("hash");
+    let u = user_account::ActiveModel {
+        kind: Set("citizen".into()),
+        email: Set(OTHER.into()),
+        full_name: Set("Trần Thị Bình".into()),
+        phone: Set(Some("0912000999".into())),
+        citizen_id_index: Set(Some(
+            svc.auth.cipher.blind_index("citizen_id", "001099000777"),
+        )),
+        email_verified_at: Set(Some(t)),
+        password_hash: Set(hash),
+        password_changed_at: Set(t),
+        must_change_password: Set(false),
+        failed_logins: Set(0),
+        created_at: Set(t),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await
+    .expect("other citizen");
+    u.id
+}
+
+fn location(r: &common::HttpResponse) -> String {
+    r.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn between(s: &str, a: &str, b: &str) -> Option<String> {
+    let i = s.find(a)? + a.len();
+    let j = s[i..].find(b)? + i;
+    Some(s[i..j].to_string())
+}
+
+async fn da_nang_commune(svc: &Services) -> String {
+    entity::admin_area::Entity::find()
+        .filter(entity::admin_area::Column::ParentCode.eq("48"))
+        .one(&svc.db)
+        .await
+        .expect("query")
+        .expect("a commune of Đà Nẵng")
+        .code
+}
+
+/// Starts a draft through the pages: the start page offers the ward counters; returns its id.
+async fn new_draft(c: &mut Client) -> i32 {
+    let page = c.get(&format!("/ho-so/moi?thu-tuc={PROCEDURE}")).await;
+    assert_eq!(page.status, 200);
+    let key = between(&page.body, "name=\"key\" value=\"", "\"").expect("start key");
+    let agency = between(&page.body, "name=\"agency_id\" value=\"", "\"").expect("a unit");
+    let r = c
+        .post(
+            "/ho-so/moi",
+            &[
+                ("procedure", PROCEDURE),
+                ("key", &key),
+                ("agency_id", &agency),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let loc = location(&r);
+    // A double click (same key) lands on the same draft.
+    let again = c
+        .post(
+            "/ho-so/moi",
+            &[
+                ("procedure", PROCEDURE),
+                ("key", &key),
+                ("agency_id", &agency),
+            ],
+        )
+        .await;
+    assert_eq!(location(&again), loc);
+    loc.trim_start_matches("/ho-so/").parse().expect("id")
+}
+
+fn good_form(commune: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("applicant_name", "Nguyễn Văn An".into()),
+        ("applicant_id", "048199000123".into()),
+        ("applicant_phone", "0905000123".into()),
+        ("address.province", "48".into()),
+        ("address.commune", commune.into()),
+        ("address.street", "12 Lê Lợi".into()),
+        ("request", "Đăng ký thường trú tại nhà của tôi".into()),
+        ("declaration", "1".into()),
+    ]
+}
+
+async fn save(
+    c: &mut Client,
+    id: i32,
+    values: &[(&str, String)],
+    action: &str,
+) -> common::HttpResponse {
+    let form = c.get(&format!("/ho-so/{id}/bieu-mau")).await;
+    assert_eq!(form.status, 200);
+    let rev = between(&form.body, "name=\"_revision\" value=\"", "\"").unwrap_or_else(|| {
+        panic!(
+            "revision in {}",
+            &form.body[form.body.find("<main").unwrap_or(0)..]
+                [..3000.min(form.body.len() - form.body.find("<main").unwrap_or(0))]
+        )
+    });
+    let mut fields: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    fields.push(("_revision", &rev));
+    fields.push(("action", action));
+    c.post(&format!("/ho-so/{id}/bieu-mau"), &fields).await
+}
+
+fn pdf(tag: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {tag}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").into_bytes()
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
+
+async fn journey(db: TestDb) {
+    let env = start(db).await;
+    let commune = da_nang_commune(&env.svc).await;
+    let mut c = login(env.addr, CITIZEN).await;
+    let id = new_draft(&mut c).await;
+
+    // The draft is prefilled from the profile and its task list shows what is left.
+    let form = c.get(&format!("/ho-so/{id}/bieu-mau")).await;
+    assert!(
+        form.body.contains("value=\"0905000123\""),
+        "phone prefilled"
+    );
+    let overview = c.get(&format!("/ho-so/{id}")).await;
+    assert!(overview.body.contains("Chưa xong"));
+
+    // A mistake: the page comes back with the error summary and the input kept.
+    let mut bad = good_form(&commune);
+    bad[2].1 = "12345".into();
+    let r = save(&mut c, id, &bad, "continue").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"error-summary\""));
+    assert!(r.body.contains("href=\"#f-applicant_phone\""));
+    assert!(r.body.contains("value=\"12345\""), "input kept");
+    // A commune outside the chosen province is refused by the server-side area check.
+    let mut wrong_area = good_form(&commune);
+    wrong_area[3].1 = "01".into();
+    let r = save(&mut c, id, &wrong_area, "continue").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("không thuộc tỉnh"));
+    // Fixed.
+    let r = save(&mut c, id, &good_form(&commune), "continue").await;
+    assert_eq!(r.status, 303, "{}", &r.body[..r.body.len().min(3000)]);
+    assert_eq!(location(&r), format!("/ho-so/{id}/giay-to"));
+
+    // A stale page (another device saved since) cannot overwrite.
+    let r = c
+        .post(
+            &format!("/ho-so/{id}/bieu-mau"),
+            &[("request", "cũ"), ("_revision", "0"), ("action", "save")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("thiết bị"));
+
+    // Two uploads into the first slot; the second is also kept in the data store.
+    let docs = c.get(&format!("/ho-so/{id}/giay-to")).await;
+    let slot = between(&docs.body, "name=\"slot\" value=\"", "\"").expect("a slot");
+    let up = |name: &'static str, bytes: Vec<u8>, keep: &'static str| {
+        let slot = slot.clone();
+        (name, bytes, keep, slot)
+    };
+    for (name, bytes, keep, slot) in [
+        up("giay to 1.pdf", pdf("one"), ""),
+        up("ảnh.png", PNG.to_vec(), "1"),
+    ] {
+        let mut fields = vec![("slot", slot.as_str())];
+        if !keep.is_empty() {
+            fields.push(("keep", keep));
+        }
+        let r = c
+            .post_file(&format!("/ho-so/{id}/giay-to"), &fields, name, &bytes)
+            .await;
+        assert_eq!(r.status, 303, "{}", &r.body[..r.body.len().min(2000)]);
+    }
+    let docs = c.get(&format!("/ho-so/{id}/giay-to")).await;
+    assert!(docs.body.contains("giay to 1.pdf") && docs.body.contains("ảnh.png"));
+    let files = entity::dossier_file::Entity::find()
+        .filter(entity::dossier_file::Column::DossierId.eq(id))
+        .all(&env.svc.db)
+        .await
+        .expect("files");
+    assert_eq!(files.len(), 2);
+    let stored = entity::data_store_item::Entity::find()
+        .count(&env.svc.db)
+        .await
+        .expect("store");
+    assert_eq!(stored, 1, "only the file marked 'keep' is in the store");
+    // The file downloads as uploaded, with its sniffed type and a sandbox.
+    let dl = c.get(&format!("/ho-so/{id}/tep/{}", files[0].id)).await;
+    assert_eq!(dl.status, 200);
+    assert!(dl.body.contains("% one"));
+    assert!(dl
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/pdf"));
+    assert!(dl
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-security-policy") && v.contains("sandbox")));
+
+    // Refused uploads: a program renamed .pdf, a zero-byte file, a path in the name and a
+    // file over 20 MB. Each says why and leaves nothing on disk or in the database.
+    let on_disk = DiskStore::new(&env.files).expect("store").count_files();
+    let big = {
+        let mut v = pdf("big");
+        v.resize(20 * 1024 * 1024 + 1, b'0');
+        v
+    };
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "hoa-don.pdf",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff".to_vec(),
+            "Loại tệp không được chấp nhận",
+        ),
+        ("rong.pdf", vec![], "Tệp rỗng"),
+        ("../../etc/passwd.pdf", pdf("x"), "Tên tệp không hợp lệ"),
+        ("lon.pdf", big, "Tệp quá lớn"),
+    ];
+    for (name, bytes, message) in cases {
+        let r = c
+            .post_file(
+                &format!("/ho-so/{id}/giay-to"),
+                &[("slot", &slot)],
+                name,
+                &bytes,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{name}");
+        assert!(
+            r.body.contains(message),
+            "{name}: {}",
+            &r.body[..r.body.len().min(500)]
+        );
+    }
+    assert_eq!(
+        DiskStore::new(&env.files).expect("store").count_files(),
+        on_disk
+    );
+    let counts = app::server::dossier::count_rows(&env.svc)
+        .await
+        .expect("counts");
+    assert_eq!(counts["dossier_file"], 2);
+
+    // Another citizen can neither see, change, upload to nor download from this dossier.
+    other_citizen(&env.svc).await;
+    let mut o = login(env.addr, OTHER).await;
+    assert_eq!(o.get(&format!("/ho-so/{id}")).await.status, 403);
+    assert_eq!(
+        o.get(&format!("/ho-so/{id}/tep/{}", files[0].id))
+            .await
+            .status,
+        403
+    );
+    let r = o
+        .post(
+            &format!("/ho-so/{id}/bieu-mau"),
+            &[("request", "x"), ("_revision", "1"), ("action", "save")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = o
+        .post_file(
+            &format!("/ho-so/{id}/giay-to"),
+            &[("slot", &slot)],
+            "a.pdf",
+            &pdf("o"),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        o.post(
+            &format!("/ho-so/{id}"),
+            &[("action", "submit"), ("key", "k")]
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        o.post(&format!("/ho-so/{id}"), &[("action", "delete")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(o.get(&format!("/kho-du-lieu/{}", 1)).await.status, 403);
+
+    // Submission: twice (double click / replay) gives one dossier with one code.
+    let page = c.get(&format!("/ho-so/{id}")).await;
+    let key = between(&page.body, "name=\"key\" value=\"", "\"").expect("submit key");
+    let r1 = c
+        .post(
+            &format!("/ho-so/{id}"),
+            &[("action", "submit"), ("key", &key)],
+        )
+        .await;
+    assert_eq!(r1.status, 303, "{}", &r1.body[..r1.body.len().min(3000)]);
+    let r2 = c
+        .post(
+            &format!("/ho-so/{id}"),
+            &[("action", "submit"), ("key", &key)],
+        )
+        .await;
+    assert_eq!(location(&r1), location(&r2));
+    let d = entity::dossier::Entity::find_by_id(id)
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("dossier");
+    let code = d.code.clone().expect("code assigned");
+    let (agency, date, seq) = app::domain::dossier::parse_code(&code).expect("code format");
+    assert!(agency.starts_with("H48.50."), "{agency}");
+    assert_eq!(date, app::server::dossier::today().yymmdd());
+    assert_eq!(seq, 1);
+    assert_eq!(d.status, 1);
+    assert!(d.due_date.is_some(), "7 working days give a due date");
+    let events = entity::dossier_event::Entity::find()
+        .filter(entity::dossier_event::Column::DossierId.eq(id))
+        .filter(entity::dossier_event::Column::Action.eq("submit"))
+        .count(&env.svc.db)
+        .await
+        .expect("events");
+    assert_eq!(events, 1);
+    let receipt = c.get(&format!("/ho-so/{id}?ok=submitted")).await;
+    assert!(receipt.body.contains(&code));
+    assert!(receipt.body.contains("Ngày hẹn trả kết quả"));
+    // Submitted: the form can no longer be changed.
+    let form = c.get(&format!("/ho-so/{id}/bieu-mau")).await;
+    assert!(form.body.contains("không sửa được nữa"));
+    let r = c
+        .post(
+            &format!("/ho-so/{id}/bieu-mau"),
+            &[
+                ("request", "sửa sau khi nộp"),
+                ("_revision", &d.revision.to_string()),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Hồ sơ đã nộp, không thể sửa"));
+    // My dossiers lists it under "submitted".
+    let mine = c.get("/ho-so?trang-thai=1").await;
+    assert!(mine.body.contains(&code));
+
+    // Public lookup: the code with a wrong phone reveals nothing; the right phone or ID works.
+    let mut anon = Client::new(env.addr);
+    anon.get("/tra-cuu-ho-so").await;
+    let wrong = anon
+        .post("/tra-cuu-ho-so", &[("ma", &code), ("so", "0999999999")])
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        !wrong.body.contains("Đăng ký thường trú tại"),
+        "no procedure shown"
+    );
+    assert!(!wrong.body.contains("Nguyễn Văn An"));
+    let unknown = anon
+        .post(
+            "/tra-cuu-ho-so",
+            &[("ma", "H48.01-990101-0001"), ("so", "0905000123")],
+        )
+        .await;
+    assert_eq!(error_summary(&wrong.body), error_summary(&unknown.body));
+    let right = anon
+        .post("/tra-cuu-ho-so", &[("ma", &code), ("so", "0905000123")])
+        .await;
+    assert_eq!(right.status, 200);
+    assert!(right.body.contains("Mới đăng ký"));
+    assert!(
+        !right.body.contains("Nguyễn Văn An"),
+        "no personal data in the public view"
+    );
+    let by_id = anon
+        .post("/tra-cuu-ho-so", &[("ma", &code), ("so", "048199000123")])
+        .await;
+    assert_eq!(by_id.status, 200);
+    // Rate-limited per client.
+    let mut limited = false;
+    for _ in 0..12 {
+        let r = anon
+            .post("/tra-cuu-ho-so", &[("ma", &code), ("so", "0911111111")])
+            .await;
+        if r.status == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "lookups are rate-limited");
+
+    // Draft deletion removes the draft and its files.
+    let id2 = new_draft(&mut c).await;
+    let docs = c.get(&format!("/ho-so/{id2}/giay-to")).await;
+    let slot2 = between(&docs.body, "name=\"slot\" value=\"", "\"").expect("slot");
+    let r = c
+        .post_file(
+            &format!("/ho-so/{id2}/giay-to"),
+            &[("slot", &slot2)],
+            "rieng.pdf",
+            &pdf("only-here"),
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let before = DiskStore::new(&env.files).expect("store").count_files();
+    let r = c
+        .post(&format!("/ho-so/{id2}"), &[("action", "delete")])
+        .await;
+    assert_eq!(location(&r), "/ho-so?ok=deleted");
+    assert!(entity::dossier::Entity::find_by_id(id2)
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .is_none());
+    assert_eq!(
+        DiskStore::new(&env.files).expect("store").count_files(),
+        before - 1
+    );
+
+    let _ = std::fs::remove_dir_all(&env.files);
+    env.db.cleanup().await;
+}
+
+fn error_summary(body: &str) -> String {
+    let i = body.find("id=\"error-summary\"").expect("summary");
+    let j = body[i..]
+        .find("</div>")
+        .map(|j| i + j)
+        .unwrap_or(body.len());
+    body[i..j].to_string()
+}
+
+/// 100 drafts submitted at once get 100 distinct, consecutive codes.
+async fn concurrent_codes(db: TestDb) {
+    let env = start(db).await;
+    let commune = da_nang_commune(&env.svc).await;
+    let user = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Email.eq(CITIZEN))
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("demo citizen");
+    let p = Principal {
+        user_id: user.id,
+        session_id: "test".into(),
+        kind: AccountKind::Citizen,
+        full_name: user.full_name.clone(),
+        email: user.email.clone(),
+        stage: Stage::Full,
+        roles: vec![],
+    };
+    let proc = entity::procedure::Entity::find()
+        .filter(entity::procedure::Column::Code.eq(PROCEDURE))
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("procedure");
+    let unit = app::server::dossier::receiving_units(&env.svc, &proc)
+        .await
+        .expect("units")[0]
+        .id;
+    let values: Vec<(String, String)> = good_form(&commune)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    let mut ids = Vec::new();
+    for i in 0..100 {
+        let id = app::server::dossier::start(
+            &env.svc,
+            &p,
+            PROCEDURE,
+            unit,
+            &format!("concurrent-key-{i:04}"),
+        )
+        .await
+        .expect("draft");
+        app::server::dossier::save_form(&env.svc, &p, id, &values, 0)
+            .await
+            .expect("save");
+        ids.push(id);
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for id in ids {
+        let svc = env.svc.clone();
+        let p = p.clone();
+        set.spawn(async move {
+            app::server::dossier::submit(&svc, &p, id, "k", &Default::default()).await
+        });
+    }
+    let mut codes = Vec::new();
+    while let Some(r) = set.join_next().await {
+        codes.push(r.expect("task").expect("submitted"));
+    }
+    let mut seqs: Vec<u32> = codes
+        .iter()
+        .map(|c| app::domain::dossier::parse_code(c).expect("format").2)
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=100).collect::<Vec<u32>>());
+    let distinct: std::collections::BTreeSet<_> = codes.iter().collect();
+    assert_eq!(distinct.len(), 100);
+    let _ = std::fs::remove_dir_all(&env.files);
+    env.db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn citizen_journey_sqlite() {
+    journey(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn citizen_journey_postgres() {
+    journey(TestDb::postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_submissions_sqlite() {
+    concurrent_codes(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_submissions_postgres() {
+    concurrent_codes(TestDb::postgres().await).await;
+}
