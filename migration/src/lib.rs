@@ -7,6 +7,7 @@ mod m20261127_000002_seed_catalogue;
 mod m20261127_000003_create_audit_log;
 mod m20261127_000004_create_accounts;
 mod m20261201_000005_create_dossiers;
+mod m20261201_000006_seed_forms;
 pub mod seed;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_audit_log::Migration),
             Box::new(m20261127_000004_create_accounts::Migration),
             Box::new(m20261201_000005_create_dossiers::Migration),
+            Box::new(m20261201_000006_seed_forms::Migration),
         ]
     }
 }

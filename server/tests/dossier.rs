@@ -159,12 +159,14 @@ async fn new_draft(c: &mut Client) -> i32 {
 fn good_form(commune: &str) -> Vec<(&'static str, String)> {
     vec![
         ("applicant_name", "Nguyễn Văn An".into()),
+        ("applicant_birth", "1990-05-01".into()),
+        ("applicant_gender", "nam".into()),
         ("applicant_id", "048199000123".into()),
         ("applicant_phone", "0905000123".into()),
-        ("address.province", "48".into()),
-        ("address.commune", commune.into()),
-        ("address.street", "12 Lê Lợi".into()),
-        ("request", "Đăng ký thường trú tại nhà của tôi".into()),
+        ("new_address.province", "48".into()),
+        ("new_address.commune", commune.into()),
+        ("new_address.street", "12 Lê Lợi".into()),
+        ("basis", "so_huu".into()),
         ("declaration", "1".into()),
     ]
 }
@@ -213,7 +215,7 @@ async fn journey(db: TestDb) {
 
     // A mistake: the page comes back with the error summary and the input kept.
     let mut bad = good_form(&commune);
-    bad[2].1 = "12345".into();
+    bad[4].1 = "12345".into();
     let r = save(&mut c, id, &bad, "continue").await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("id=\"error-summary\""));
@@ -221,7 +223,7 @@ async fn journey(db: TestDb) {
     assert!(r.body.contains("value=\"12345\""), "input kept");
     // A commune outside the chosen province is refused by the server-side area check.
     let mut wrong_area = good_form(&commune);
-    wrong_area[3].1 = "01".into();
+    wrong_area[5].1 = "01".into();
     let r = save(&mut c, id, &wrong_area, "continue").await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("không thuộc tỉnh"));
@@ -564,6 +566,27 @@ async fn concurrent_codes(db: TestDb) {
             .await
             .expect("save");
         ids.push(id);
+    }
+    // One upload kept in the data store fills the required slot of every draft (P-10.2).
+    use app::server::dossier as ds;
+    let plan = ds::plan_upload(&env.svc, &p, ids[0], "legal_home")
+        .await
+        .expect("plan");
+    let mut staged = ds::stage(&env.svc, &plan).await.expect("stage");
+    staged.write(&pdf("proof")).await.expect("write");
+    let done = staged.finish().await.expect("finish");
+    ds::attach(&env.svc, &p, ids[0], "legal_home", "so-do.pdf", done, true)
+        .await
+        .expect("attach");
+    let item = entity::data_store_item::Entity::find()
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("kept in the store");
+    for id in &ids[1..] {
+        ds::attach_from_store(&env.svc, &p, *id, "legal_home", item.id)
+            .await
+            .expect("from store");
     }
     let mut set = tokio::task::JoinSet::new();
     for id in ids {

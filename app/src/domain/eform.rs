@@ -1091,6 +1091,23 @@ mod tests {
         assert_eq!(FileType::sniff(b""), None);
     }
 
+    /// The seeded schemas (migration/seed/forms.json) are sound, and an empty form is not
+    /// accepted by any of them.
+    #[test]
+    fn seeded_forms_are_valid() {
+        let all: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(include_str!("../../../migration/seed/forms.json")).unwrap();
+        assert!(all.len() >= 10);
+        for (code, v) in all {
+            let s = FormSchema::parse(&v.to_string()).unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert!(!s.validate(&Values::new(), today()).is_empty(), "{code}");
+            assert!(
+                s.fields().any(|f| f.kind == Kind::Checkbox && f.required),
+                "{code} has a declaration"
+            );
+        }
+    }
+
     proptest! {
         /// Whatever is posted, validating the cleaned values twice gives the same answer, and
         /// cleaning is idempotent: the browser (which validates what it will post) and the

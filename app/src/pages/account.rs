@@ -41,13 +41,16 @@ where
     V: IntoView + 'static,
 {
     let lang = use_lang();
-    let ctx = Resource::new(|| (), |_| get_form_context());
+    // Server-only pages are never hydrated, so their data is fetched in place rather than
+    // through a Resource, which would also serialise it into the page for a client that never
+    // comes.
+    let ctx = get_form_context;
     view! {
         <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
             {move || {
                 let render = render.clone();
                 Suspend::new(async move {
-                    let c = ctx.await.unwrap_or_default();
+                    let c = ctx().await.unwrap_or_default();
                     render(c).into_any()
                 })
             }}

@@ -64,7 +64,7 @@ where
 {
     let lang = use_lang();
     let id = param_id();
-    let data = Resource::new(move || id.get(), get_dossier);
+    let data = move || get_dossier(id.get_untracked());
     view! {
         <WithForm render=move |c: FormContext| {
             let render = render.clone();
@@ -77,7 +77,7 @@ where
                             let render = render.clone();
                             let c = c.clone();
                             Suspend::new(async move {
-                                match data.await {
+                                match data().await {
                                     Ok(d) => render(d, c).into_any(),
                                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                                 }
@@ -94,7 +94,7 @@ where
 pub fn MyDossiersPage() -> impl IntoView {
     let lang = use_lang();
     let status = query("trang-thai");
-    let list = Resource::new(move || status.get(), |s| my_dossiers(s.parse::<i32>().ok()));
+    let list = move || my_dossiers(status.get_untracked().parse::<i32>().ok());
     let title = tr(lang, "Hồ sơ của tôi", "My dossiers");
     let filters = [
         None,
@@ -120,7 +120,7 @@ pub fn MyDossiersPage() -> impl IntoView {
         </nav>
         <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
+                match list().await {
                     Ok(rows) if rows.is_empty() => view! {
                         <p>{tr(lang, "Chưa có hồ sơ nào. ", "No dossiers yet. ")}
                             <a href="/thu-tuc" class=LINK>{tr(lang, "Tìm thủ tục để nộp hồ sơ", "Find a procedure to apply for")}</a></p>
@@ -153,7 +153,7 @@ pub fn MyDossiersPage() -> impl IntoView {
 pub fn StartDossierPage() -> impl IntoView {
     let lang = use_lang();
     let code = query("thu-tuc");
-    let info = Resource::new(move || code.get(), get_start_info);
+    let info = move || get_start_info(code.get_untracked());
     let title = tr(lang, "Nộp hồ sơ trực tuyến", "Apply online");
     view! {
         <Title text=title/>
@@ -165,7 +165,7 @@ pub fn StartDossierPage() -> impl IntoView {
                     move || {
                         let c = c.clone();
                         Suspend::new(async move {
-                            match info.await {
+                            match info().await {
                                 Ok(i) => view! { <StartForm info=i c lang/> }.into_any(),
                                 Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                             }
@@ -666,7 +666,7 @@ fn render_group(schema: &FormSchema, f: &Field, ctx: &FieldCtx) -> AnyView {
 pub fn DossierDocsPage() -> impl IntoView {
     let lang = use_lang();
     let ok = query("ok");
-    let store = Resource::new(|| (), |_| my_store(String::new()));
+    let store = || my_store(String::new());
     view! {
         <WithDossier render=move |d: DossierView, c: FormContext| {
             let title = tr(lang, "Giấy tờ đính kèm", "Documents");
@@ -740,7 +740,7 @@ pub fn DossierDocsPage() -> impl IntoView {
                                             let slot_id = slot_id.clone();
                                             let csrf = csrf.clone();
                                             Suspend::new(async move {
-                                                let items = store_items.await.unwrap_or_default();
+                                                let items = store_items().await.unwrap_or_default();
                                                 (!items.is_empty()).then(|| view! {
                                                     <form method="post" action=format!("/ho-so/{id}/giay-to") class="mt-3">
                                                         <Csrf token=csrf/>
@@ -826,7 +826,7 @@ fn LookupResult(s: PublicStatus, lang: Lang) -> impl IntoView {
 pub fn DataStorePage() -> impl IntoView {
     let lang = use_lang();
     let q = query("q");
-    let items = Resource::new(move || q.get(), my_store);
+    let items = move || my_store(q.get_untracked());
     let title = tr(lang, "Kho dữ liệu của tôi", "My data store");
     view! {
         <Title text=title/>
@@ -842,7 +842,7 @@ pub fn DataStorePage() -> impl IntoView {
         </form>
         <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
             {move || Suspend::new(async move {
-                match items.await {
+                match items().await {
                     Ok(list) if list.is_empty() => view! { <p>{tr(lang, "Kho chưa có giấy tờ nào.", "Your store is empty.")}</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="grid gap-2">
