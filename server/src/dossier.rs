@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so/{id}/bieu-mau", post(save_form))
         .route("/ho-so/{id}/giay-to", post(documents))
         .route("/ho-so/{id}/tep/{file}", get(download))
+        .route("/ho-so/{id}/bien-nhan.pdf", get(receipt))
         .route("/kho-du-lieu/{item}", get(store_download))
         .route("/tra-cuu-ho-so", post(lookup))
 }
@@ -429,6 +430,24 @@ async fn download(
     };
     match svc_dossier::file_bytes(&state.services, &p, id, file).await {
         Ok((f, bytes)) => file_response(&f.file_name, &f.content_type, bytes),
+        Err(e) => error_response(e),
+    }
+}
+
+async fn receipt(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = req
+        .extensions()
+        .get::<app::server::auth::CurrentUser>()
+        .map(|u| u.0.clone())
+    else {
+        return see_other("/dang-nhap");
+    };
+    match svc_dossier::receipt_pdf(&state.services, &p, id).await {
+        Ok((name, bytes)) => file_response(&name, "application/pdf", bytes),
         Err(e) => error_response(e),
     }
 }

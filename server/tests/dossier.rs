@@ -413,6 +413,19 @@ async fn journey(db: TestDb) {
     let receipt = c.get(&format!("/ho-so/{id}?ok=submitted")).await;
     assert!(receipt.body.contains(&code));
     assert!(receipt.body.contains("Ngày hẹn trả kết quả"));
+    // The receipt slip is a PDF titled with the code.
+    let slip = c.get(&format!("/ho-so/{id}/bien-nhan.pdf")).await;
+    assert_eq!(slip.status, 200);
+    assert!(slip.body.starts_with("%PDF-"));
+    let title: String = format!("Giấy tiếp nhận hồ sơ {code}")
+        .encode_utf16()
+        .map(|u| format!("{u:04X}"))
+        .collect();
+    assert!(slip.body.contains(&title));
+    assert_eq!(
+        o.get(&format!("/ho-so/{id}/bien-nhan.pdf")).await.status,
+        403
+    );
     // Submitted: the form can no longer be changed.
     let form = c.get(&format!("/ho-so/{id}/bieu-mau")).await;
     assert!(form.body.contains("không sửa được nữa"));

@@ -96,6 +96,14 @@ impl fmt::Display for Day {
     }
 }
 
+/// Unix seconds as `DD/MM/YYYY HH:MM` in Vietnam time (UTC+7).
+pub fn time_vn(secs: i64) -> String {
+    let local = secs + 7 * 3600;
+    let d = Day::from_unix(local);
+    let rem = local.rem_euclid(86_400);
+    format!("{} {:02}:{:02}", d.vn(), rem / 3600, (rem % 3600) / 60)
+}
+
 fn days_in_month(y: i32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

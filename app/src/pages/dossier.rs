@@ -29,13 +29,7 @@ fn day_vn(iso: &Option<String>) -> Option<String> {
     iso.as_deref().and_then(Day::parse_iso).map(Day::vn)
 }
 
-/// Unix seconds as `DD/MM/YYYY HH:MM` in Vietnam time.
-pub fn time_vn(secs: i64) -> String {
-    let local = secs + 7 * 3600;
-    let d = Day::from_unix(local);
-    let rem = local.rem_euclid(86_400);
-    format!("{} {:02}:{:02}", d.vn(), rem / 3600, (rem % 3600) / 60)
-}
+pub use crate::domain::calendar::time_vn;
 
 fn status_badge(s: Status, lang: Lang) -> impl IntoView {
     let colour = match s {
@@ -313,6 +307,7 @@ fn SubmittedOverview(d: DossierView, lang: Lang) -> impl IntoView {
             <dt class="font-semibold">{tr(lang, "Ngày hẹn trả kết quả", "Result due")}</dt>
             <dd>{day_vn(&d.due_date).unwrap_or_else(|| tr(lang, "Theo quy định của thủ tục", "As the procedure provides").into())}</dd>
         </dl>
+        <p class="mb-6"><a href=format!("/ho-so/{id}/bien-nhan.pdf") class=LINK>{tr(lang, "Tải giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", "Download the receipt and appointment slip (PDF)")}</a></p>
         <h2 class="text-xl font-bold mb-2">{tr(lang, "Giấy tờ đã nộp", "Documents submitted")}</h2>
         {if files.is_empty() {
             view! { <p class="mb-6">{tr(lang, "Không có tệp đính kèm.", "No files attached.")}</p> }.into_any()

@@ -1438,3 +1438,63 @@ pub async fn store_bytes(
     let bytes = svc.storage.read(&i.sha256).await.map_err(internal)?;
     Ok((i, bytes))
 }
+
+/// The receipt slip of a submitted dossier as PDF (P-3.1, B-l), for its applicant.
+pub async fn receipt_pdf(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+) -> Result<(String, Vec<u8>), AppError> {
+    let d = owned(svc, p, id).await?;
+    let code = d.code.clone().ok_or(AppError::NotFound)?;
+    let unit = agency::Entity::find_by_id(d.agency_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let parent = match unit.parent_id {
+        Some(pid) => agency::Entity::find_by_id(pid).one(&svc.db).await?,
+        None => None,
+    };
+    let schema = schema_of(svc, &d).await?;
+    let files = dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(id))
+        .filter(dossier_file::Column::Kind.eq("input"))
+        .all(&svc.db)
+        .await?;
+    let documents = schema
+        .documents
+        .iter()
+        .filter_map(|s| {
+            let n = files.iter().filter(|f| f.slot == s.id).count();
+            (n > 0).then(|| (s.name.vi.clone(), n))
+        })
+        .collect();
+    let received = d
+        .submitted_at
+        .map(crate::domain::calendar::time_vn)
+        .unwrap_or_default();
+    let due = d
+        .due_date
+        .as_deref()
+        .and_then(Day::parse_iso)
+        .map(|x| x.vn())
+        .unwrap_or_else(|| "Theo thời hạn của thủ tục".into());
+    let r = super::pdf::Receipt {
+        agency_parent: parent.map(|a| a.name).unwrap_or_default(),
+        agency: unit.name,
+        code: code.clone(),
+        procedure: svc.procedure_name(d.procedure_id),
+        applicant: d.applicant_name.clone(),
+        phone: d.applicant_phone.clone(),
+        channel: "Trực tuyến".into(),
+        received_at: received,
+        due,
+        documents,
+        lookup_url: format!("{}/tra-cuu-ho-so?ma={code}", svc.auth.public_url),
+    };
+    let bytes = tokio::task::spawn_blocking(move || super::pdf::receipt(&r))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
+    Ok((format!("giay-tiep-nhan-{code}.pdf"), bytes))
+}

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod dossier;
+pub mod pdf;
 pub mod search;
 pub mod storage;
 
