@@ -26,7 +26,7 @@ use pages::account::{
 #[cfg(feature = "ssr")]
 use pages::dossier::{
     DataStorePage, DossierDocsPage, DossierFormPage, DossierPage, LookupPage, MyDossiersPage,
-    StartDossierPage,
+    NotificationsPage, OfficerDossierPage, OfficerDossiersPage, StartDossierPage,
 };
 use pages::{
     catalogue::{CataloguePage, SearchPage},
@@ -114,6 +114,7 @@ pub fn is_account_path(path: &str) -> bool {
         "/ho-so",
         "/tra-cuu-ho-so",
         "/kho-du-lieu",
+        "/thong-bao",
     ]
     .iter()
     .any(|p| path == *p || path.starts_with(&format!("{p}/")))
@@ -234,6 +235,9 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/ho-so/:id/giay-to") view=DossierDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/tra-cuu-ho-so") view=LookupPage ssr=SsrMode::Async/>
                     <Route path=path!("/kho-du-lieu") view=DataStorePage ssr=SsrMode::Async/>
+                    <Route path=path!("/thong-bao") view=NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/can-bo/ho-so") view=OfficerDossiersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/can-bo/ho-so/:id") view=OfficerDossierPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

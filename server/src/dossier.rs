@@ -17,13 +17,17 @@ use axum::Router;
 
 use crate::auth::{csrf_error, ctx, f, fail, keep, rerender, see_other, with_form, Ctx, Fields};
 use crate::AppState;
+use app::domain::account::Principal;
+use app::server::storage::Finished;
+use app::server::Services;
 
 /// Largest upload request: the dossier cap plus room for the multipart envelope. The per-file
 /// and per-dossier caps of the procedure are enforced while the file streams in.
 pub const MAX_UPLOAD_BODY: usize = 101 * 1024 * 1024;
 
 pub fn is_upload_path(path: &str) -> bool {
-    path.starts_with("/ho-so/") && path.ends_with("/giay-to")
+    (path.starts_with("/ho-so/") && path.ends_with("/giay-to"))
+        || (path.starts_with("/can-bo/ho-so/") && path.ends_with("/ket-qua"))
 }
 
 pub fn routes() -> Router<AppState> {
@@ -36,6 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so/{id}/bien-nhan.pdf", get(receipt))
         .route("/kho-du-lieu/{item}", get(store_download))
         .route("/tra-cuu-ho-so", post(lookup))
+        .route("/can-bo/ho-so/{id}", post(officer_action))
+        .route("/can-bo/ho-so/{id}/ket-qua", post(officer_result))
+        .route("/can-bo/ho-so/{id}/tep/{file}", get(officer_download))
 }
 
 /// The signed-in applicant, or the response to send instead.
@@ -96,6 +103,22 @@ async fn overview(
         "delete" => svc_dossier::delete_draft(&c.svc, &p, id)
             .await
             .map(|_| "/ho-so?ok=deleted".to_string()),
+        "supplement" => svc_dossier::submit_supplement(&c.svc, &p, id)
+            .await
+            .map(|_| format!("/ho-so/{id}?ok=supplemented")),
+        "withdraw" => svc_dossier::request_withdrawal(&c.svc, &p, id, f(&fields, "reason"))
+            .await
+            .map(|_| format!("/ho-so/{id}?ok=withdrawn")),
+        "message" => svc_dossier::post_message(&c.svc, &p, id, f(&fields, "body"))
+            .await
+            .map(|_| format!("/ho-so/{id}?ok=message")),
+        "rate" => {
+            use app::domain::dossier::RATING_CRITERIA;
+            let scores = RATING_CRITERIA.map(|(k, _, _)| f(&fields, &format!("r-{k}")));
+            svc_dossier::rate(&c.svc, &p, id, scores, f(&fields, "comment"))
+                .await
+                .map(|_| format!("/ho-so/{id}?ok=rated"))
+        }
         _ => svc_dossier::submit(&c.svc, &p, id, f(&fields, "key"), &c.meta)
             .await
             .map(|_| format!("/ho-so/{id}?ok=submitted")),
@@ -225,32 +248,42 @@ async fn documents(
     }
 }
 
-/// Streams one file to staging under the slot's limits. The CSRF token, the slot and the
-/// user are checked before the first byte is written; a refused or interrupted upload drops
-/// its staging file, so nothing is left on disk or in the database.
-async fn upload(state: AppState, id: i32, req: Request<Body>) -> Response {
+/// Streams one file to staging under the limits `plan` gives once the fields before the file
+/// (CSRF token, slot) have arrived. The CSRF token and the user are checked before the first
+/// byte is written; a refused or interrupted upload drops its staging file, so nothing is left
+/// on disk or in the database. `key` names the form field errors point at.
+async fn receive_file<F, Fut>(
+    state: &AppState,
+    req: Request<Body>,
+    key: impl Fn(&Fields) -> String,
+    plan: F,
+) -> Result<(Ctx, Fields, Principal, String, Finished), Response>
+where
+    F: FnOnce(Services, Principal, Fields) -> Fut,
+    Fut: std::future::Future<Output = Result<svc_dossier::UploadPlan, AppError>>,
+{
     let (parts, body) = req.into_parts();
     let mut mp = match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await
     {
         Ok(m) => m,
         Err(_) => {
-            return crate::plain_error(
+            return Err(crate::plain_error(
                 StatusCode::BAD_REQUEST,
                 "Biểu mẫu không hợp lệ. / The form could not be read.",
-            )
+            ))
         }
     };
     let mut fields: Fields = HashMap::new();
-    let mut staged: Option<(String, app::server::storage::Finished)> = None;
+    let mut staged: Option<(String, Finished)> = None;
+    let mut plan = Some(plan);
     loop {
-        let next = mp.next_field().await;
-        let mut field = match next {
+        let mut field = match mp.next_field().await {
             Ok(Some(fl)) => fl,
             Ok(None) => break,
             Err(_) => {
-                let c = ctx(&state, parts, &fields);
-                let slot = fields.get("slot").cloned().unwrap_or_default();
-                return fail(&state, c, &fields, upload_interrupted(&slot)).await;
+                let c = ctx(state, parts, &fields);
+                let k = key(&fields);
+                return Err(fail(state, c, &fields, upload_interrupted(&k)).await);
             }
         };
         let name = field.name().unwrap_or("").to_string();
@@ -259,79 +292,90 @@ async fn upload(state: AppState, id: i32, req: Request<Body>) -> Response {
             fields.insert(name, text.chars().take(200).collect());
             continue;
         }
-        // The file part: everything needed to authorise it came before it.
-        let c = ctx(&state, parts.clone(), &fields);
+        let c = ctx(state, parts.clone(), &fields);
         if !c.csrf_ok {
-            return fail(&state, c, &fields, csrf_error()).await;
+            return Err(fail(state, c, &fields, csrf_error()).await);
         }
         let p = match user_of(&c) {
             Ok(p) => p,
-            Err(to) => return see_other(to),
+            Err(to) => return Err(see_other(to)),
         };
-        let slot = f(&fields, "slot").to_string();
+        let k = key(&fields);
         let original = field.file_name().unwrap_or("").to_string();
         if original.is_empty() {
-            // A form sent without choosing a file.
-            return fail(&state, c, &fields, no_file(&slot)).await;
+            return Err(fail(state, c, &fields, no_file(&k)).await);
         }
         if !app::server::storage::name_is_safe(&original) {
-            return fail(
-                &state,
-                c,
-                &fields,
-                app::server::auth::invalid(
-                    &format!("doc-{slot}"),
-                    "Tên tệp không hợp lệ (không được chứa đường dẫn hoặc ký tự điều khiển). Hãy đổi tên tệp rồi tải lên lại.",
-                    "The file name is not valid (no paths or control characters). Rename the file and upload it again.",
-                ),
-            )
-            .await;
+            let e = app::server::auth::invalid(
+                &k,
+                "Tên tệp không hợp lệ (không được chứa đường dẫn hoặc ký tự điều khiển). Hãy đổi tên tệp rồi tải lên lại.",
+                "The file name is not valid (no paths or control characters). Rename the file and upload it again.",
+            );
+            return Err(fail(state, c, &fields, e).await);
         }
-        let plan = match svc_dossier::plan_upload(&c.svc, &p, id, &slot).await {
+        let Some(plan_fn) = plan.take() else {
+            return Err(fail(state, c, &fields, no_file(&k)).await);
+        };
+        let pl = match plan_fn(c.svc.clone(), p.clone(), fields.clone()).await {
             Ok(pl) => pl,
-            Err(e) => return fail(&state, c, &fields, e).await,
+            Err(e) => return Err(fail(state, c, &fields, e).await),
         };
-        let mut st = match svc_dossier::stage(&c.svc, &plan).await {
+        let mut st = match svc_dossier::stage(&c.svc, &pl).await {
             Ok(s) => s,
-            Err(e) => return fail(&state, c, &fields, e).await,
+            Err(e) => return Err(fail(state, c, &fields, e).await),
         };
-        let file_mb = (plan.limit / (1024 * 1024)) as u32;
+        let file_mb = (pl.limit / (1024 * 1024)) as u32;
         loop {
             match field.chunk().await {
                 Ok(Some(bytes)) => {
                     if let Err(e) = st.write(&bytes).await {
                         drop(st);
-                        let err = svc_dossier::upload_error(e, &slot, &plan, file_mb);
-                        return fail(&state, c, &fields, err).await;
+                        let err = svc_dossier::upload_error(e, &k, &pl, file_mb);
+                        return Err(fail(state, c, &fields, err).await);
                     }
                 }
                 Ok(None) => break,
                 Err(_) => {
                     drop(st);
-                    return fail(&state, c, &fields, upload_interrupted(&slot)).await;
+                    return Err(fail(state, c, &fields, upload_interrupted(&k)).await);
                 }
             }
         }
         match st.finish().await {
             Ok(done) => staged = Some((original, done)),
             Err(e) => {
-                let err = svc_dossier::upload_error(e, &slot, &plan, file_mb);
-                return fail(&state, c, &fields, err).await;
+                let err = svc_dossier::upload_error(e, &k, &pl, file_mb);
+                return Err(fail(state, c, &fields, err).await);
             }
         }
     }
-    let c = ctx(&state, parts, &fields);
+    let c = ctx(state, parts, &fields);
     if !c.csrf_ok {
-        return fail(&state, c, &fields, csrf_error()).await;
+        return Err(fail(state, c, &fields, csrf_error()).await);
     }
     let p = match user_of(&c) {
         Ok(p) => p,
-        Err(to) => return see_other(to),
+        Err(to) => return Err(see_other(to)),
+    };
+    let Some((original, done)) = staged else {
+        let k = key(&fields);
+        return Err(fail(state, c, &fields, no_file(&k)).await);
+    };
+    Ok((c, fields, p, original, done))
+}
+
+async fn upload(state: AppState, id: i32, req: Request<Body>) -> Response {
+    let slot_key = |f: &Fields| format!("doc-{}", f.get("slot").cloned().unwrap_or_default());
+    let got = receive_file(&state, req, slot_key, move |svc, p, fields| async move {
+        let slot = fields.get("slot").cloned().unwrap_or_default();
+        svc_dossier::plan_upload(&svc, &p, id, &slot).await
+    })
+    .await;
+    let (c, fields, p, original, done) = match got {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let slot = f(&fields, "slot").to_string();
-    let Some((original, done)) = staged else {
-        return fail(&state, c, &fields, no_file(&slot)).await;
-    };
     let keep_in_store = f(&fields, "keep") == "1";
     match svc_dossier::attach(&c.svc, &p, id, &slot, &original, done, keep_in_store).await {
         Ok(_) => see_other(&format!("/ho-so/{id}/giay-to?ok=uploaded")),
@@ -339,17 +383,17 @@ async fn upload(state: AppState, id: i32, req: Request<Body>) -> Response {
     }
 }
 
-fn no_file(slot: &str) -> AppError {
+fn no_file(key: &str) -> AppError {
     app::server::auth::invalid(
-        &format!("doc-{slot}"),
+        key,
         "Chưa chọn tệp. Hãy chọn một tệp để tải lên.",
         "No file chosen. Choose a file to upload.",
     )
 }
 
-fn upload_interrupted(slot: &str) -> AppError {
+fn upload_interrupted(key: &str) -> AppError {
     app::server::auth::invalid(
-        &format!("doc-{slot}"),
+        key,
         "Tải tệp bị gián đoạn hoặc quá lớn. Hãy thử lại.",
         "The upload was interrupted or too large. Please try again.",
     )
@@ -498,5 +542,70 @@ async fn lookup(State(state): State<AppState>, req: Request<Body>) -> Response {
             fields.remove("so");
             fail(&state, c, &fields, e).await
         }
+    }
+}
+
+/// Back-office actions on one dossier (first cut of B-c): supplement request, result returned,
+/// message to the applicant.
+async fn officer_action(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let r = match f(&fields, "action") {
+        "supplement" => svc_dossier::request_supplement(&c.svc, &p, id, f(&fields, "note")).await,
+        "return" => svc_dossier::return_result(&c.svc, &p, id).await,
+        "message" => svc_dossier::post_message(&c.svc, &p, id, f(&fields, "body")).await,
+        _ => Err(AppError::NotFound),
+    };
+    match r {
+        Ok(()) => see_other(&format!("/can-bo/ho-so/{id}?ok=1")),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+async fn officer_result(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let got = receive_file(
+        &state,
+        req,
+        |_| "result".to_string(),
+        move |svc, p, _| async move { svc_dossier::plan_result(&svc, &p, id).await },
+    )
+    .await;
+    let (c, fields, p, original, done) = match got {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match svc_dossier::attach_result(&c.svc, &p, id, &original, done).await {
+        Ok(()) => see_other(&format!("/can-bo/ho-so/{id}?ok=1")),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+async fn officer_download(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i32, i32)>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = req
+        .extensions()
+        .get::<app::server::auth::CurrentUser>()
+        .map(|u| u.0.clone())
+    else {
+        return see_other("/dang-nhap");
+    };
+    match svc_dossier::officer_file(&state.services, &p, id, file).await {
+        Ok((f, bytes)) => file_response(&f.file_name, &f.content_type, bytes),
+        Err(e) => error_response(e),
     }
 }

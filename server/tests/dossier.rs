@@ -490,6 +490,172 @@ async fn journey(db: TestDb) {
     }
     assert!(limited, "lookups are rate-limited");
 
+    // The agency asks for a supplement (driven through the service layer, as the back office
+    // does); an officer of another unit may not.
+    let officer = |agency: i32| Principal {
+        user_id: 1,
+        session_id: "officer".into(),
+        kind: AccountKind::Officer,
+        full_name: "Cán bộ một cửa".into(),
+        email: "canbo@example.vn".into(),
+        stage: Stage::Full,
+        roles: vec![app::domain::account::RoleGrant {
+            role: app::domain::account::Role::OneStopOfficer,
+            agency_id: Some(agency),
+            agency_name: None,
+        }],
+    };
+    use app::server::dossier as ds;
+    let stranger = officer(d.agency_id + 1000);
+    assert_eq!(
+        ds::request_supplement(&env.svc, &stranger, id, "x").await,
+        Err(app::error::AppError::Forbidden)
+    );
+    let clerk = officer(d.agency_id);
+    assert!(
+        ds::request_supplement(&env.svc, &clerk, id, "  ")
+            .await
+            .is_err(),
+        "a request must say what is missing"
+    );
+    ds::request_supplement(
+        &env.svc,
+        &clerk,
+        id,
+        "Bổ sung bản chụp rõ nét trang 2 của hợp đồng thuê nhà.",
+    )
+    .await
+    .expect("supplement requested");
+    let page = c.get(&format!("/ho-so/{id}")).await;
+    assert!(
+        page.body.contains("trang 2 của hợp đồng thuê nhà"),
+        "the citizen sees exactly what is asked"
+    );
+    let r = c
+        .post_file(
+            &format!("/ho-so/{id}/giay-to"),
+            &[("slot", &slot)],
+            "trang-2.pdf",
+            &pdf("page two"),
+        )
+        .await;
+    assert_eq!(
+        r.status, 303,
+        "uploads are open again while a supplement is asked"
+    );
+    let r = c
+        .post(&format!("/ho-so/{id}"), &[("action", "supplement")])
+        .await;
+    assert_eq!(location(&r), format!("/ho-so/{id}?ok=supplemented"));
+    let back = entity::dossier::Entity::find_by_id(id)
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("d");
+    assert_eq!(back.status, 1, "back to where it was before the request");
+    assert!(back.supplement_request.is_none());
+    let r = c
+        .post_file(
+            &format!("/ho-so/{id}/giay-to"),
+            &[("slot", &slot)],
+            "muon.pdf",
+            &pdf("late"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "closed again after the supplement");
+
+    // Messages both ways; the officer's reaches the citizen's notifications.
+    let r = c
+        .post(
+            &format!("/ho-so/{id}"),
+            &[("action", "message"), ("body", "Tôi đã gửi bổ sung.")],
+        )
+        .await;
+    assert_eq!(location(&r), format!("/ho-so/{id}?ok=message"));
+    ds::post_message(&env.svc, &clerk, id, "Đã nhận, cảm ơn.")
+        .await
+        .expect("officer message");
+    assert_eq!(
+        o.post(
+            &format!("/ho-so/{id}"),
+            &[("action", "message"), ("body", "xin chào")]
+        )
+        .await
+        .status,
+        403
+    );
+    let note = c.get("/thong-bao").await;
+    assert!(note.body.contains("Đã nhận, cảm ơn."));
+    let page = c.get(&format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("Tôi đã gửi bổ sung.") && page.body.contains("Đã nhận, cảm ơn."));
+
+    // The result: attached by the officer, downloaded by the citizen, kept in the data store.
+    let plan = ds::plan_result(&env.svc, &clerk, id).await.expect("plan");
+    let mut st = ds::stage(&env.svc, &plan).await.expect("stage");
+    st.write(&pdf("RESULT-CERTIFICATE")).await.expect("write");
+    let done = st.finish().await.expect("finish");
+    ds::attach_result(&env.svc, &clerk, id, "ket-qua.pdf", done)
+        .await
+        .expect("result");
+    let page = c.get(&format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("Đã xử lý xong"));
+    let result_id = between(&page.body, "Tải kết quả", "").map(|_| ());
+    assert!(result_id.is_some());
+    let rf = entity::dossier_file::Entity::find()
+        .filter(entity::dossier_file::Column::DossierId.eq(id))
+        .filter(entity::dossier_file::Column::Kind.eq("result"))
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("result row");
+    let dl = c.get(&format!("/ho-so/{id}/tep/{}", rf.id)).await;
+    assert!(dl.body.contains("RESULT-CERTIFICATE"));
+    let store = c.get("/kho-du-lieu").await;
+    assert!(store.body.contains("Kết quả: Đăng ký thường trú"));
+    // Rating only after the result is returned, once, and only by the applicant.
+    let scores = [
+        ("r-information", "5"),
+        ("r-procedure", "4"),
+        ("r-attitude", "5"),
+        ("r-timeliness", "4"),
+        ("r-result", "5"),
+    ];
+    let mut rate: Vec<(&str, &str)> = vec![("action", "rate"), ("comment", "Nhanh, gọn.")];
+    rate.extend_from_slice(&scores);
+    assert_eq!(
+        c.post(&format!("/ho-so/{id}"), &rate).await.status,
+        422,
+        "not yet returned"
+    );
+    ds::return_result(&env.svc, &clerk, id)
+        .await
+        .expect("returned");
+    assert_eq!(o.post(&format!("/ho-so/{id}"), &rate).await.status, 403);
+    let mut bad = rate.clone();
+    bad.retain(|(k, _)| *k != "r-attitude");
+    let r = c.post(&format!("/ho-so/{id}"), &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r
+        .body
+        .contains("Thái độ của cán bộ: hãy chọn mức từ 1 đến 5."));
+    let r = c.post(&format!("/ho-so/{id}"), &rate).await;
+    assert_eq!(location(&r), format!("/ho-so/{id}?ok=rated"));
+    assert_eq!(
+        c.post(&format!("/ho-so/{id}"), &rate).await.status,
+        422,
+        "one rating per dossier"
+    );
+    let rating = entity::dossier_rating::Entity::find()
+        .filter(entity::dossier_rating::Column::DossierId.eq(id))
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("stored for reports");
+    assert_eq!(
+        (rating.information, rating.procedure, rating.attitude),
+        (5, 4, 5)
+    );
+
     // Draft deletion removes the draft and its files.
     let id2 = new_draft(&mut c).await;
     let docs = c.get(&format!("/ho-so/{id2}/giay-to")).await;
@@ -602,7 +768,7 @@ async fn concurrent_codes(db: TestDb) {
             .expect("from store");
     }
     let mut set = tokio::task::JoinSet::new();
-    for id in ids {
+    for id in ids.clone() {
         let svc = env.svc.clone();
         let p = p.clone();
         set.spawn(async move {
@@ -621,6 +787,27 @@ async fn concurrent_codes(db: TestDb) {
     assert_eq!(seqs, (1..=100).collect::<Vec<u32>>());
     let distinct: std::collections::BTreeSet<_> = codes.iter().collect();
     assert_eq!(distinct.len(), 100);
+    // Withdrawal (status 7) needs a reason and happens once.
+    let first = ids[0];
+    assert!(
+        app::server::dossier::request_withdrawal(&env.svc, &p, first, " ")
+            .await
+            .is_err()
+    );
+    app::server::dossier::request_withdrawal(&env.svc, &p, first, "Tôi nộp nhầm thủ tục")
+        .await
+        .expect("withdrawal requested");
+    let d = entity::dossier::Entity::find_by_id(first)
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("d");
+    assert_eq!(d.status, 7);
+    assert!(
+        app::server::dossier::request_withdrawal(&env.svc, &p, first, "lại")
+            .await
+            .is_err()
+    );
     let _ = std::fs::remove_dir_all(&env.files);
     env.db.cleanup().await;
 }

@@ -96,3 +96,21 @@ pub async fn my_store(q: String) -> Result<Vec<StoreItem>, AppError> {
         })
         .collect())
 }
+
+#[server(prefix = "/api", endpoint = "notifications", input = server_fn::codec::Json)]
+pub async fn my_notifications() -> Result<Vec<crate::domain::dossier::NotificationView>, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::dossier::notifications(&services()?, &p).await
+}
+
+#[server(prefix = "/api", endpoint = "unit_dossiers", input = server_fn::codec::Json)]
+pub async fn unit_dossiers() -> Result<Vec<DossierRow>, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::dossier::unit_dossiers(&services()?, &p).await
+}
+
+#[server(prefix = "/api", endpoint = "officer_dossier", input = server_fn::codec::Json)]
+pub async fn officer_dossier(id: i32) -> Result<DossierView, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::dossier::officer_view(&services()?, &p, id).await
+}

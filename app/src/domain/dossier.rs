@@ -197,6 +197,9 @@ pub struct DossierView {
     pub provinces: Vec<(String, String)>,
     /// A fresh key for the submit button (idempotent submission).
     pub submit_key: String,
+    pub messages: Vec<MessageView>,
+    pub rated: bool,
+    pub applicant_name: String,
 }
 
 /// What the public lookup shows to someone who knows the code and the applicant's phone or
@@ -210,6 +213,22 @@ pub struct PublicStatus {
     pub submitted_at: Option<i64>,
     pub due_date: Option<String>,
     pub events: Vec<EventView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub at: i64,
+    pub from_officer: bool,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationView {
+    pub at: i64,
+    pub text_vi: String,
+    pub text_en: String,
+    pub link: String,
+    pub unread: bool,
 }
 
 /// What an action on the timeline says to the applicant.

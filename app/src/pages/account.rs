@@ -373,6 +373,16 @@ fn AccountBody(a: crate::api::account::AccountView, lang: Lang) -> impl IntoView
     let orgs = p.organisations.clone();
     let reps = p.representatives.clone();
     view! {
+        {(!officer).then(|| view! {
+            <nav aria-label=tr(lang, "Dịch vụ của tôi", "My services") class="mb-6">
+                <ul class="flex flex-wrap gap-3">
+                    <li><a href="/ho-so" class=LINK>{tr(lang, "Hồ sơ của tôi", "My dossiers")}</a></li>
+                    <li><a href="/kho-du-lieu" class=LINK>{tr(lang, "Kho dữ liệu", "Data store")}</a></li>
+                    <li><a href="/thong-bao" class=LINK>{tr(lang, "Thông báo", "Notifications")}</a></li>
+                    <li><a href="/tra-cuu-ho-so" class=LINK>{tr(lang, "Tra cứu hồ sơ", "Look up a dossier")}</a></li>
+                </ul>
+            </nav>
+        })}
         <section aria-labelledby="h-profile" class="mb-6">
             <h2 id="h-profile" class="text-xl font-bold mb-2">{tr(lang, "Thông tin cá nhân", "Personal details")}</h2>
             <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
@@ -591,6 +601,7 @@ pub fn OfficerHomePage() -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <ul class="grid gap-2 mb-4">
+                    <li><a href="/can-bo/ho-so" class=LINK>{tr(lang, "Hồ sơ của đơn vị", "Dossiers of my unit")}</a></li>
                     {admin.then(|| view! { <li><a href="/quan-tri/can-bo" class=LINK>{tr(lang, "Quản lý cán bộ", "Manage officers")}</a></li> })}
                     {audit.then(|| view! {
                         <li><a href="/quan-tri/nhat-ky" class=LINK>{tr(lang, "Nhật ký hệ thống và thống kê truy cập", "Audit log and access statistics")}</a></li>

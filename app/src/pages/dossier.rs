@@ -223,6 +223,10 @@ pub fn DossierPage() -> impl IntoView {
             let title = d.code.clone().unwrap_or_else(|| tr(lang, "Hồ sơ nháp", "Draft dossier").to_string());
             let notice = match ok.get_untracked().as_str() {
                 "submitted" => Some(tr(lang, "Đã nộp hồ sơ thành công. Chúng tôi đã gửi email xác nhận.", "Your dossier has been submitted. A confirmation email is on its way.")),
+                "supplemented" => Some(tr(lang, "Đã gửi bổ sung. Cơ quan tiếp tục xử lý hồ sơ.", "Supplement sent. The agency continues with your dossier.")),
+                "withdrawn" => Some(tr(lang, "Đã gửi yêu cầu rút hồ sơ.", "Your request to withdraw has been sent.")),
+                "rated" => Some(tr(lang, "Cảm ơn bạn đã đánh giá.", "Thank you for your rating.")),
+                "message" => Some(tr(lang, "Đã gửi tin nhắn.", "Message sent.")),
                 "saved" => Some(tr(lang, "Đã lưu.", "Saved.")),
                 _ => None,
             };
@@ -236,7 +240,12 @@ pub fn DossierPage() -> impl IntoView {
                 {if d.status == Status::Draft {
                     view! { <DraftOverview d=d.clone() c=c.clone() lang/> }.into_any()
                 } else {
-                    view! { <SubmittedOverview d=d.clone() lang/> }.into_any()
+                    view! {
+                        <AfterSubmission d=d.clone() c=c.clone() lang/>
+                        <SubmittedOverview d=d.clone() lang/>
+                        <Messages d=d.clone() csrf=c.csrf.clone() action=format!("/ho-so/{}", d.id) lang/>
+                        <Withdraw d=d.clone() csrf=c.csrf.clone() lang/>
+                    }.into_any()
                 }}
             }
         }/>
@@ -324,6 +333,130 @@ fn SubmittedOverview(d: DossierView, lang: Lang) -> impl IntoView {
         <h2 class="text-xl font-bold mb-2">{tr(lang, "Tiến trình xử lý", "Progress")}</h2>
         <Timeline events=d.events.clone() lang/>
     }
+}
+
+/// What the applicant must or may do now: answer a supplement request, download the result,
+/// rate the service.
+#[component]
+fn AfterSubmission(d: DossierView, c: FormContext, lang: Lang) -> impl IntoView {
+    let id = d.id;
+    let results: Vec<_> = d
+        .files
+        .iter()
+        .filter(|f| f.kind == "result")
+        .cloned()
+        .collect();
+    let supplement = (d.status == Status::SupplementRequested).then(|| view! {
+        <section class="mb-6 rounded border-2 border-amber-700 bg-amber-50 p-4" aria-labelledby="supp-h">
+            <h2 id="supp-h" class="text-xl font-bold">{tr(lang, "Cơ quan yêu cầu bổ sung hồ sơ", "The agency asks for more")}</h2>
+            <p class="mt-2 whitespace-pre-line">{d.supplement_request.clone()}</p>
+            <ul class="mt-3 list-disc pl-5">
+                <li><a href=format!("/ho-so/{id}/bieu-mau") class=LINK>{tr(lang, "Sửa tờ khai", "Edit the form")}</a></li>
+                <li><a href=format!("/ho-so/{id}/giay-to") class=LINK>{tr(lang, "Bổ sung giấy tờ", "Add documents")}</a></li>
+            </ul>
+            <form method="post" action=format!("/ho-so/{id}") class="mt-3">
+                <Csrf token=c.csrf.clone()/>
+                <button type="submit" name="action" value="supplement" class=BUTTON>{tr(lang, "Gửi bổ sung", "Send the supplement")}</button>
+            </form>
+        </section>
+    });
+    let result = (!results.is_empty()).then(|| view! {
+        <section class="mb-6 rounded border-2 border-green-700 bg-green-50 p-4" aria-labelledby="result-h">
+            <h2 id="result-h" class="text-xl font-bold">{tr(lang, "Kết quả giải quyết", "Result")}</h2>
+            <ul class="mt-2 list-disc pl-5">
+                {results.into_iter().map(|f| view! {
+                    <li><a href=format!("/ho-so/{id}/tep/{}", f.id) class=LINK>{format!("{} {}", tr(lang, "Tải kết quả:", "Download the result:"), f.file_name)}</a></li>
+                }).collect_view()}
+            </ul>
+            <p class="mt-2 text-sm">{tr(lang, "Kết quả cũng được lưu trong ", "The result is also kept in ")}<a href="/kho-du-lieu" class=LINK>{tr(lang, "kho dữ liệu của bạn", "your data store")}</a>.</p>
+        </section>
+    });
+    let rating = (d.status == Status::Returned && !d.rated)
+        .then(|| view! { <RatingForm id echo=c.echo.clone() csrf=c.csrf.clone() lang/> });
+    view! { {supplement} {result} {rating} }
+}
+
+#[component]
+fn RatingForm(id: i32, echo: FormEcho, csrf: String, lang: Lang) -> impl IntoView {
+    use crate::domain::dossier::RATING_CRITERIA;
+    let levels = [
+        ("1", "Rất không hài lòng", "Very dissatisfied"),
+        ("2", "Không hài lòng", "Dissatisfied"),
+        ("3", "Bình thường", "Neutral"),
+        ("4", "Hài lòng", "Satisfied"),
+        ("5", "Rất hài lòng", "Very satisfied"),
+    ];
+    view! {
+        <section class="mb-6 rounded border border-slate-400 p-4" aria-labelledby="rate-h">
+            <h2 id="rate-h" class="text-xl font-bold">{tr(lang, "Đánh giá mức độ hài lòng", "Rate the service")}</h2>
+            <form method="post" action=format!("/ho-so/{id}") class="mt-2">
+                <Csrf token=csrf/>
+                {RATING_CRITERIA.iter().map(|(key, vi, en)| {
+                    let name = format!("r-{key}");
+                    let current = echo.value(&name);
+                    let err = echo.error(&name, lang);
+                    view! {
+                        <fieldset id=format!("f-{name}") class="mb-3">
+                            <legend class="font-semibold">{if lang == Lang::Vi { *vi } else { *en }}</legend>
+                            {err.map(|e| view! { <p class="text-sm font-semibold text-red-800">{e}</p> })}
+                            <div class="flex flex-wrap gap-x-4">
+                                {levels.iter().map(|(v, lvi, len)| view! {
+                                    <label class="flex gap-1 items-center">
+                                        <input type="radio" name=name.clone() value=*v checked=current == *v/>
+                                        <span>{if lang == Lang::Vi { *lvi } else { *len }}</span>
+                                    </label>
+                                }).collect_view()}
+                            </div>
+                        </fieldset>
+                    }
+                }).collect_view()}
+                <label for="f-comment" class="block font-semibold">{tr(lang, "Góp ý (không bắt buộc)", "Comments (optional)")}</label>
+                <textarea id="f-comment" name="comment" rows="3" class=INPUT>{echo.value("comment")}</textarea>
+                <button type="submit" name="action" value="rate" class=format!("mt-3 {BUTTON}")>{tr(lang, "Gửi đánh giá", "Send the rating")}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The message thread with the agency (P-3.2).
+#[component]
+pub fn Messages(d: DossierView, csrf: String, action: String, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="mb-6" aria-labelledby="msg-h">
+            <h2 id="msg-h" class="text-xl font-bold mb-2">{tr(lang, "Trao đổi với cơ quan", "Messages with the agency")}</h2>
+            {d.messages.is_empty().then(|| view! { <p class="mb-2">{tr(lang, "Chưa có tin nhắn.", "No messages yet.")}</p> })}
+            <ol class="mb-3 grid gap-2">
+                {d.messages.iter().map(|m| view! {
+                    <li class=if m.from_officer { "rounded border border-blue-700 bg-blue-50 p-2" } else { "rounded border border-slate-400 p-2" }>
+                        <p class="text-sm font-semibold">{if m.from_officer { tr(lang, "Cán bộ", "Officer") } else { tr(lang, "Người nộp", "Applicant") }}{" · "}{time_vn(m.at)}</p>
+                        <p class="whitespace-pre-line">{m.body.clone()}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <form method="post" action=action>
+                <Csrf token=csrf/>
+                <label for="f-body" class="block font-semibold">{tr(lang, "Tin nhắn mới", "New message")}</label>
+                <textarea id="f-body" name="body" rows="3" class=INPUT></textarea>
+                <button type="submit" name="action" value="message" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Gửi tin nhắn", "Send")}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn Withdraw(d: DossierView, csrf: String, lang: Lang) -> impl IntoView {
+    let id = d.id;
+    d.status.can_withdraw().then(|| view! {
+        <details class="mb-6">
+            <summary class="cursor-pointer text-red-800 underline">{tr(lang, "Yêu cầu rút hồ sơ", "Ask to withdraw the dossier")}</summary>
+            <form method="post" action=format!("/ho-so/{id}") class="mt-2">
+                <Csrf token=csrf/>
+                <label for="f-reason" class="block font-semibold">{tr(lang, "Lý do rút hồ sơ", "Reason")}</label>
+                <textarea id="f-reason" name="reason" rows="2" class=INPUT></textarea>
+                <button type="submit" name="action" value="withdraw" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Gửi yêu cầu rút", "Send the request")}</button>
+            </form>
+        </details>
+    })
 }
 
 #[component]
@@ -855,5 +988,169 @@ pub fn DataStorePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications (P-3.2)
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    use crate::api::dossier::my_notifications;
+    let lang = use_lang();
+    let title = tr(lang, "Thông báo", "Notifications");
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match my_notifications().await {
+                    Ok(list) if list.is_empty() => view! { <p>{tr(lang, "Chưa có thông báo.", "No notifications.")}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="grid gap-2">
+                            {list.into_iter().map(|n| view! {
+                                <li class=if n.unread { "rounded border-2 border-blue-700 p-3" } else { "rounded border border-slate-300 p-3" }>
+                                    <p class="text-sm text-slate-700">{time_vn(n.at)}{n.unread.then(|| tr(lang, " · Mới", " · New"))}</p>
+                                    <a href=n.link.clone() class=LINK>{if lang == Lang::Vi { n.text_vi.clone() } else { n.text_en.clone() }}</a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back office: the dossiers of the officer's units (first cut; the workspace of B-c replaces it)
+
+#[component]
+pub fn OfficerDossiersPage() -> impl IntoView {
+    use crate::api::dossier::unit_dossiers;
+    let lang = use_lang();
+    let title = tr(lang, "Hồ sơ của đơn vị", "Dossiers of my unit");
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match unit_dossiers().await {
+                    Ok(rows) if rows.is_empty() => view! { <p>{tr(lang, "Chưa có hồ sơ.", "No dossiers.")}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <ul class="grid gap-2">
+                            {rows.into_iter().map(|r| view! {
+                                <li class="rounded border border-slate-300 p-3">
+                                    <a href=format!("/can-bo/ho-so/{}", r.id) class="font-mono text-blue-800 underline">{r.code.clone()}</a>
+                                    <p>{r.procedure_name.clone()}</p>
+                                    <p class="text-sm">{status_badge(r.status, lang)}
+                                        {day_vn(&r.due_date).map(|d| view! { <span>{tr(lang, " · Hẹn trả: ", " · Due: ")}{d}</span> })}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn OfficerDossierPage() -> impl IntoView {
+    use crate::api::dossier::officer_dossier;
+    let lang = use_lang();
+    let id = param_id();
+    let ok = query("ok");
+    view! {
+        <WithForm render=move |c: FormContext| view! {
+            <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+                {
+                    let c = c.clone();
+                    move || {
+                        let c = c.clone();
+                        Suspend::new(async move {
+                            match officer_dossier(id.get_untracked()).await {
+                                Ok(d) => view! { <OfficerDossier d c lang ok=ok.get_untracked()/> }.into_any(),
+                                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn OfficerDossier(d: DossierView, c: FormContext, lang: Lang, ok: String) -> impl IntoView {
+    let id = d.id;
+    let title = d.code.clone().unwrap_or_default();
+    let action = format!("/can-bo/ho-so/{id}");
+    let in_process = matches!(
+        d.status,
+        Status::Submitted | Status::Accepted | Status::InProcess
+    );
+    let field_rows: Vec<(String, String)> = d
+        .schema
+        .fields()
+        .filter(|f| f.kind != Kind::Group)
+        .flat_map(|f| {
+            f.keys()
+                .into_iter()
+                .filter_map(|k| {
+                    d.values
+                        .get(&k)
+                        .map(|v| (format!("{} ({k})", f.label.get(lang)), v.clone()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    view! {
+        <Title text=title.clone()/>
+        <p class="text-sm"><a href="/can-bo/ho-so" class=LINK>{tr(lang, "← Danh sách hồ sơ", "← All dossiers")}</a></p>
+        <h1 class="text-2xl font-bold mb-1 font-mono">{title}</h1>
+        <p class="mb-1">{d.procedure_name.clone()}</p>
+        <p class="mb-4">{status_badge(d.status, lang)}{" "}{tr(lang, "Người nộp: ", "Applicant: ")}{d.applicant_name.clone()}</p>
+        {(!ok.is_empty()).then(|| view! { <Note text=tr(lang, "Đã thực hiện.", "Done.").to_string()/> })}
+        <ErrorSummary echo=c.echo.clone() lang/>
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tờ khai", "Form")}</h2>
+        <dl class="mb-6 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
+            {field_rows.into_iter().map(|(k, v)| view! { <dt class="font-semibold">{k}</dt><dd>{v}</dd> }).collect_view()}
+        </dl>
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tệp", "Files")}</h2>
+        <ul class="mb-6 list-disc pl-5">
+            {d.files.iter().map(|f| view! {
+                <li><a href=format!("/can-bo/ho-so/{id}/tep/{}", f.id) class=LINK>{f.file_name.clone()}</a>
+                    <span class="text-sm">{format!(" ({}, {})", f.kind, size_text(f.size))}</span></li>
+            }).collect_view()}
+        </ul>
+        {in_process.then(|| view! {
+            <section class="mb-6 rounded border border-slate-400 p-4" aria-labelledby="act-h">
+                <h2 id="act-h" class="text-xl font-bold mb-2">{tr(lang, "Xử lý", "Actions")}</h2>
+                <form method="post" action=action.clone() class="mb-4">
+                    <Csrf token=c.csrf.clone()/>
+                    <label for="f-note" class="block font-semibold">{tr(lang, "Nội dung yêu cầu bổ sung (ghi rõ, đầy đủ một lần)", "What must be added (all of it, in one request)")}</label>
+                    <textarea id="f-note" name="note" rows="3" class=INPUT></textarea>
+                    <button type="submit" name="action" value="supplement" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Yêu cầu bổ sung", "Request a supplement")}</button>
+                </form>
+                <form method="post" action=format!("/can-bo/ho-so/{id}/ket-qua") enctype="multipart/form-data">
+                    <Csrf token=c.csrf.clone()/>
+                    <label for="f-result" class="block font-semibold">{tr(lang, "Tệp kết quả (PDF)", "Result file (PDF)")}</label>
+                    <input id="f-result" type="file" name="file" accept="application/pdf,image/jpeg,image/png" class="mt-1 block w-full"/>
+                    <button type="submit" class=format!("mt-2 {BUTTON}")>{tr(lang, "Đính kèm kết quả", "Attach the result")}</button>
+                </form>
+            </section>
+        })}
+        {(d.status == Status::Processed).then(|| view! {
+            <form method="post" action=action.clone() class="mb-6">
+                <Csrf token=c.csrf.clone()/>
+                <button type="submit" name="action" value="return" class=BUTTON>{tr(lang, "Xác nhận đã trả kết quả", "Confirm the result was returned")}</button>
+            </form>
+        })}
+        <Messages d=d.clone() csrf=c.csrf.clone() action=action.clone() lang/>
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tiến trình", "History")}</h2>
+        <Timeline events=d.events.clone() lang/>
     }
 }

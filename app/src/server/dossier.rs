@@ -668,7 +668,7 @@ fn too_large_total(f: &FilePolicy, slot: &str) -> AppError {
 }
 
 /// The message for a refused upload, naming the rule the user broke.
-pub fn upload_error(e: UploadError, slot: &str, plan: &UploadPlan, policy_mb: u32) -> AppError {
+pub fn upload_error(e: UploadError, key: &str, plan: &UploadPlan, policy_mb: u32) -> AppError {
     let names: Vec<&str> = plan
         .types
         .iter()
@@ -678,7 +678,7 @@ pub fn upload_error(e: UploadError, slot: &str, plan: &UploadPlan, policy_mb: u3
             FileType::Png => "PNG",
         })
         .collect();
-    let k = format!("doc-{slot}");
+    let k = key.to_string();
     match e {
         UploadError::TooLarge => invalid(
             &k,
@@ -717,7 +717,7 @@ pub async fn attach(
     if file.size > plan.limit {
         return Err(upload_error(
             UploadError::TooLarge,
-            slot,
+            &format!("doc-{slot}"),
             &plan,
             plan_mb(&plan),
         ));
@@ -808,7 +808,7 @@ pub async fn attach_from_store(
     if !plan.types.contains(&kind) {
         return Err(upload_error(
             UploadError::WrongType,
-            slot,
+            &format!("doc-{slot}"),
             &plan,
             plan_mb(&plan),
         ));
@@ -816,7 +816,7 @@ pub async fn attach_from_store(
     if item.size as u64 > plan.limit {
         return Err(upload_error(
             UploadError::TooLarge,
-            slot,
+            &format!("doc-{slot}"),
             &plan,
             plan_mb(&plan),
         ));
@@ -1102,6 +1102,11 @@ pub async fn list_mine(
 /// The dossier as its applicant sees it (task list, form, files, timeline).
 pub async fn view(svc: &Services, p: &Principal, id: i32) -> Result<DossierView, AppError> {
     let d = owned(svc, p, id).await?;
+    view_of(svc, d).await
+}
+
+async fn view_of(svc: &Services, d: dossier::Model) -> Result<DossierView, AppError> {
+    let id = d.id;
     let schema = schema_of(svc, &d).await?;
     let values = values_of(&d);
     let files = dossier_file::Entity::find()
@@ -1201,6 +1206,24 @@ pub async fn view(svc: &Services, p: &Principal, id: i32) -> Result<DossierView,
         communes,
         provinces,
         submit_key: super::auth::crypto::random_token(),
+        messages: entity::dossier_message::Entity::find()
+            .filter(entity::dossier_message::Column::DossierId.eq(id))
+            .order_by_asc(entity::dossier_message::Column::Id)
+            .all(&svc.db)
+            .await?
+            .into_iter()
+            .map(|m| crate::domain::dossier::MessageView {
+                at: m.created_at,
+                from_officer: m.from_officer,
+                body: m.body,
+            })
+            .collect(),
+        rated: entity::dossier_rating::Entity::find()
+            .filter(entity::dossier_rating::Column::DossierId.eq(id))
+            .count(&svc.db)
+            .await?
+            > 0,
+        applicant_name: d.applicant_name.clone(),
     })
 }
 
@@ -1497,4 +1520,577 @@ pub async fn receipt_pdf(
         .map_err(internal)?
         .map_err(internal)?;
     Ok((format!("giay-tiep-nhan-{code}.pdf"), bytes))
+}
+
+// ---------------------------------------------------------------------------------------------
+// After submission: supplement, withdrawal, results, rating, messages (P-3.2, P-3.7, P-7).
+// The officer side here is the minimum the citizen journey needs; the workflow engine of the
+// back office (B-b, B-c) builds on these transitions.
+
+/// The dossier, if `p` is an officer of its receiving unit (or a system administrator).
+async fn handled_by(svc: &Services, p: &Principal, id: i32) -> Result<dossier::Model, AppError> {
+    use crate::domain::account::Permission;
+    if p.stage != Stage::Full || !p.is_officer() {
+        return Err(AppError::Forbidden);
+    }
+    let d = dossier::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !p.can(Permission::UseWorkspace, Some(d.agency_id)) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(d)
+}
+
+/// Moves a dossier from one of `from` to `to` atomically with its event; a concurrent change
+/// makes the update miss and answers Conflict.
+#[allow(clippy::too_many_arguments)]
+async fn transition(
+    svc: &Services,
+    d: &dossier::Model,
+    from: &[Status],
+    to: Status,
+    actor: i32,
+    action: &str,
+    note: Option<String>,
+    extra: impl FnOnce(sea_orm::UpdateMany<dossier::Entity>) -> sea_orm::UpdateMany<dossier::Entity>,
+) -> Result<(), AppError> {
+    let current = status_of(d);
+    if !from.contains(&current) {
+        return Err(invalid(
+            "form",
+            &format!(
+                "Không thể thực hiện khi hồ sơ đang ở trạng thái \"{}\".",
+                current.label(crate::i18n::Lang::Vi)
+            ),
+            &format!(
+                "Not possible while the dossier is \"{}\".",
+                current.label(crate::i18n::Lang::En)
+            ),
+        ));
+    }
+    let txn = svc.db.begin().await?;
+    let q = dossier::Entity::update_many()
+        .col_expr(dossier::Column::Status, Expr::value(to.code()))
+        .col_expr(dossier::Column::UpdatedAt, Expr::value(now()))
+        .col_expr(
+            dossier::Column::Revision,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(dossier::Column::Revision), 1),
+        )
+        .filter(dossier::Column::Id.eq(d.id))
+        .filter(dossier::Column::Revision.eq(d.revision));
+    let r = extra(q).exec(&txn).await?;
+    if r.rows_affected == 0 {
+        return Err(AppError::Conflict);
+    }
+    event(&txn, d.id, Some(actor), action, Some(current), to, note).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Tells the applicant in the app and by email.
+async fn notify_applicant(svc: &Services, d: &dossier::Model, vi: String, en: String) {
+    let Some(uid) = d.applicant_id else { return };
+    let row = notification::ActiveModel {
+        user_id: Set(uid),
+        dossier_id: Set(Some(d.id)),
+        text_vi: Set(vi.clone()),
+        text_en: Set(en),
+        link: Set(format!("/ho-so/{}", d.id)),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await;
+    if let Err(e) = row {
+        tracing::warn!("notification for dossier {} not stored: {e}", d.id);
+    }
+    if let Ok(Some(u)) = entity::user_account::Entity::find_by_id(uid)
+        .one(&svc.db)
+        .await
+    {
+        let code = d.code.clone().unwrap_or_default();
+        let body = format!(
+            "{vi}\n\nXem hồ sơ: {}/ho-so/{}\n\n(Thư tự động, vui lòng không trả lời.)",
+            svc.auth.public_url, d.id
+        );
+        if let Err(e) = svc
+            .auth
+            .mailer
+            .send(&u.email, &format!("Hồ sơ {code}: có cập nhật"), &body)
+            .await
+        {
+            tracing::warn!("mail for dossier {code} not sent: {e}");
+        }
+    }
+}
+
+fn need_text(name: &str, v: &str, vi: &str, en: &str) -> Result<String, AppError> {
+    let t = v.trim();
+    if t.is_empty() || t.chars().count() > 4000 {
+        return Err(invalid(name, vi, en));
+    }
+    Ok(t.to_string())
+}
+
+/// Officer: asks the applicant for what is missing (status 5). The request must say exactly
+/// what to add (Decree 61/2018: all guidance in one request).
+pub async fn request_supplement(
+    svc: &Services,
+    officer: &Principal,
+    id: i32,
+    note: &str,
+) -> Result<(), AppError> {
+    let d = handled_by(svc, officer, id).await?;
+    let note = need_text(
+        "note",
+        note,
+        "Hãy ghi rõ, đầy đủ các giấy tờ, nội dung cần bổ sung (tối đa 4000 ký tự).",
+        "State exactly and completely what must be added (at most 4000 characters).",
+    )?;
+    let n = note.clone();
+    transition(
+        svc,
+        &d,
+        &[Status::Submitted, Status::Accepted, Status::InProcess],
+        Status::SupplementRequested,
+        officer.user_id,
+        "supplement.request",
+        Some(note.clone()),
+        move |q| q.col_expr(dossier::Column::SupplementRequest, Expr::value(Some(n))),
+    )
+    .await?;
+    notify_applicant(
+        svc,
+        &d,
+        format!(
+            "Hồ sơ {} cần bổ sung: {note}",
+            d.code.clone().unwrap_or_default()
+        ),
+        format!(
+            "Dossier {} needs more: {note}",
+            d.code.clone().unwrap_or_default()
+        ),
+    )
+    .await;
+    Ok(())
+}
+
+/// Applicant: sends the supplement back; the dossier returns to where it was.
+pub async fn submit_supplement(svc: &Services, p: &Principal, id: i32) -> Result<(), AppError> {
+    let d = owned(svc, p, id).await?;
+    if status_of(&d) != Status::SupplementRequested {
+        return Err(not_editable());
+    }
+    let schema = schema_of(svc, &d).await?;
+    let files = dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(id))
+        .all(&svc.db)
+        .await?;
+    let errs = problems(svc, &schema, &values_of(&d), &files).await?;
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let back = dossier_event::Entity::find()
+        .filter(dossier_event::Column::DossierId.eq(id))
+        .filter(dossier_event::Column::Action.eq("supplement.request"))
+        .order_by_desc(dossier_event::Column::Id)
+        .one(&svc.db)
+        .await?
+        .and_then(|e| e.from_status)
+        .and_then(Status::from_code)
+        .unwrap_or(Status::InProcess);
+    transition(
+        svc,
+        &d,
+        &[Status::SupplementRequested],
+        back,
+        p.user_id,
+        "supplement.submit",
+        None,
+        |q| {
+            q.col_expr(
+                dossier::Column::SupplementRequest,
+                Expr::value(Option::<String>::None),
+            )
+        },
+    )
+    .await
+}
+
+/// Applicant: asks to withdraw the dossier (status 7); the agency confirms in the back office.
+pub async fn request_withdrawal(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    reason: &str,
+) -> Result<(), AppError> {
+    let d = owned(svc, p, id).await?;
+    let reason = need_text(
+        "reason",
+        reason,
+        "Hãy ghi lý do rút hồ sơ.",
+        "Give the reason for withdrawing.",
+    )?;
+    let allowed: Vec<Status> = Status::ALL
+        .into_iter()
+        .filter(|s| s.can_withdraw())
+        .collect();
+    transition(
+        svc,
+        &d,
+        &allowed,
+        Status::WithdrawalRequested,
+        p.user_id,
+        "withdraw.request",
+        Some(reason),
+        |q| q,
+    )
+    .await
+}
+
+/// Officer: attaches the result document (status 9); it also goes into the applicant's data
+/// store (P-3.7, P-10.2).
+pub async fn attach_result(
+    svc: &Services,
+    officer: &Principal,
+    id: i32,
+    original_name: &str,
+    file: Finished,
+) -> Result<(), AppError> {
+    let d = handled_by(svc, officer, id).await?;
+    let from = [Status::Submitted, Status::Accepted, Status::InProcess];
+    if !from.contains(&status_of(&d)) {
+        return Err(invalid(
+            "form",
+            "Chỉ đính kèm kết quả cho hồ sơ đang xử lý.",
+            "A result can only be attached to a dossier in process.",
+        ));
+    }
+    let name = sanitise_name(original_name, file.kind);
+    let sha = file.sha256.clone();
+    let (size, kind) = (file.size as i64, file.kind);
+    svc.storage.put(&file.path, &sha).await.map_err(internal)?;
+    file.consumed();
+    let t = now();
+    let rows = async {
+        dossier_file::ActiveModel {
+            dossier_id: Set(id),
+            slot: Set("result".into()),
+            kind: Set("result".into()),
+            file_name: Set(name.clone()),
+            content_type: Set(kind.mime().into()),
+            size: Set(size),
+            sha256: Set(sha.clone()),
+            uploaded_by: Set(Some(officer.user_id)),
+            created_at: Set(t),
+            ..Default::default()
+        }
+        .insert(&svc.db)
+        .await?;
+        if let Some(owner) = d.applicant_id {
+            data_store_item::ActiveModel {
+                owner_id: Set(owner),
+                title: Set(format!(
+                    "Kết quả: {} ({})",
+                    svc.procedure_name(d.procedure_id),
+                    d.code.clone().unwrap_or_default()
+                )),
+                file_name: Set(name.clone()),
+                content_type: Set(kind.mime().into()),
+                size: Set(size),
+                sha256: Set(sha.clone()),
+                source: Set("result".into()),
+                dossier_id: Set(Some(id)),
+                created_at: Set(t),
+                ..Default::default()
+            }
+            .insert(&svc.db)
+            .await?;
+        }
+        Ok::<_, sea_orm::DbErr>(())
+    }
+    .await;
+    if let Err(e) = rows {
+        release_blob(svc, &sha).await;
+        return Err(e.into());
+    }
+    transition(
+        svc,
+        &d,
+        &from,
+        Status::Processed,
+        officer.user_id,
+        "result.attach",
+        None,
+        move |q| q.col_expr(dossier::Column::FinishedAt, Expr::value(Some(t))),
+    )
+    .await?;
+    notify_applicant(
+        svc,
+        &d,
+        format!(
+            "Hồ sơ {} đã có kết quả. Bạn có thể tải kết quả điện tử; bản này cũng được lưu trong kho dữ liệu của bạn.",
+            d.code.clone().unwrap_or_default()
+        ),
+        format!(
+            "Dossier {} has a result. Download it; it is also kept in your data store.",
+            d.code.clone().unwrap_or_default()
+        ),
+    )
+    .await;
+    Ok(())
+}
+
+/// What a result upload may be: the default file policy, checked for the officer first.
+pub async fn plan_result(
+    svc: &Services,
+    officer: &Principal,
+    id: i32,
+) -> Result<UploadPlan, AppError> {
+    handled_by(svc, officer, id).await?;
+    let f = FilePolicy::default();
+    Ok(UploadPlan {
+        limit: f.max_file_mb as u64 * 1024 * 1024,
+        types: f.types,
+    })
+}
+
+/// Officer: the result has been handed over (status 10).
+pub async fn return_result(svc: &Services, officer: &Principal, id: i32) -> Result<(), AppError> {
+    let d = handled_by(svc, officer, id).await?;
+    let t = now();
+    transition(
+        svc,
+        &d,
+        &[Status::Processed],
+        Status::Returned,
+        officer.user_id,
+        "result.return",
+        None,
+        move |q| q.col_expr(dossier::Column::ReturnedAt, Expr::value(Some(t))),
+    )
+    .await?;
+    notify_applicant(
+        svc,
+        &d,
+        format!(
+            "Hồ sơ {} đã trả kết quả. Mời bạn đánh giá mức độ hài lòng.",
+            d.code.clone().unwrap_or_default()
+        ),
+        format!(
+            "Dossier {}: result returned. Please rate the service.",
+            d.code.clone().unwrap_or_default()
+        ),
+    )
+    .await;
+    Ok(())
+}
+
+/// Applicant: rates a returned dossier once (P-7); scores 1–5 for each national criterion.
+pub async fn rate(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    scores: [&str; 5],
+    comment: &str,
+) -> Result<(), AppError> {
+    use crate::domain::dossier::RATING_CRITERIA;
+    let d = owned(svc, p, id).await?;
+    if status_of(&d) != Status::Returned {
+        return Err(invalid(
+            "form",
+            "Chỉ đánh giá được sau khi hồ sơ đã trả kết quả.",
+            "You can rate once the result has been returned.",
+        ));
+    }
+    let mut parsed = [0i16; 5];
+    let mut errs = Vec::new();
+    for (i, s) in scores.iter().enumerate() {
+        match s.trim().parse::<i16>() {
+            Ok(v) if (1..=5).contains(&v) => parsed[i] = v,
+            _ => errs.push(field(
+                &format!("r-{}", RATING_CRITERIA[i].0),
+                &format!("{}: hãy chọn mức từ 1 đến 5.", RATING_CRITERIA[i].1),
+                &format!("{}: choose a score from 1 to 5.", RATING_CRITERIA[i].2),
+            )),
+        }
+    }
+    if comment.chars().count() > 2000 {
+        errs.push(field(
+            "comment",
+            "Góp ý tối đa 2000 ký tự.",
+            "At most 2000 characters.",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let comment = comment.trim();
+    let txn = svc.db.begin().await?;
+    let inserted = entity::dossier_rating::ActiveModel {
+        dossier_id: Set(id),
+        user_id: Set(Some(p.user_id)),
+        information: Set(parsed[0]),
+        procedure: Set(parsed[1]),
+        attitude: Set(parsed[2]),
+        timeliness: Set(parsed[3]),
+        result: Set(parsed[4]),
+        comment: Set((!comment.is_empty()).then(|| comment.to_string())),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    if inserted.is_err() {
+        return Err(invalid(
+            "form",
+            "Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần.",
+            "This dossier has already been rated. Each dossier is rated once.",
+        ));
+    }
+    event(
+        &txn,
+        id,
+        Some(p.user_id),
+        "rating",
+        Some(Status::Returned),
+        Status::Returned,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A message on the dossier's thread (P-3.2) from its applicant or an officer of its unit.
+pub async fn post_message(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    body: &str,
+) -> Result<(), AppError> {
+    let (d, from_officer) = if p.is_officer() {
+        (handled_by(svc, p, id).await?, true)
+    } else {
+        (owned(svc, p, id).await?, false)
+    };
+    if status_of(&d) == Status::Draft {
+        return Err(invalid(
+            "body",
+            "Hãy nộp hồ sơ trước khi gửi tin nhắn cho cơ quan.",
+            "Submit the dossier before messaging the agency.",
+        ));
+    }
+    let body = need_text(
+        "body",
+        body,
+        "Hãy nhập nội dung tin nhắn (tối đa 4000 ký tự).",
+        "Write the message (at most 4000 characters).",
+    )?;
+    entity::dossier_message::ActiveModel {
+        dossier_id: Set(id),
+        author_id: Set(Some(p.user_id)),
+        from_officer: Set(from_officer),
+        body: Set(body.clone()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await?;
+    if from_officer {
+        notify_applicant(
+            svc,
+            &d,
+            format!(
+                "Tin nhắn mới về hồ sơ {}: {body}",
+                d.code.clone().unwrap_or_default()
+            ),
+            format!(
+                "New message about dossier {}: {body}",
+                d.code.clone().unwrap_or_default()
+            ),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// The user's notifications, newest first, and marks them read (P-3.2).
+pub async fn notifications(
+    svc: &Services,
+    p: &Principal,
+) -> Result<Vec<crate::domain::dossier::NotificationView>, AppError> {
+    let rows = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(p.user_id))
+        .order_by_desc(notification::Column::Id)
+        .all(&svc.db)
+        .await?;
+    notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(Some(now())))
+        .filter(notification::Column::UserId.eq(p.user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(&svc.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|n| crate::domain::dossier::NotificationView {
+            at: n.created_at,
+            text_vi: n.text_vi,
+            text_en: n.text_en,
+            link: n.link,
+            unread: n.read_at.is_none(),
+        })
+        .collect())
+}
+
+/// Dossiers of the officer's units, newest first (the back office's first list; B-c builds the
+/// full workspace on it).
+pub async fn unit_dossiers(svc: &Services, p: &Principal) -> Result<Vec<DossierRow>, AppError> {
+    use crate::domain::account::Permission;
+    if p.stage != Stage::Full || !p.is_officer() {
+        return Err(AppError::Forbidden);
+    }
+    let mut q = dossier::Entity::find().filter(dossier::Column::Status.ne(Status::Draft.code()));
+    if !p.is_system_admin() {
+        q = q.filter(dossier::Column::AgencyId.is_in(p.units_for(Permission::UseWorkspace)));
+    }
+    let rows = q.order_by_desc(dossier::Column::Id).all(&svc.db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|d| DossierRow {
+            id: d.id,
+            procedure_name: svc.procedure_name(d.procedure_id),
+            status: status_of(&d),
+            code: d.code,
+            updated_at: d.updated_at,
+            due_date: d.due_date,
+        })
+        .collect())
+}
+
+/// A dossier as an officer of its unit sees it.
+pub async fn officer_view(svc: &Services, p: &Principal, id: i32) -> Result<DossierView, AppError> {
+    let d = handled_by(svc, p, id).await?;
+    let mut v = view_of(svc, d).await?;
+    v.submit_key = String::new();
+    Ok(v)
+}
+
+/// A file of a dossier for an officer of its unit.
+pub async fn officer_file(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    file_id: i32,
+) -> Result<(dossier_file::Model, Vec<u8>), AppError> {
+    handled_by(svc, p, id).await?;
+    let f = dossier_file::Entity::find_by_id(file_id)
+        .one(&svc.db)
+        .await?
+        .filter(|f| f.dossier_id == id)
+        .ok_or(AppError::NotFound)?;
+    let bytes = svc.storage.read(&f.sha256).await.map_err(internal)?;
+    Ok((f, bytes))
 }
