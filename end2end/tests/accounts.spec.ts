@@ -1,50 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { createHmac } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { open, hydrated, expectAccessible } from "./helpers";
-
-// Mail the portal sent through the SMTP sink started by playwright.config.ts.
-const mailDir = resolve(__dirname, "../../target/e2e-mail");
-
-async function mailTo(address: string): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const files = readdirSync(mailDir).sort().reverse();
-    for (const f of files) {
-      const text = readFileSync(resolve(mailDir, f), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
-      if (text.includes(`To: ${address}`)) return text;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no mail to ${address}`);
-}
-
-function base32Decode(s: string): Buffer {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const c of s.replace(/=+$/, "")) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as an authenticator app computes it. */
-function totp(secret: string, at = Date.now()): string {
-  const step = Math.floor(at / 1000 / 30);
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(step));
-  const h = createHmac("sha1", base32Decode(secret)).update(msg).digest();
-  const off = h[19] & 0x0f;
-  const bin = ((h[off] & 0x7f) << 24) | (h[off + 1] << 16) | (h[off + 2] << 8) | h[off + 3];
-  return String(bin % 1_000_000).padStart(6, "0");
-}
+import { open, hydrated, expectAccessible, mailTo, totp } from "./helpers";
 
 async function submit(page: Page, name: string | RegExp) {
   await page.getByRole("button", { name }).click();

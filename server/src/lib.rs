@@ -287,6 +287,29 @@ async fn demo_accounts(svc: &Services) -> Result<(), Box<dyn std::error::Error>>
         .await
         .map_err(|e| format!("demo officer: {e}"))?;
     }
+    // One-stop officers of the first two wards' counters, which receive commune-level
+    // procedures such as birth registration.
+    let counters = entity::agency::Entity::find()
+        .filter(entity::agency::Column::Kind.eq("one_stop"))
+        .filter(entity::agency::Column::Code.starts_with("H48.50."))
+        .order_by_asc(entity::agency::Column::Code)
+        .all(&svc.db)
+        .await?;
+    for (i, unit) in counters.iter().take(2).enumerate() {
+        accounts::ensure_officer(
+            svc,
+            &format!("motcua{}@demo.dichvucong.vn", i + 1),
+            DEMO_WARD_OFFICER_PASSWORD,
+            &format!(
+                "Cán bộ một cửa {} (demo)",
+                unit.name.trim_start_matches("Bộ phận Một cửa ")
+            ),
+            Role::OneStopOfficer,
+            Some(unit.id),
+        )
+        .await
+        .map_err(|e| format!("demo ward officer: {e}"))?;
+    }
     accounts::ensure_demo_citizen(svc, "congdan@demo.dichvucong.vn", DEMO_CITIZEN_PASSWORD)
         .await
         .map_err(|e| format!("demo citizen: {e}"))?;
@@ -297,6 +320,7 @@ async fn demo_accounts(svc: &Services) -> Result<(), Box<dyn std::error::Error>>
 pub const DEMO_ADMIN_PASSWORD: &str = "quan tri thu nghiem Da Nang";
 pub const DEMO_CITIZEN_PASSWORD: &str = "cong dan thu nghiem Da Nang";
 pub const DEMO_OFFICER_PASSWORD: &str = "can bo thu nghiem Da Nang";
+pub const DEMO_WARD_OFFICER_PASSWORD: &str = "mot cua thu nghiem Da Nang";
 
 fn router(state: AppState, site_root: &str) -> Router {
     let mut routes = generate_route_list(App);

@@ -527,6 +527,7 @@ fn EForm(
     lang: Lang,
 ) -> impl IntoView {
     let schema = d.schema.clone();
+    let schema_json = serde_json::to_string(&schema).unwrap_or_default();
     let ctx = FieldCtx {
         values,
         echo,
@@ -536,7 +537,8 @@ fn EForm(
     };
     view! {
         <p class="mb-4 text-sm text-slate-700">{tr(lang, "Các mục có dấu * là bắt buộc.", "Items marked * are required.")}</p>
-        <form method="post" action=format!("/ho-so/{}/bieu-mau", d.id) novalidate data-eform="1">
+        <form method="post" action=format!("/ho-so/{}/bieu-mau", d.id) novalidate data-eform="1"
+            data-today=today_iso() data-wasm=wasm_path()>
             <Csrf token=csrf/>
             <input type="hidden" name="_revision" value=d.revision.to_string()/>
             {schema.sections.iter().map(|s| view! {
@@ -550,6 +552,23 @@ fn EForm(
                 <button type="submit" name="action" value="save" class=SECONDARY>{tr(lang, "Lưu nháp", "Save draft")}</button>
             </div>
         </form>
+        // The schema for the in-browser checks (public/eform.js); `<` is escaped so that no
+        // label can close the element.
+        <script type="application/json" id="eform-schema" inner_html=schema_json.replace('<', "\\u003c")></script>
+        <script type="module" src="/eform.js" nonce=leptos::nonce::use_nonce()></script>
+    }
+}
+
+fn today_iso() -> String {
+    crate::domain::calendar::Day::from_unix_vn(crate::server::auth::now()).to_string()
+}
+
+/// The WASM file as cargo-leptos names it (see the hydration loader in `lib.rs`).
+fn wasm_path() -> &'static str {
+    if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        "/pkg/portal.wasm"
+    } else {
+        "/pkg/portal_bg.wasm"
     }
 }
 

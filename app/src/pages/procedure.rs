@@ -71,6 +71,14 @@ fn Detail(d: ProcedureDetail, lang: Lang) -> impl IntoView {
             </ol>
         </nav>
         <h1 class="mt-2 text-2xl font-bold">{s.name.clone()}</h1>
+        // P-3.1: start a dossier online (a plain link: the start page asks to log in first).
+        {s.online.then(|| view! {
+            <p class="mt-4">
+                <a href=format!("/ho-so/moi?thu-tuc={}", s.code) class="inline-block rounded bg-[#8b1a1a] px-4 py-2 font-semibold text-white">
+                    {if lang == Lang::Vi { "Nộp hồ sơ trực tuyến" } else { "Apply online" }}
+                </a>
+            </p>
+        })}
         <section aria-labelledby="overview-h" class="mt-4">
             <h2 id="overview-h" class="text-xl font-bold">{t.overview}</h2>
             <dl class="mt-2 grid gap-x-4 gap-y-1 sm:grid-cols-[14rem_1fr]">

@@ -1,0 +1,235 @@
+import { test, expect, type Page, type Browser, type TestInfo } from "@playwright/test";
+import { open, hydrated, expectAccessible, mailTo, totp } from "./helpers";
+
+// The citizen journey of P-3.1 … P-3.7, P-5.2, P-7 against the real server, with JavaScript on
+// and off. Each project files with its own ward, whose demo one-stop officer answers.
+
+async function submit(page: Page, name: string | RegExp) {
+  await page.getByRole("button", { name }).click();
+  await page.waitForLoadState("load");
+}
+
+const byId = (page: Page, id: string) => page.locator(`[id="${id}"]`);
+
+function pdf(tag: string): Buffer {
+  return Buffer.from(`%PDF-1.4\n% ${tag}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n`);
+}
+const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de", "hex");
+
+async function login(page: Page, info: TestInfo, email: string, password: string, next = "/dang-nhap") {
+  await open(page, info, next);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Mật khẩu").fill(password);
+  await submit(page, "Đăng nhập");
+}
+
+async function register(page: Page, info: TestInfo): Promise<{ email: string; password: string; phone: string }> {
+  const email = `nguoinop.${info.project.name}.${Date.now()}@example.vn`;
+  // Hà Nội's province code keeps these apart from the accounts spec's IDs (Đà Nẵng's).
+  const cid = "001" + String(Date.now()).slice(-9);
+  const phone = info.project.name === "js" ? "0905111222" : "0905333444";
+  const password = "hoa phượng đỏ thắm sân trường";
+  await open(page, info, "/dang-ky");
+  await page.getByLabel("Họ và tên").fill("Lê Thị Hoa");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Số điện thoại").fill(phone);
+  await page.getByLabel("Số định danh cá nhân (CCCD)").fill(cid);
+  await page.getByLabel("Mật khẩu", { exact: true }).fill(password);
+  await page.getByLabel("Nhập lại mật khẩu").fill(password);
+  await page.getByRole("checkbox", { name: /Tôi đồng ý/ }).check();
+  await submit(page, "Đăng ký");
+  await expect(page).toHaveURL(/\/dang-ky\?ok=1$/);
+  const mail = await mailTo(email);
+  const link = new URL(mail.match(/http:\/\/\S+\/xac-thuc-email\?token=\S+/)![0]);
+  await open(page, info, link.pathname + link.search);
+  await submit(page, "Xác nhận email");
+  await expect(page).toHaveURL(/\/dang-nhap\?ok=verified$/);
+  return { email, password, phone };
+}
+
+/** The ward officer's first login: new password, 2FA enrolment. */
+async function officer(browser: Browser, info: TestInfo): Promise<Page> {
+  const ctx = await browser.newContext({ javaScriptEnabled: info.project.name === "js", viewport: { width: 360, height: 740 } });
+  const page = await ctx.newPage();
+  const email = info.project.name === "js" ? "motcua1@demo.dichvucong.vn" : "motcua2@demo.dichvucong.vn";
+  await login(page, info, email, "mot cua thu nghiem Da Nang");
+  await expect(page).toHaveURL(/\/tai-khoan\/mat-khau$/);
+  const next = `một cửa phường ${info.project.name} 2026`;
+  await page.getByLabel("Mật khẩu hiện tại").fill("mot cua thu nghiem Da Nang");
+  await page.getByLabel("Mật khẩu mới", { exact: true }).fill(next);
+  await page.getByLabel("Nhập lại mật khẩu mới").fill(next);
+  await submit(page, "Đổi mật khẩu");
+  const secret = (await page.locator("#totp-secret").textContent())!.trim();
+  await page.getByLabel("Mã 6 chữ số").fill(totp(secret));
+  await submit(page, "Bật xác thực hai bước");
+  await expect(page.locator("#recovery-codes li")).toHaveCount(10);
+  return page;
+}
+
+test("citizen files a birth registration online and follows it to a rated result", async ({ page, browser }, info) => {
+  test.setTimeout(240_000);
+  const nojs = info.project.name === "nojs";
+  const who = await register(page, info);
+
+  // Find the procedure without diacritics and start from its page.
+  await open(page, info, "/tim-kiem?q=dang+ky+khai+sinh");
+  await page.getByRole("link", { name: "Thủ tục đăng ký khai sinh" }).first().click();
+  await page.waitForLoadState("load");
+  await hydrated(page, info);
+  await page.getByRole("link", { name: "Nộp hồ sơ trực tuyến" }).click();
+  await expect(page).toHaveURL(/\/dang-nhap\?next=/);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Mật khẩu").fill(who.password);
+  await submit(page, "Đăng nhập");
+  await expect(page).toHaveURL(/\/ho-so\/moi\?thu-tuc=1\.001193$/);
+  await expectAccessible(page, info);
+  // Each project files with its own ward (its officer answers below).
+  await page.getByRole("radio").nth(nojs ? 1 : 0).check();
+  await submit(page, "Bắt đầu");
+  await expect(page).toHaveURL(/\/ho-so\/\d+$/);
+  const dossierUrl = new URL(page.url()).pathname;
+  await expect(page.locator("main")).toContainText("Chưa xong");
+  await expectAccessible(page, info);
+
+  // The form, prefilled from the profile; one mistake first.
+  await page.getByRole("link", { name: "Người yêu cầu" }).click();
+  await expect(byId(page, "f-requester_phone")).toHaveValue(who.phone);
+  await expectAccessible(page, info);
+  await byId(page, "f-requester_address.province").selectOption("48");
+  await submit(page, "Cập nhật danh sách xã, phường");
+  await byId(page, "f-requester_address.commune").selectOption({ index: 1 });
+  await byId(page, "f-requester_address.street").fill("25 Nguyễn Văn Linh");
+  await page.getByRole("radio", { name: "Mẹ" }).check();
+  await byId(page, "f-child_name").fill("Lê Minh Khang");
+  await page.getByRole("radio", { name: "Nam", exact: true }).check();
+  await byId(page, "f-child_birth").fill("2030-01-15");
+  if (!nojs) {
+    // The browser runs the server's rules (WASM) as the user leaves the field.
+    await expect(page.locator("form[data-eform]")).toHaveAttribute("data-ready", "1", { timeout: 15_000 });
+    await byId(page, "f-child_birth").blur();
+    await expect(byId(page, "f-child_birth-live")).toContainText("không được sau ngày");
+  }
+  await byId(page, "f-child_birthplace").fill("Bệnh viện Phụ sản - Nhi Đà Nẵng");
+  await byId(page, "f-child_hometown").fill("Đà Nẵng");
+  await byId(page, "f-child_ethnicity").fill("Kinh");
+  await byId(page, "f-child_nationality").selectOption("vn");
+  await byId(page, "f-mother_name").fill("Lê Thị Hoa");
+  await byId(page, "f-mother_birth").fill("1995-03-08");
+  await byId(page, "f-mother_ethnicity").fill("Kinh");
+  await byId(page, "f-mother_nationality").selectOption("vn");
+  await page.getByRole("radio", { name: "Không" }).check();
+  await page.getByRole("checkbox", { name: /Tôi cam đoan/ }).check();
+  await submit(page, "Lưu và tiếp tục");
+  const summary = page.locator("#error-summary");
+  await expect(summary).toContainText("không được sau ngày");
+  await expect(summary).toBeFocused();
+  await expect(byId(page, "f-child_birth")).toHaveAttribute("aria-invalid", "true");
+  await expect(byId(page, "f-child_name")).toHaveValue("Lê Minh Khang");
+  await expectAccessible(page, info);
+  await byId(page, "f-child_birth").fill("2026-11-20");
+  await submit(page, "Lưu và tiếp tục");
+  await expect(page).toHaveURL(/\/giay-to$/);
+  await hydrated(page, info);
+  await expectAccessible(page, info);
+
+  // Two files into the birth-notice slot.
+  const slot = page.locator("section", { has: page.getByRole("heading", { name: /Giấy chứng sinh/ }) });
+  await slot.getByLabel("Chọn tệp để tải lên").setInputFiles({ name: "giay-chung-sinh.pdf", mimeType: "application/pdf", buffer: pdf("birth") });
+  await slot.getByRole("button", { name: "Tải lên" }).click();
+  await expect(page.getByRole("status")).toContainText("Đã tải tệp lên");
+  const slot2 = page.locator("section", { has: page.getByRole("heading", { name: /Giấy chứng sinh/ }) });
+  await slot2.getByLabel("Chọn tệp để tải lên").setInputFiles({ name: "anh-chup.png", mimeType: "image/png", buffer: PNG });
+  await slot2.getByRole("button", { name: "Tải lên" }).click();
+  await expect(page.getByRole("link", { name: "anh-chup.png" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "giay-chung-sinh.pdf" })).toBeVisible();
+
+  // Save the draft, then resume in another browser.
+  await open(page, info, dossierUrl + "/bieu-mau");
+  await submit(page, "Lưu nháp");
+  await expect(page.getByRole("status")).toContainText("Đã lưu bản nháp");
+  const other = await browser.newContext({ javaScriptEnabled: !nojs, viewport: { width: 360, height: 740 } });
+  const p2 = await other.newPage();
+  await login(p2, info, who.email, who.password);
+  await open(p2, info, "/ho-so");
+  await expectAccessible(p2, info);
+  await p2.getByRole("link", { name: "Thủ tục đăng ký khai sinh" }).click();
+  await expect(p2).toHaveURL(new RegExp(dossierUrl + "$"));
+  await expect(p2.locator("main")).not.toContainText("Chưa xong");
+  await submit(p2, "Nộp hồ sơ");
+  await expect(p2.getByRole("status")).toContainText("Đã nộp hồ sơ thành công");
+  const code = (await p2.getByRole("heading", { level: 1 }).textContent())!.trim();
+  expect(code).toMatch(/^H48\.50\.\d\d-\d{6}-\d{4}$/);
+  await expectAccessible(p2, info);
+
+  // The receipt slip names the code.
+  const slipUrl = await p2.getByRole("link", { name: /giấy tiếp nhận/ }).getAttribute("href");
+  const slip = await p2.request.get(slipUrl!);
+  expect(slip.headers()["content-type"]).toBe("application/pdf");
+  const slipBytes = (await slip.body()).toString("latin1");
+  const title = Buffer.from(`Giấy tiếp nhận hồ sơ ${code}`, "utf16le").swap16().toString("hex").toUpperCase();
+  expect(slipBytes.startsWith("%PDF-")).toBe(true);
+  expect(slipBytes).toContain(title);
+  await other.close();
+
+  // Anyone with the code and the phone number can follow it; the code alone shows nothing.
+  const anon = await browser.newContext({ javaScriptEnabled: !nojs });
+  const a = await anon.newPage();
+  await open(a, info, "/tra-cuu-ho-so");
+  await a.getByLabel("Mã hồ sơ").fill(code);
+  await a.getByLabel(/Số điện thoại hoặc số định danh/).fill("0999000111");
+  await submit(a, "Tra cứu");
+  await expect(a.locator("#error-summary")).toContainText("Không tìm thấy hồ sơ");
+  await a.getByLabel(/Số điện thoại hoặc số định danh/).fill(who.phone);
+  await submit(a, "Tra cứu");
+  await expect(a.locator("main")).toContainText("Mới đăng ký");
+  await expect(a.locator("main")).not.toContainText("Lê Thị Hoa");
+  await expectAccessible(a, info);
+  await anon.close();
+
+  // The ward's officer asks for a supplement.
+  const o = await officer(browser, info);
+  await open(o, info, "/can-bo/ho-so");
+  await o.getByRole("link", { name: code }).click();
+  await o.getByLabel(/Nội dung yêu cầu bổ sung/).fill("Bổ sung bản chụp mặt sau của Giấy chứng sinh.");
+  await submit(o, "Yêu cầu bổ sung");
+  await expect(o.getByRole("status")).toContainText("Đã thực hiện");
+  await expectAccessible(o, info);
+
+  // The citizen sees exactly what is asked and answers.
+  await open(page, info, dossierUrl);
+  await expect(page.locator("main")).toContainText("mặt sau của Giấy chứng sinh");
+  await expectAccessible(page, info);
+  await page.getByRole("link", { name: "Bổ sung giấy tờ" }).click();
+  const again = page.locator("section", { has: page.getByRole("heading", { name: /Giấy chứng sinh/ }) });
+  await again.getByLabel("Chọn tệp để tải lên").setInputFiles({ name: "mat-sau.pdf", mimeType: "application/pdf", buffer: pdf("back") });
+  await again.getByRole("button", { name: "Tải lên" }).click();
+  await expect(page.getByRole("status")).toContainText("Đã tải tệp lên");
+  await open(page, info, dossierUrl);
+  await submit(page, "Gửi bổ sung");
+  await expect(page.getByRole("status")).toContainText("Đã gửi bổ sung");
+
+  // The officer attaches the result and returns it.
+  await open(o, info, new URL(o.url()).pathname);
+  await o.getByLabel("Tệp kết quả (PDF)").setInputFiles({ name: "trich-luc-khai-sinh.pdf", mimeType: "application/pdf", buffer: pdf("KET-QUA-KHAI-SINH") });
+  await submit(o, "Đính kèm kết quả");
+  await submit(o, "Xác nhận đã trả kết quả");
+  await expect(o.locator("main")).toContainText("Đã trả kết quả");
+  await o.context().close();
+
+  // The citizen downloads the result (also in the data store) and rates the service.
+  await open(page, info, dossierUrl);
+  const resultHref = await page.getByRole("link", { name: /Tải kết quả/ }).getAttribute("href");
+  const result = await page.request.get(resultHref!);
+  expect((await result.body()).toString()).toContain("KET-QUA-KHAI-SINH");
+  for (const label of ["Tiếp cận thông tin về thủ tục", "Thủ tục và thành phần hồ sơ", "Thái độ của cán bộ", "Thời gian giải quyết", "Kết quả giải quyết"]) {
+    await page.getByRole("group", { name: label }).getByRole("radio", { name: "Hài lòng", exact: true }).check();
+  }
+  await page.getByLabel("Góp ý (không bắt buộc)").fill("Nhanh chóng, không phải đi lại.");
+  await expectAccessible(page, info);
+  await submit(page, "Gửi đánh giá");
+  await expect(page.getByRole("status")).toContainText("Cảm ơn bạn đã đánh giá");
+  await expect(page.getByRole("button", { name: "Gửi đánh giá" })).toHaveCount(0);
+  await open(page, info, "/kho-du-lieu");
+  await expect(page.locator("main")).toContainText("Kết quả: Thủ tục đăng ký khai sinh");
+  await expectAccessible(page, info);
+});
