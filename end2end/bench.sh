@@ -82,4 +82,19 @@ for c in 50 500; do
     ' "$page" "$c" >> "$OUT/latest.md"
   done
 done
+{
+  echo
+  echo "## Dossier submissions and uploads (service layer, release build)"
+  echo
+  echo "Submissions of complete drafts by 50 concurrent tasks through \`app::server::dossier::submit\`"
+  echo "(validation, code allocation, due date, event, notification, audit record, mail to files);"
+  echo "upload = staging a 20 MB file in 64 KB chunks with type sniffing and SHA-256, then storing it."
+  echo
+  echo "| database | submissions | concurrency | per second | p50 | p99 | 20 MB upload |"
+  echo "|---|---|---|---|---|---|---|"
+} >> "$OUT/latest.md"
+cargo build --release --example dossier_bench -q
+rm -f target/bench/dossiers.db*
+./target/release/examples/dossier_bench "sqlite://target/bench/dossiers.db?mode=rwc" 500 50 >> "$OUT/latest.md"
+./target/release/examples/dossier_bench "${TEST_DATABASE_URL:-postgres://root@127.0.0.1:5432/test}" 500 50 >> "$OUT/latest.md"
 cat "$OUT/latest.md"

@@ -852,6 +852,10 @@ pub fn DossierDocsPage() -> impl IntoView {
                             <ul class="mt-2 grid gap-2">
                                 {files.into_iter().map(|f| view! {
                                     <li class="flex flex-wrap items-center gap-3">
+                                        // Images preview in place; PDFs open in the browser's viewer.
+                                        {f.content_type.starts_with("image/").then(|| view! {
+                                            <img src=format!("/ho-so/{id}/tep/{}", f.id) alt="" class="h-16 w-16 rounded border border-slate-300 object-cover" loading="lazy"/>
+                                        })}
                                         <a href=format!("/ho-so/{id}/tep/{}", f.id) class=LINK target="_blank" rel="noopener">{f.file_name.clone()}</a>
                                         <span class="text-sm text-slate-700">{size_text(f.size)}</span>
                                         {editable.then(|| view! {
@@ -908,6 +912,7 @@ pub fn DossierDocsPage() -> impl IntoView {
                     }
                 }).collect_view()}
                 <p><a href=format!("/ho-so/{id}") class=BUTTON>{tr(lang, "Tiếp tục", "Continue")}</a></p>
+                {editable.then(|| view! { <script type="module" src="/upload.js" nonce=leptos::nonce::use_nonce()></script> })}
             }
         }/>
     }
