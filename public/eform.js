@@ -12,6 +12,16 @@ if (form && schemaEl) {
     await m.default({ module_or_path: form.dataset.wasm });
     const pairs = () => [...new FormData(form).entries()].filter(([k, v]) => typeof v === "string" && !k.startsWith("_") && k !== "action");
     const check = () => JSON.parse(m.validate_form(schema, JSON.stringify(pairs()), today));
+    // Conditional fields follow the answer they depend on.
+    const conditions = () => {
+      const data = new FormData(form);
+      for (const el of form.querySelectorAll("[data-if-field]")) {
+        const v = data.get(el.dataset.ifField) ?? "";
+        el.hidden = !el.dataset.ifAny.split("|").includes(String(v));
+      }
+    };
+    form.addEventListener("change", conditions);
+    conditions();
     // Tests (and curious users) can see that the live checks are active.
     form.dataset.ready = "1";
     const msg = (e) => (lang === "en" ? e.message_en : e.message_vi);

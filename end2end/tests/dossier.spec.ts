@@ -23,7 +23,7 @@ async function login(page: Page, info: TestInfo, email: string, password: string
   await submit(page, "Đăng nhập");
 }
 
-async function register(page: Page, info: TestInfo): Promise<{ email: string; password: string; phone: string }> {
+async function register(page: Page, info: TestInfo): Promise<{ email: string; password: string; phone: string; cid: string }> {
   const email = `nguoinop.${info.project.name}.${Date.now()}@example.vn`;
   // Hà Nội's province code keeps these apart from the accounts spec's IDs (Đà Nẵng's).
   const cid = "001" + String(Date.now()).slice(-9);
@@ -44,7 +44,7 @@ async function register(page: Page, info: TestInfo): Promise<{ email: string; pa
   await open(page, info, link.pathname + link.search);
   await submit(page, "Xác nhận email");
   await expect(page).toHaveURL(/\/dang-nhap\?ok=verified$/);
-  return { email, password, phone };
+  return { email, password, phone, cid };
 }
 
 /** The ward officer's first login: new password, 2FA enrolment. */
@@ -116,6 +116,7 @@ test("citizen files a birth registration online and follows it to a rated result
   await byId(page, "f-mother_name").fill("Lê Thị Hoa");
   await byId(page, "f-mother_birth").fill("1995-03-08");
   await byId(page, "f-mother_ethnicity").fill("Kinh");
+  await byId(page, "f-mother_id").fill(who.cid);
   await byId(page, "f-mother_nationality").selectOption("vn");
   await page.getByRole("radio", { name: "Không" }).check();
   await page.getByRole("checkbox", { name: /Tôi cam đoan/ }).check();
@@ -135,11 +136,11 @@ test("citizen files a birth registration online and follows it to a rated result
   // Two files into the birth-notice slot.
   const slot = page.locator("section", { has: page.getByRole("heading", { name: /Giấy chứng sinh/ }) });
   await slot.getByLabel("Chọn tệp để tải lên").setInputFiles({ name: "giay-chung-sinh.pdf", mimeType: "application/pdf", buffer: pdf("birth") });
-  await slot.getByRole("button", { name: "Tải lên" }).click();
+  await slot.getByRole("button", { name: "Tải lên", exact: true }).click();
   await expect(page.getByRole("status")).toContainText("Đã tải tệp lên");
   const slot2 = page.locator("section", { has: page.getByRole("heading", { name: /Giấy chứng sinh/ }) });
   await slot2.getByLabel("Chọn tệp để tải lên").setInputFiles({ name: "anh-chup.png", mimeType: "image/png", buffer: PNG });
-  await slot2.getByRole("button", { name: "Tải lên" }).click();
+  await slot2.getByRole("button", { name: "Tải lên", exact: true }).click();
   await expect(page.getByRole("link", { name: "anh-chup.png" })).toBeVisible();
   await expect(page.getByRole("link", { name: "giay-chung-sinh.pdf" })).toBeVisible();
 
@@ -200,9 +201,13 @@ test("citizen files a birth registration online and follows it to a rated result
   await expect(page.locator("main")).toContainText("mặt sau của Giấy chứng sinh");
   await expectAccessible(page, info);
   await page.getByRole("link", { name: "Bổ sung giấy tờ" }).click();
+  // The slot is full (two files at most): the blurry photo goes, the back side comes in.
+  await page.getByRole("button", { name: "Xoá tệp anh-chup.png" }).click();
+  await expect(page.getByRole("status")).toContainText("Đã xoá tệp");
+  await expect(page.getByRole("link", { name: "anh-chup.png" })).toHaveCount(0);
   const again = page.locator("section", { has: page.getByRole("heading", { name: /Giấy chứng sinh/ }) });
   await again.getByLabel("Chọn tệp để tải lên").setInputFiles({ name: "mat-sau.pdf", mimeType: "application/pdf", buffer: pdf("back") });
-  await again.getByRole("button", { name: "Tải lên" }).click();
+  await again.getByRole("button", { name: "Tải lên", exact: true }).click();
   await expect(page.getByRole("status")).toContainText("Đã tải tệp lên");
   await open(page, info, dossierUrl);
   await submit(page, "Gửi bổ sung");

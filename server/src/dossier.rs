@@ -38,7 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so/{id}/giay-to", post(documents))
         .route("/ho-so/{id}/tep/{file}", get(download))
         .route("/ho-so/{id}/bien-nhan.pdf", get(receipt))
-        .route("/kho-du-lieu/{item}", get(store_download))
+        .route(
+            "/kho-du-lieu/{item}",
+            get(store_download).post(store_delete),
+        )
         .route("/tra-cuu-ho-so", post(lookup))
         .route("/can-bo/ho-so/{id}", post(officer_action))
         .route("/can-bo/ho-so/{id}/ket-qua", post(officer_result))
@@ -607,5 +610,22 @@ async fn officer_download(
     match svc_dossier::officer_file(&state.services, &p, id, file).await {
         Ok((f, bytes)) => file_response(&f.file_name, &f.content_type, bytes),
         Err(e) => error_response(e),
+    }
+}
+
+async fn store_delete(
+    State(state): State<AppState>,
+    Path(item): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    match svc_dossier::delete_store_item(&c.svc, &p, item).await {
+        Ok(()) => see_other("/kho-du-lieu?ok=deleted"),
+        Err(e) => fail(&state, c, &fields, e).await,
     }
 }

@@ -44,6 +44,8 @@ pub fn Header() -> impl IntoView {
                     <ul class="flex gap-5 text-sm font-medium">
                         <li><a href="/" class="text-white">{t.nav_home}</a></li>
                         <li><a href="/thu-tuc" class="text-white">{t.nav_catalogue}</a></li>
+                        // P-5.2: the public dossier lookup, reachable from every page.
+                        <li><a href="/tra-cuu-ho-so" class="text-white">{if use_lang() == crate::i18n::Lang::Vi { "Tra cứu hồ sơ" } else { "Look up a dossier" }}</a></li>
                     </ul>
                     <form method="get" action="/tim-kiem" role="search" aria-label=t.nav_search class="flex flex-1 min-w-[14rem] gap-2">
                         <label for="header-q" class="sr-only">{t.search_label}</label>

@@ -655,6 +655,19 @@ fn input_type(k: Kind) -> (&'static str, Option<&'static str>, Option<&'static s
 }
 
 fn render_field(schema: &FormSchema, f: &Field, ctx: &FieldCtx) -> AnyView {
+    let inner = render_field_inner(schema, f, ctx);
+    // Conditional fields: shown to everyone without JavaScript (with an "only when" hint);
+    // eform.js hides them while their condition is not met.
+    match &f.visible_if {
+        Some(c) => view! {
+            <div data-if-field=c.field.clone() data-if-any=c.any_of.join("|")>{inner}</div>
+        }
+        .into_any(),
+        None => inner,
+    }
+}
+
+fn render_field_inner(schema: &FormSchema, f: &Field, ctx: &FieldCtx) -> AnyView {
     let lang = ctx.lang;
     match f.kind {
         Kind::Address => render_address(schema, f, ctx),
@@ -979,6 +992,7 @@ pub fn DataStorePage() -> impl IntoView {
     let lang = use_lang();
     let q = query("q");
     let items = move || my_store(q.get_untracked());
+    let ok = query("ok");
     let title = tr(lang, "Kho dữ liệu của tôi", "My data store");
     view! {
         <Title text=title/>
@@ -992,8 +1006,15 @@ pub fn DataStorePage() -> impl IntoView {
             </div>
             <button type="submit" class=SECONDARY>{tr(lang, "Tìm", "Search")}</button>
         </form>
+        {(ok.get_untracked() == "deleted").then(|| view! { <Note text=tr(lang, "Đã xoá khỏi kho.", "Deleted from the store.").to_string()/> })}
+        <WithForm render=move |c: FormContext| {
+            let csrf = c.csrf.clone();
+            view! {
+        <ErrorSummary echo=c.echo.clone() lang/>
         <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
-            {move || Suspend::new(async move {
+            {
+            let csrf = csrf.clone();
+            move || { let csrf = csrf.clone(); Suspend::new(async move {
                 match items().await {
                     Ok(list) if list.is_empty() => view! { <p>{tr(lang, "Kho chưa có giấy tờ nào.", "Your store is empty.")}</p> }.into_any(),
                     Ok(list) => view! {
@@ -1004,6 +1025,11 @@ pub fn DataStorePage() -> impl IntoView {
                                     <p class="text-sm text-slate-700">{format!("{} · {} · {}", size_text(i.size),
                                         if i.source == "result" { tr(lang, "Kết quả", "Result") } else { tr(lang, "Tải lên", "Uploaded") },
                                         time_vn(i.created_at))}</p>
+                                    <form method="post" action=format!("/kho-du-lieu/{}", i.id) class="mt-1">
+                                        <Csrf token=csrf.clone()/>
+                                        <button type="submit" class="text-red-800 underline"
+                                            aria-label=format!("{} {}", tr(lang, "Xoá khỏi kho", "Delete from the store"), i.title)>{tr(lang, "Xoá khỏi kho", "Delete from the store")}</button>
+                                    </form>
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -1011,7 +1037,10 @@ pub fn DataStorePage() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
+            }
         </Suspense>
+            }
+        }/>
     }
 }
 

@@ -74,7 +74,8 @@ fn Detail(d: ProcedureDetail, lang: Lang) -> impl IntoView {
         // P-3.1: start a dossier online (a plain link: the start page asks to log in first).
         {s.online.then(|| view! {
             <p class="mt-4">
-                <a href=format!("/ho-so/moi?thu-tuc={}", s.code) class="inline-block rounded bg-[#8b1a1a] px-4 py-2 font-semibold text-white">
+                // rel=external: the start page is server-rendered, not a route of this app.
+                <a href=format!("/ho-so/moi?thu-tuc={}", s.code) rel="external" class="inline-block rounded bg-[#8b1a1a] px-4 py-2 font-semibold text-white">
                     {if lang == Lang::Vi { "Nộp hồ sơ trực tuyến" } else { "Apply online" }}
                 </a>
             </p>

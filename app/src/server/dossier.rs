@@ -583,7 +583,7 @@ pub async fn delete_draft(svc: &Services, p: &Principal, id: i32) -> Result<(), 
 }
 
 /// Removes a blob no row refers to any more.
-async fn release_blob(svc: &Services, sha: &str) {
+pub(crate) async fn release_blob(svc: &Services, sha: &str) {
     let used = async {
         let a = dossier_file::Entity::find()
             .filter(dossier_file::Column::Sha256.eq(sha))
@@ -2093,4 +2093,26 @@ pub async fn officer_file(
         .ok_or(AppError::NotFound)?;
     let bytes = svc.storage.read(&f.sha256).await.map_err(internal)?;
     Ok((f, bytes))
+}
+
+/// Deletes a document from the owner's data store (P-10.2). Copies already attached to dossiers
+/// stay with them.
+pub async fn delete_store_item(
+    svc: &Services,
+    p: &Principal,
+    item_id: i32,
+) -> Result<(), AppError> {
+    applicant(p)?;
+    let i = data_store_item::Entity::find_by_id(item_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if i.owner_id != p.user_id {
+        return Err(AppError::Forbidden);
+    }
+    data_store_item::Entity::delete_by_id(i.id)
+        .exec(&svc.db)
+        .await?;
+    release_blob(svc, &i.sha256).await;
+    Ok(())
 }

@@ -1537,7 +1537,29 @@ pub async fn decide_deletion(
             .await?;
         session::revoke_all(&txn, user.id, "deleted", None).await?;
     }
+    // P-10.2 / S-PD: the personal data store and notifications go with the account; dossiers
+    // stay (with the name as filed) for the periods the archives law requires.
+    let store: Vec<String> = if approve {
+        let items = entity::data_store_item::Entity::find()
+            .filter(entity::data_store_item::Column::OwnerId.eq(user.id))
+            .all(&txn)
+            .await?;
+        entity::data_store_item::Entity::delete_many()
+            .filter(entity::data_store_item::Column::OwnerId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        entity::notification::Entity::delete_many()
+            .filter(entity::notification::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        items.into_iter().map(|i| i.sha256).collect()
+    } else {
+        vec![]
+    };
     txn.commit().await?;
+    for sha in store {
+        crate::server::dossier::release_blob(svc, &sha).await;
+    }
     let mut e = entry(
         Some(admin.user_id),
         if approve {
