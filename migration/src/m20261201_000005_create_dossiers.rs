@@ -1,3 +1,4 @@
+use sea_orm_migration::sea_orm::ConnectionTrait;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -249,6 +250,30 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Events are history: the database refuses to change one. Deleting stays possible
+        // for drafts (deleted with their events) and expired drafts.
+        let db = m.get_connection();
+        match m.get_database_backend() {
+            sea_orm_migration::sea_orm::DbBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE FUNCTION dossier_event_no_update() RETURNS trigger AS $$ \
+                     BEGIN RAISE EXCEPTION 'dossier_event is append-only'; END; $$ LANGUAGE plpgsql",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER dossier_event_no_update BEFORE UPDATE ON dossier_event \
+                     FOR EACH ROW EXECUTE FUNCTION dossier_event_no_update()",
+                )
+                .await?;
+            }
+            _ => {
+                db.execute_unprepared(
+                    "CREATE TRIGGER dossier_event_no_update BEFORE UPDATE ON dossier_event \
+                     BEGIN SELECT RAISE(ABORT, 'dossier_event is append-only'); END",
+                )
+                .await?;
+            }
+        }
         m.create_table(
             Table::create()
                 .table(DossierMessage::Table)
@@ -409,6 +434,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+            m.get_connection()
+                .execute_unprepared("DROP FUNCTION IF EXISTS dossier_event_no_update() CASCADE")
+                .await?;
+        }
         for t in [
             DossierSequence::Table.into_iden(),
             DossierRating::Table.into_iden(),

@@ -28,6 +28,8 @@ pub const MAX_UPLOAD_BODY: usize = 101 * 1024 * 1024;
 pub fn is_upload_path(path: &str) -> bool {
     (path.starts_with("/ho-so/") && path.ends_with("/giay-to"))
         || (path.starts_with("/can-bo/ho-so/") && path.ends_with("/ket-qua"))
+        || ((path.starts_with("/ho-so/") || path.starts_with("/can-bo/ho-so/"))
+            && path.ends_with("/tin-nhan"))
 }
 
 pub fn routes() -> Router<AppState> {
@@ -45,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tra-cuu-ho-so", post(lookup))
         .route("/can-bo/ho-so/{id}", post(officer_action))
         .route("/can-bo/ho-so/{id}/ket-qua", post(officer_result))
+        .route("/ho-so/{id}/tin-nhan", post(message))
+        .route("/can-bo/ho-so/{id}/tin-nhan", post(message))
         .route("/can-bo/ho-so/{id}/tep/{file}", get(officer_download))
 }
 
@@ -112,9 +116,6 @@ async fn overview(
         "withdraw" => svc_dossier::request_withdrawal(&c.svc, &p, id, f(&fields, "reason"))
             .await
             .map(|_| format!("/ho-so/{id}?ok=withdrawn")),
-        "message" => svc_dossier::post_message(&c.svc, &p, id, f(&fields, "body"))
-            .await
-            .map(|_| format!("/ho-so/{id}?ok=message")),
         "rate" => {
             use app::domain::dossier::RATING_CRITERIA;
             let scores = RATING_CRITERIA.map(|(k, _, _)| f(&fields, &format!("r-{k}")));
@@ -259,8 +260,9 @@ async fn receive_file<F, Fut>(
     state: &AppState,
     req: Request<Body>,
     key: impl Fn(&Fields) -> String,
+    optional: bool,
     plan: F,
-) -> Result<(Ctx, Fields, Principal, String, Finished), Response>
+) -> Result<(Ctx, Fields, Principal, Option<(String, Finished)>), Response>
 where
     F: FnOnce(Services, Principal, Fields) -> Fut,
     Fut: std::future::Future<Output = Result<svc_dossier::UploadPlan, AppError>>,
@@ -306,6 +308,10 @@ where
         let k = key(&fields);
         let original = field.file_name().unwrap_or("").to_string();
         if original.is_empty() {
+            // A file input left empty: browsers still send the part.
+            if optional {
+                continue;
+            }
             return Err(fail(state, c, &fields, no_file(&k)).await);
         }
         if !app::server::storage::name_is_safe(&original) {
@@ -360,22 +366,29 @@ where
         Ok(p) => p,
         Err(to) => return Err(see_other(to)),
     };
-    let Some((original, done)) = staged else {
+    if staged.is_none() && !optional {
         let k = key(&fields);
         return Err(fail(state, c, &fields, no_file(&k)).await);
-    };
-    Ok((c, fields, p, original, done))
+    }
+    Ok((c, fields, p, staged))
 }
 
 async fn upload(state: AppState, id: i32, req: Request<Body>) -> Response {
     let slot_key = |f: &Fields| format!("doc-{}", f.get("slot").cloned().unwrap_or_default());
-    let got = receive_file(&state, req, slot_key, move |svc, p, fields| async move {
-        let slot = fields.get("slot").cloned().unwrap_or_default();
-        svc_dossier::plan_upload(&svc, &p, id, &slot).await
-    })
+    let got = receive_file(
+        &state,
+        req,
+        slot_key,
+        false,
+        move |svc, p, fields| async move {
+            let slot = fields.get("slot").cloned().unwrap_or_default();
+            svc_dossier::plan_upload(&svc, &p, id, &slot).await
+        },
+    )
     .await;
     let (c, fields, p, original, done) = match got {
-        Ok(x) => x,
+        Ok((c, fields, p, Some((original, done)))) => (c, fields, p, original, done),
+        Ok(_) => return see_other(&format!("/ho-so/{id}/giay-to")),
         Err(r) => return r,
     };
     let slot = f(&fields, "slot").to_string();
@@ -441,6 +454,13 @@ fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
+/// The signed-in user of a GET request (downloads); the auth layer has put it there.
+fn signed_in(req: &Request<Body>) -> Option<Principal> {
+    req.extensions()
+        .get::<app::server::auth::CurrentUser>()
+        .map(|u| u.0.clone())
+}
+
 fn error_response(e: AppError) -> Response {
     let (status, msg) = match e {
         AppError::NotFound => (
@@ -468,11 +488,7 @@ async fn download(
     Path((id, file)): Path<(i32, i32)>,
     req: Request<Body>,
 ) -> Response {
-    let Some(p) = req
-        .extensions()
-        .get::<app::server::auth::CurrentUser>()
-        .map(|u| u.0.clone())
-    else {
+    let Some(p) = signed_in(&req) else {
         return see_other("/dang-nhap");
     };
     match svc_dossier::file_bytes(&state.services, &p, id, file).await {
@@ -486,11 +502,7 @@ async fn receipt(
     Path(id): Path<i32>,
     req: Request<Body>,
 ) -> Response {
-    let Some(p) = req
-        .extensions()
-        .get::<app::server::auth::CurrentUser>()
-        .map(|u| u.0.clone())
-    else {
+    let Some(p) = signed_in(&req) else {
         return see_other("/dang-nhap");
     };
     match svc_dossier::receipt_pdf(&state.services, &p, id).await {
@@ -504,11 +516,7 @@ async fn store_download(
     Path(item): Path<i32>,
     req: Request<Body>,
 ) -> Response {
-    let Some(p) = req
-        .extensions()
-        .get::<app::server::auth::CurrentUser>()
-        .map(|u| u.0.clone())
-    else {
+    let Some(p) = signed_in(&req) else {
         return see_other("/dang-nhap");
     };
     match svc_dossier::store_bytes(&state.services, &p, item).await {
@@ -564,7 +572,6 @@ async fn officer_action(
     let r = match f(&fields, "action") {
         "supplement" => svc_dossier::request_supplement(&c.svc, &p, id, f(&fields, "note")).await,
         "return" => svc_dossier::return_result(&c.svc, &p, id).await,
-        "message" => svc_dossier::post_message(&c.svc, &p, id, f(&fields, "body")).await,
         _ => Err(AppError::NotFound),
     };
     match r {
@@ -582,11 +589,13 @@ async fn officer_result(
         &state,
         req,
         |_| "result".to_string(),
+        false,
         move |svc, p, _| async move { svc_dossier::plan_result(&svc, &p, id).await },
     )
     .await;
     let (c, fields, p, original, done) = match got {
-        Ok(x) => x,
+        Ok((c, fields, p, Some((original, done)))) => (c, fields, p, original, done),
+        Ok(_) => return see_other(&format!("/can-bo/ho-so/{id}")),
         Err(r) => return r,
     };
     match svc_dossier::attach_result(&c.svc, &p, id, &original, done).await {
@@ -600,11 +609,7 @@ async fn officer_download(
     Path((id, file)): Path<(i32, i32)>,
     req: Request<Body>,
 ) -> Response {
-    let Some(p) = req
-        .extensions()
-        .get::<app::server::auth::CurrentUser>()
-        .map(|u| u.0.clone())
-    else {
+    let Some(p) = signed_in(&req) else {
         return see_other("/dang-nhap");
     };
     match svc_dossier::officer_file(&state.services, &p, id, file).await {
@@ -626,6 +631,36 @@ async fn store_delete(
     let p = applicant!(state, c, fields);
     match svc_dossier::delete_store_item(&c.svc, &p, item).await {
         Ok(()) => see_other("/kho-du-lieu?ok=deleted"),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// A message on the dossier's thread with an optional attachment (P-3.2), from the applicant
+/// (`/ho-so/…`) or an officer of the unit (`/can-bo/ho-so/…`).
+async fn message(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let back = if req.uri().path().starts_with("/can-bo/") {
+        format!("/can-bo/ho-so/{id}?ok=1")
+    } else {
+        format!("/ho-so/{id}?ok=message")
+    };
+    let got = receive_file(
+        &state,
+        req,
+        |_| "attachment".to_string(),
+        true,
+        move |svc, p, _| async move { svc_dossier::plan_message(&svc, &p, id).await },
+    )
+    .await;
+    let (c, fields, p, file) = match got {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match svc_dossier::post_message(&c.svc, &p, id, f(&fields, "body"), file).await {
+        Ok(()) => see_other(&back),
         Err(e) => fail(&state, c, &fields, e).await,
     }
 }

@@ -410,6 +410,16 @@ async fn journey(db: TestDb) {
         .await
         .expect("events");
     assert_eq!(events, 1);
+    // The history cannot be rewritten, even by a direct UPDATE.
+    {
+        use sea_orm::ConnectionTrait;
+        let r = env
+            .svc
+            .db
+            .execute_unprepared("UPDATE dossier_event SET action = 'forged'")
+            .await;
+        assert!(r.is_err(), "dossier_event refuses updates");
+    }
     let receipt = c.get(&format!("/ho-so/{id}?ok=submitted")).await;
     assert!(receipt.body.contains(&code));
     assert!(receipt.body.contains("Ngày hẹn trả kết quả"));
@@ -566,19 +576,27 @@ async fn journey(db: TestDb) {
 
     // Messages both ways; the officer's reaches the citizen's notifications.
     let r = c
-        .post(
-            &format!("/ho-so/{id}"),
-            &[("action", "message"), ("body", "Tôi đã gửi bổ sung.")],
+        .post_file(
+            &format!("/ho-so/{id}/tin-nhan"),
+            &[("body", "Tôi đã gửi bổ sung.")],
+            "bien-lai.pdf",
+            &pdf("receipt-attached"),
         )
         .await;
     assert_eq!(location(&r), format!("/ho-so/{id}?ok=message"));
-    ds::post_message(&env.svc, &clerk, id, "Đã nhận, cảm ơn.")
+    let r = c
+        .post_file(&format!("/ho-so/{id}/tin-nhan"), &[("body", "")], "", b"")
+        .await;
+    assert_eq!(r.status, 422, "an empty message is refused");
+    ds::post_message(&env.svc, &clerk, id, "Đã nhận, cảm ơn.", None)
         .await
         .expect("officer message");
     assert_eq!(
-        o.post(
-            &format!("/ho-so/{id}"),
-            &[("action", "message"), ("body", "xin chào")]
+        o.post_file(
+            &format!("/ho-so/{id}/tin-nhan"),
+            &[("body", "xin chào")],
+            "",
+            b""
         )
         .await
         .status,
@@ -588,6 +606,19 @@ async fn journey(db: TestDb) {
     assert!(note.body.contains("Đã nhận, cảm ơn."));
     let page = c.get(&format!("/ho-so/{id}")).await;
     assert!(page.body.contains("Tôi đã gửi bổ sung.") && page.body.contains("Đã nhận, cảm ơn."));
+    let att = entity::dossier_file::Entity::find()
+        .filter(entity::dossier_file::Column::DossierId.eq(id))
+        .filter(entity::dossier_file::Column::Kind.eq("message"))
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("attachment stored");
+    assert!(page.body.contains(&format!("/ho-so/{id}/tep/{}", att.id)));
+    assert!(c
+        .get(&format!("/ho-so/{id}/tep/{}", att.id))
+        .await
+        .body
+        .contains("receipt-attached"));
 
     // The result: attached by the officer, downloaded by the citizen, kept in the data store.
     let plan = ds::plan_result(&env.svc, &clerk, id).await.expect("plan");

@@ -220,6 +220,8 @@ pub struct MessageView {
     pub at: i64,
     pub from_officer: bool,
     pub body: String,
+    /// (file id, name) of attached files.
+    pub attachments: Vec<(i32, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

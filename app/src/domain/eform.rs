@@ -345,6 +345,30 @@ fn resolve_date(spec: &str, today: Day) -> Option<Day> {
 }
 
 impl Field {
+    /// A field with no bounds, hint, options or condition.
+    pub fn new(id: &str, label: Text, kind: Kind, required: bool) -> Field {
+        Field {
+            id: id.into(),
+            label,
+            kind,
+            required,
+            hint: None,
+            min: None,
+            max: None,
+            min_date: None,
+            max_date: None,
+            min_len: None,
+            max_len: None,
+            pattern: None,
+            options: vec![],
+            visible_if: None,
+            columns: vec![],
+            min_rows: None,
+            max_rows: None,
+            prefill: None,
+        }
+    }
+
     fn max_chars(&self) -> usize {
         self.max_len.map(|m| m as usize).unwrap_or(match self.kind {
             Kind::LongText => MAX_VALUE_CHARS,
@@ -883,26 +907,7 @@ mod tests {
     }
 
     fn field(id: &str, kind: Kind, required: bool) -> Field {
-        Field {
-            id: id.into(),
-            label: t(id),
-            kind,
-            required,
-            hint: None,
-            min: None,
-            max: None,
-            min_date: None,
-            max_date: None,
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            options: vec![],
-            visible_if: None,
-            columns: vec![],
-            min_rows: None,
-            max_rows: None,
-            prefill: None,
-        }
+        Field::new(id, t(id), kind, required)
     }
 
     fn schema() -> FormSchema {

@@ -430,14 +430,23 @@ pub fn Messages(d: DossierView, csrf: String, action: String, lang: Lang) -> imp
                     <li class=if m.from_officer { "rounded border border-blue-700 bg-blue-50 p-2" } else { "rounded border border-slate-400 p-2" }>
                         <p class="text-sm font-semibold">{if m.from_officer { tr(lang, "Cán bộ", "Officer") } else { tr(lang, "Người nộp", "Applicant") }}{" · "}{time_vn(m.at)}</p>
                         <p class="whitespace-pre-line">{m.body.clone()}</p>
+                        {(!m.attachments.is_empty()).then(|| view! {
+                            <ul class="mt-1 list-disc pl-5">
+                                {m.attachments.iter().map(|(fid, name)| view! {
+                                    <li><a href=format!("{action}/tep/{fid}") class=LINK>{format!("{} {name}", tr(lang, "Tệp đính kèm:", "Attachment:"))}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        })}
                     </li>
                 }).collect_view()}
             </ol>
-            <form method="post" action=action>
+            <form method="post" action=format!("{action}/tin-nhan") enctype="multipart/form-data">
                 <Csrf token=csrf/>
                 <label for="f-body" class="block font-semibold">{tr(lang, "Tin nhắn mới", "New message")}</label>
                 <textarea id="f-body" name="body" rows="3" class=INPUT></textarea>
-                <button type="submit" name="action" value="message" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Gửi tin nhắn", "Send")}</button>
+                <label for="f-attachment" class="mt-2 block font-semibold">{tr(lang, "Tệp đính kèm (không bắt buộc; PDF, JPEG, PNG)", "Attachment (optional; PDF, JPEG, PNG)")}</label>
+                <input id="f-attachment" type="file" name="file" accept="application/pdf,image/jpeg,image/png" class="mt-1 block w-full"/>
+                <button type="submit" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Gửi tin nhắn", "Send")}</button>
             </form>
         </section>
     }

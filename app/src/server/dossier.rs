@@ -133,26 +133,7 @@ fn t(vi: &str, en: &str) -> Text {
 }
 
 fn plain(id: &str, vi: &str, en: &str, kind: Kind, required: bool) -> Field {
-    Field {
-        id: id.into(),
-        label: t(vi, en),
-        kind,
-        required,
-        hint: None,
-        min: None,
-        max: None,
-        min_date: None,
-        max_date: None,
-        min_len: None,
-        max_len: None,
-        pattern: None,
-        options: vec![],
-        visible_if: None,
-        columns: vec![],
-        min_rows: None,
-        max_rows: None,
-        prefill: None,
-    }
+    Field::new(id, t(vi, en), kind, required)
 }
 
 fn generic_schema(docs: &[RequiredDocument]) -> FormSchema {
@@ -1172,6 +1153,11 @@ async fn view_of(svc: &Services, d: dossier::Model) -> Result<DossierView, AppEr
             }
         }
     }
+    let message_files: Vec<_> = files
+        .iter()
+        .filter(|f| f.kind == "message")
+        .cloned()
+        .collect();
     Ok(DossierView {
         id,
         code: d.code.clone(),
@@ -1215,6 +1201,11 @@ async fn view_of(svc: &Services, d: dossier::Model) -> Result<DossierView, AppEr
             .map(|m| crate::domain::dossier::MessageView {
                 at: m.created_at,
                 from_officer: m.from_officer,
+                attachments: message_files
+                    .iter()
+                    .filter(|f| f.message_id == Some(m.id))
+                    .map(|f| (f.id, f.file_name.clone()))
+                    .collect(),
                 body: m.body,
             })
             .collect(),
@@ -1964,13 +1955,13 @@ pub async fn rate(
     Ok(())
 }
 
-/// A message on the dossier's thread (P-3.2) from its applicant or an officer of its unit.
-pub async fn post_message(
+/// Who may write on a dossier's thread: its applicant or an officer of its unit, once it is
+/// submitted. Returns the dossier and whether the writer is an officer.
+async fn thread_member(
     svc: &Services,
     p: &Principal,
     id: i32,
-    body: &str,
-) -> Result<(), AppError> {
+) -> Result<(dossier::Model, bool), AppError> {
     let (d, from_officer) = if p.is_officer() {
         (handled_by(svc, p, id).await?, true)
     } else {
@@ -1983,22 +1974,87 @@ pub async fn post_message(
             "Submit the dossier before messaging the agency.",
         ));
     }
+    Ok((d, from_officer))
+}
+
+/// What a message attachment may be, checked before a byte is stored.
+pub async fn plan_message(svc: &Services, p: &Principal, id: i32) -> Result<UploadPlan, AppError> {
+    thread_member(svc, p, id).await?;
+    let f = FilePolicy::default();
+    Ok(UploadPlan {
+        limit: f.max_file_mb as u64 * 1024 * 1024,
+        types: f.types,
+    })
+}
+
+/// A message on the dossier's thread (P-3.2) from its applicant or an officer of its unit,
+/// with an optional attachment; the other side is notified in the app and by email.
+pub async fn post_message(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    body: &str,
+    attachment: Option<(String, Finished)>,
+) -> Result<(), AppError> {
+    let (d, from_officer) = thread_member(svc, p, id).await?;
     let body = need_text(
         "body",
         body,
         "Hãy nhập nội dung tin nhắn (tối đa 4000 ký tự).",
         "Write the message (at most 4000 characters).",
     )?;
-    entity::dossier_message::ActiveModel {
-        dossier_id: Set(id),
-        author_id: Set(Some(p.user_id)),
-        from_officer: Set(from_officer),
-        body: Set(body.clone()),
-        created_at: Set(now()),
-        ..Default::default()
+    let stored = match attachment {
+        Some((name, file)) => {
+            let name = sanitise_name(&name, file.kind);
+            let sha = file.sha256.clone();
+            let (size, kind) = (file.size as i64, file.kind);
+            svc.storage.put(&file.path, &sha).await.map_err(internal)?;
+            file.consumed();
+            Some((name, sha, size, kind))
+        }
+        None => None,
+    };
+    let t = now();
+    let txn = svc.db.begin().await?;
+    let written = async {
+        let m = entity::dossier_message::ActiveModel {
+            dossier_id: Set(id),
+            author_id: Set(Some(p.user_id)),
+            from_officer: Set(from_officer),
+            body: Set(body.clone()),
+            created_at: Set(t),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        if let Some((name, sha, size, kind)) = &stored {
+            dossier_file::ActiveModel {
+                dossier_id: Set(id),
+                slot: Set("message".into()),
+                kind: Set("message".into()),
+                message_id: Set(Some(m.id)),
+                file_name: Set(name.clone()),
+                content_type: Set(kind.mime().into()),
+                size: Set(*size),
+                sha256: Set(sha.clone()),
+                uploaded_by: Set(Some(p.user_id)),
+                created_at: Set(t),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        Ok::<_, sea_orm::DbErr>(())
     }
-    .insert(&svc.db)
-    .await?;
+    .await;
+    if let Err(e) = written {
+        drop(txn);
+        if let Some((_, sha, _, _)) = &stored {
+            release_blob(svc, sha).await;
+        }
+        return Err(e.into());
+    }
+    txn.commit().await?;
     if from_officer {
         notify_applicant(
             svc,
