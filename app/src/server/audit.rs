@@ -89,6 +89,7 @@ impl AuditLog {
     ) -> Result<audit_log::Model, AppError> {
         let _guard = self.lock.lock().await;
         let txn = db.begin().await?;
+        super::write_lock(&txn).await?;
         if txn.get_database_backend() == DbBackend::Postgres {
             txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({PG_LOCK_KEY})"))
                 .await?;

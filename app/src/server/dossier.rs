@@ -357,6 +357,7 @@ pub async fn start(
     let values = schema.prefill(&prefill_source(svc, p.user_id).await?);
     let t = now();
     let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
     let d = dossier::ActiveModel {
         procedure_id: Set(proc.id),
         version_id: Set(version.id),
@@ -710,6 +711,7 @@ pub async fn attach(
     file.consumed();
     let t = now();
     let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
     let row = async {
         let f = dossier_file::ActiveModel {
             dossier_id: Set(id),
@@ -952,6 +954,7 @@ pub async fn submit(
             .map(|v| svc.auth.cipher.blind_index("citizen_id", &v))
     });
     let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
     let seq = next_sequence(&txn, &agency_code, &day.yymmdd()).await?;
     let code = format_code(&agency_code, day, seq);
     let r = dossier::Entity::update_many()
@@ -1562,6 +1565,7 @@ async fn transition(
         ));
     }
     let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
     let q = dossier::Entity::update_many()
         .col_expr(dossier::Column::Status, Expr::value(to.code()))
         .col_expr(dossier::Column::UpdatedAt, Expr::value(now()))
@@ -1920,6 +1924,7 @@ pub async fn rate(
     }
     let comment = comment.trim();
     let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
     let inserted = entity::dossier_rating::ActiveModel {
         dossier_id: Set(id),
         user_id: Set(Some(p.user_id)),
@@ -2016,6 +2021,7 @@ pub async fn post_message(
     };
     let t = now();
     let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
     let written = async {
         let m = entity::dossier_message::ActiveModel {
             dossier_id: Set(id),

@@ -17,6 +17,19 @@ use crate::domain::catalogue::{Choice, PortalInfo, ProcedureSummary};
 use crate::error::{internal, AppError};
 use search::{SearchDoc, SearchIndex};
 
+/// SQLite: takes the database's write lock at the start of a transaction that reads before it
+/// writes. A deferred transaction that read first fails at once with SQLITE_BUSY when another
+/// connection committed meanwhile (WAL snapshot), where taking the lock first just waits out
+/// the busy timeout. PostgreSQL needs nothing.
+pub async fn write_lock(txn: &sea_orm::DatabaseTransaction) -> Result<(), AppError> {
+    use sea_orm::ConnectionTrait;
+    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        txn.execute_unprepared("DELETE FROM dossier_sequence WHERE 0")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Everything a request needs, provided to server functions through Leptos context.
 #[derive(Clone)]
 pub struct Services {

@@ -229,6 +229,7 @@ pub async fn register(svc: &Services, r: Registration, meta: &RequestMeta) -> Re
         .ok_or_else(|| internal("encryption failed"))?;
     let t = now();
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     let user = user_account::ActiveModel {
         kind: Set(kind.as_str().into()),
         email: Set(email.clone()),
@@ -813,6 +814,7 @@ pub async fn confirm_totp(
         })
         .collect();
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     recovery_code::Entity::delete_many()
         .filter(recovery_code::Column::UserId.eq(user.id))
         .exec(&txn)
@@ -875,6 +877,7 @@ pub async fn change_password(
     }
     let hash = hash_blocking(new.to_owned()).await?;
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     let mut am = user.clone().into_active_model();
     am.password_hash = Set(hash);
     am.password_changed_at = Set(now());
@@ -980,6 +983,7 @@ pub async fn reset_password(
     }
     let hash = hash_blocking(new.to_owned()).await?;
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     let mut am = user.clone().into_active_model();
     am.password_hash = Set(hash);
     am.password_changed_at = Set(now());
@@ -1229,6 +1233,7 @@ pub async fn create_officer(
     let hash = hash_blocking(initial.clone()).await?;
     let t = now();
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     let user = user_account::ActiveModel {
         kind: Set(AccountKind::Officer.as_str().into()),
         email: Set(email),
@@ -1334,6 +1339,7 @@ pub async fn disable_account(
         return Err(AppError::Forbidden);
     }
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     user_account::Entity::update_many()
         .col_expr(user_account::Column::DisabledAt, Expr::value(now()))
         .col_expr(user_account::Column::DisabledReason, Expr::value("admin"))
@@ -1368,6 +1374,7 @@ pub async fn ensure_officer(
     let hash = hash_blocking(password.to_owned()).await?;
     let t = now();
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     let user = user_account::ActiveModel {
         kind: Set(AccountKind::Officer.as_str().into()),
         email: Set(email.into()),
@@ -1424,6 +1431,7 @@ pub async fn ensure_demo_citizen(
     let hash = hash_blocking(password.to_owned()).await?;
     let t = now();
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     let user = user_account::ActiveModel {
         kind: Set(AccountKind::Citizen.as_str().into()),
         email: Set(email.into()),
@@ -1500,6 +1508,7 @@ pub async fn decide_deletion(
     let user = user_of(svc, req.user_id).await?;
     let t = now();
     let txn = svc.db.begin().await?;
+    crate::server::write_lock(&txn).await?;
     let mut r = req.clone().into_active_model();
     r.status = Set(if approve { "done" } else { "rejected" }.into());
     r.decided_at = Set(Some(t));
