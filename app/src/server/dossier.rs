@@ -502,7 +502,7 @@ pub fn today() -> Day {
     Day::from_unix_vn(now())
 }
 
-/// Saves the form (autosave and "save draft", P-3.1): the values are cleaned against the
+/// Saves the form ("save draft" and every other post, P-3.1): the values are cleaned against the
 /// schema and stored even when incomplete. `revision` is the one the page was rendered with;
 /// a save from a stale page (another device saved since) is refused as a conflict rather than
 /// silently overwriting. Returns the new revision.
