@@ -40,20 +40,10 @@ pub struct StartInfo {
 
 #[server(prefix = "/api", endpoint = "start_info", input = server_fn::codec::Json)]
 pub async fn get_start_info(code: String) -> Result<StartInfo, AppError> {
-    use entity::procedure;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    crate::server::auth::require_user()?;
+    let p = crate::server::auth::require_user()?;
     let svc = services()?;
-    let proc = procedure::Entity::find()
-        .filter(procedure::Column::Code.eq(code.trim()))
-        .one(&svc.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let units = crate::server::dossier::receiving_units(&svc, &proc)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
+    let (proc, units) = crate::server::dossier::start_info(&svc, &p, &code).await?;
+    let units = units.into_iter().map(|a| (a.id, a.name)).collect();
     let time_limit_days = svc
         .catalogue
         .by_id

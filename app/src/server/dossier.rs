@@ -229,7 +229,7 @@ fn generic_schema(docs: &[RequiredDocument]) -> FormSchema {
 
 /// Units that receive dossiers for a procedure in this deployment (they need a code for
 /// dossier codes): the province's one-stop centre for province-level procedures, the
-/// communes for commune-level ones, the ministry itself for ministry-level ones.
+/// communes' counters for commune-level ones, the ministry itself for ministry-level ones.
 pub async fn receiving_units(
     svc: &Services,
     proc: &procedure::Model,
@@ -241,23 +241,26 @@ pub async fn receiving_units(
         .order_by_asc(agency::Column::Id)
         .all(&svc.db)
         .await?;
-    let mut out = Vec::new();
-    for a in counters {
-        let parent_kind = match a.parent_id {
-            Some(pid) => agency::Entity::find_by_id(pid)
-                .one(&svc.db)
-                .await?
-                .map(|p| p.kind),
-            None => None,
-        };
-        let level = match parent_kind.as_deref() {
-            Some("commune") => "commune",
-            _ => "province",
-        };
-        if levels.contains(&level) {
-            out.push(a);
-        }
-    }
+    // One query for the parents' kinds rather than one per counter.
+    let parent_ids: Vec<i32> = counters.iter().filter_map(|a| a.parent_id).collect();
+    let commune_parents: Vec<i32> = agency::Entity::find()
+        .filter(agency::Column::Id.is_in(parent_ids))
+        .filter(agency::Column::Kind.eq("commune"))
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let mut out: Vec<agency::Model> = counters
+        .into_iter()
+        .filter(|a| {
+            let level = match a.parent_id {
+                Some(pid) if commune_parents.contains(&pid) => "commune",
+                _ => "province",
+            };
+            levels.contains(&level)
+        })
+        .collect();
     if levels.contains(&"ministry") {
         if let Some(a) = agency::Entity::find_by_id(proc.agency_id)
             .one(&svc.db)
@@ -2177,4 +2180,20 @@ pub async fn delete_store_item(
         .await?;
     release_blob(svc, &i.sha256).await;
     Ok(())
+}
+
+/// What the "start a dossier" page needs: the procedure and where it can be filed.
+pub async fn start_info(
+    svc: &Services,
+    p: &Principal,
+    code: &str,
+) -> Result<(procedure::Model, Vec<agency::Model>), AppError> {
+    applicant(p)?;
+    let proc = procedure::Entity::find()
+        .filter(procedure::Column::Code.eq(code.trim()))
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let units = receiving_units(svc, &proc).await?;
+    Ok((proc, units))
 }
