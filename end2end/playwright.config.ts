@@ -66,6 +66,11 @@ export default defineConfig({
       PORTAL_DATA_KEY: "0101010101010101010101010101010101010101010101010101010101010101",
       PORTAL_SMTP_URL: "smtp://127.0.0.1:2526",
       PORTAL_DEMO: "1",
+      // Every browser of the suite comes from the one loopback address, so the per-IP limits of
+      // S-1 (5 registrations, 20 logins a minute) would trip on the suite itself depending on
+      // timing (a CI run failed that way). The limits are tested in server/tests/security.rs.
+      PORTAL_REGISTER_PER_MINUTE: "100",
+      PORTAL_LOGIN_PER_MINUTE: "200",
     },
    },
   ],
