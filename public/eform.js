@@ -58,7 +58,59 @@ if (form && schemaEl) {
       if (ev.target.value === "" && ev.target.type !== "checkbox") return;
       show(name, check());
     });
+    // Autosave (P-3.1): ten seconds after the last change the draft is saved in the
+    // background, and the page takes the new revision so the next save is not refused as
+    // stale. A submit waits for a save in flight.
+    let dirty = false;
+    let timer = null;
+    let inflight = null;
+    const saved = document.createElement("p");
+    saved.setAttribute("role", "status");
+    saved.className = "mt-2 text-sm text-slate-700";
+    form.append(saved);
+    // Not `form.action`: the form's buttons are named "action", and a named control shadows
+    // the property (it would return the button, not the URL).
+    const target = form.getAttribute("action") || location.pathname;
+    const autosave = () => {
+      timer = null;
+      if (!dirty || inflight) return;
+      dirty = false;
+      const body = new URLSearchParams();
+      for (const [k, v] of new FormData(form)) if (typeof v === "string" && k !== "action") body.append(k, v);
+      body.append("action", "save");
+      inflight = fetch(target, { method: "POST", body, credentials: "same-origin" })
+        .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+        .then((html) => {
+          const m = html.match(/name="_revision" value="(\d+)"/);
+          const rev = form.querySelector('input[name="_revision"]');
+          if (m && rev) rev.value = m[1];
+          const now = new Date();
+          const hm = `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
+          saved.textContent = (lang === "en" ? "Saved automatically at " : "Đã tự động lưu lúc ") + hm;
+        })
+        .catch(() => {
+          dirty = true;
+        })
+        .finally(() => {
+          inflight = null;
+        });
+    };
+    const touched = () => {
+      dirty = true;
+      clearTimeout(timer);
+      timer = setTimeout(autosave, Number(form.dataset.autosaveMs || 10000));
+    };
+    form.addEventListener("input", touched);
+    form.addEventListener("change", touched);
     form.addEventListener("submit", (ev) => {
+      clearTimeout(timer);
+      timer = null;
+      if (inflight) {
+        ev.preventDefault();
+        const by = ev.submitter;
+        inflight.then(() => form.requestSubmit(by));
+        return;
+      }
       if (!ev.submitter || ev.submitter.value !== "continue") return;
       const errors = check();
       if (!errors.length) return;

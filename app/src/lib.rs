@@ -26,8 +26,10 @@ use pages::account::{
 #[cfg(feature = "ssr")]
 use pages::dossier::{
     DataStorePage, DossierDocsPage, DossierFormPage, DossierPage, LookupPage, MyDossiersPage,
-    NotificationsPage, OfficerDossierPage, OfficerDossiersPage, StartDossierPage,
+    NotificationsPage, StartDossierPage,
 };
+#[cfg(feature = "ssr")]
+use pages::work::{OfficerDossierPage, OfficerDossiersPage, ReportPage};
 use pages::{
     catalogue::{CataloguePage, SearchPage},
     home::HomePage,
@@ -238,6 +240,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/thong-bao") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/ho-so") view=OfficerDossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/ho-so/:id") view=OfficerDossierPage ssr=SsrMode::Async/>
+                    <Route path=path!("/can-bo/bao-cao") view=ReportPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

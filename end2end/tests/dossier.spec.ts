@@ -148,6 +148,12 @@ test("citizen files a birth registration online and follows it to a rated result
   await open(page, info, dossierUrl + "/bieu-mau");
   await submit(page, "Lưu nháp");
   await expect(page.getByRole("status").first()).toContainText("Đã lưu bản nháp");
+  if (!nojs) {
+    // Autosave: a change is saved in the background without pressing anything.
+    await expect(page.locator("form[data-eform]")).toHaveAttribute("data-ready", "1", { timeout: 15_000 });
+    await byId(page, "f-child_hometown").fill("Hội An, Đà Nẵng");
+    await expect(page.getByText(/Đã tự động lưu lúc/)).toBeVisible({ timeout: 25_000 });
+  }
   const other = await browser.newContext({ javaScriptEnabled: !nojs, viewport: { width: 360, height: 740 } });
   const p2 = await other.newPage();
   await login(p2, info, who.email, who.password);
@@ -156,6 +162,11 @@ test("citizen files a birth registration online and follows it to a rated result
   await p2.getByRole("link", { name: "Thủ tục đăng ký khai sinh" }).click();
   await expect(p2).toHaveURL(new RegExp(dossierUrl + "$"));
   await expect(p2.locator("main")).not.toContainText("Chưa xong");
+  if (!nojs) {
+    await open(p2, info, dossierUrl + "/bieu-mau");
+    await expect(byId(p2, "f-child_hometown")).toHaveValue("Hội An, Đà Nẵng");
+    await open(p2, info, dossierUrl);
+  }
   await submit(p2, "Nộp hồ sơ");
   await expect(p2.getByRole("status")).toContainText("Đã nộp hồ sơ thành công");
   const code = (await p2.getByRole("heading", { level: 1 }).textContent())!.trim();
@@ -190,7 +201,12 @@ test("citizen files a birth registration online and follows it to a rated result
   // The ward's officer asks for a supplement.
   const o = await officer(browser, info);
   await open(o, info, "/can-bo/ho-so");
+  await expectAccessible(o, info);
   await o.getByRole("link", { name: code }).click();
+  // The counter accepts it first (the procedure's workflow is settled at the counter).
+  await submit(o, /^Tiếp nhận$/);
+  await expect(o.getByRole("status")).toContainText("Đã thực hiện");
+  await expect(o.locator("main")).toContainText("Đang xử lý tại Bộ phận Một cửa");
   await o.getByLabel(/Nội dung yêu cầu bổ sung/).fill("Bổ sung bản chụp mặt sau của Giấy chứng sinh.");
   await submit(o, "Yêu cầu bổ sung");
   await expect(o.getByRole("status")).toContainText("Đã thực hiện");
@@ -219,6 +235,15 @@ test("citizen files a birth registration online and follows it to a rated result
   await submit(o, "Đính kèm kết quả");
   await submit(o, "Xác nhận đã trả kết quả");
   await expect(o.locator("main")).toContainText("Đã trả kết quả");
+  // The unit's report counts it as processed on time and shows the 766 index (B-d).
+  await open(o, info, "/can-bo/bao-cao?theo=thu-tuc");
+  const row = o.getByRole("row", { name: /Thủ tục đăng ký khai sinh/ });
+  await expect(row).toBeVisible();
+  await expect(o.locator("main")).toContainText("Quyết định 766/QĐ-TTg");
+  await expectAccessible(o, info);
+  const csv = await o.request.get("/can-bo/bao-cao.csv?theo=thu-tuc");
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain("Thủ tục đăng ký khai sinh");
   await o.context().close();
 
   // The citizen downloads the result (also in the data store) and rates the service.
@@ -236,5 +261,9 @@ test("citizen files a birth registration online and follows it to a rated result
   await expect(page.getByRole("button", { name: "Gửi đánh giá" })).toHaveCount(0);
   await open(page, info, "/kho-du-lieu");
   await expect(page.locator("main")).toContainText("Kết quả: Thủ tục đăng ký khai sinh");
+  await expectAccessible(page, info);
+  // The in-app notifications (P-3.2) list what happened to the dossier.
+  await open(page, info, "/thong-bao");
+  await expect(page.locator("main")).toContainText(code);
   await expectAccessible(page, info);
 });

@@ -32,6 +32,17 @@ pub struct Model {
     pub expires_at: Option<i64>,
     pub reminded_at: Option<i64>,
     pub supplement_request: Option<String>,
+    // Workflow (B-b, B-c, B-i): see migration 7.
+    pub workflow_id: Option<i32>,
+    pub state: Option<String>,
+    pub back_state: Option<String>,
+    pub unit_id: Option<i32>,
+    pub assignee_id: Option<i32>,
+    pub step_started_at: Option<i64>,
+    pub step_due_at: Option<i64>,
+    pub paused_at: Option<i64>,
+    pub first_due_date: Option<String>,
+    pub accepted_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,10 @@ pub struct Model {
     pub from_status: Option<i32>,
     pub to_status: Option<i32>,
     pub note: Option<String>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    /// The unit holding the dossier when the event happened.
+    pub unit_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

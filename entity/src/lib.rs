@@ -25,3 +25,4 @@ pub mod recovery_code;
 pub mod refresh_token;
 pub mod role_assignment;
 pub mod user_account;
+pub mod workflow;

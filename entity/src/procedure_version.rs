@@ -29,6 +29,8 @@ pub struct Model {
     pub form_schema: String,
     /// Shortest time limit in working days across channels, where the source gives one.
     pub time_limit_days: Option<i32>,
+    /// The published workflow version new dossiers of this procedure follow (B-a).
+    pub workflow_id: Option<i32>,
     pub fee_free: Option<bool>,
 }
 

@@ -8,6 +8,7 @@ mod m20261127_000003_create_audit_log;
 mod m20261127_000004_create_accounts;
 mod m20261201_000005_create_dossiers;
 mod m20261201_000006_seed_forms;
+mod m20261201_000007_create_workflows;
 pub mod seed;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_create_accounts::Migration),
             Box::new(m20261201_000005_create_dossiers::Migration),
             Box::new(m20261201_000006_seed_forms::Migration),
+            Box::new(m20261201_000007_create_workflows::Migration),
         ]
     }
 }

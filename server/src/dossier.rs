@@ -6,10 +6,12 @@ use std::collections::HashMap;
 
 use app::domain::account::Stage;
 use app::domain::form::FormEcho;
+use app::domain::workflow::ActionKind;
 use app::error::AppError;
 use app::server::dossier as svc_dossier;
+use app::server::work as svc_work;
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, State};
 use axum::http::{header, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -50,6 +52,10 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so/{id}/tin-nhan", post(message))
         .route("/can-bo/ho-so/{id}/tin-nhan", post(message))
         .route("/can-bo/ho-so/{id}/tep/{file}", get(officer_download))
+        .route("/can-bo/ho-so/{id}/bien-nhan.pdf", get(officer_receipt))
+        .route("/can-bo/ho-so/{id}/phieu/{kind}", get(officer_slip))
+        .route("/can-bo/bao-cao.csv", get(report_csv))
+        .route("/can-bo/bao-cao.xlsx", get(report_xlsx))
 }
 
 /// The signed-in applicant, or the response to send instead.
@@ -511,6 +517,96 @@ async fn receipt(
     }
 }
 
+async fn officer_receipt(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = signed_in(&req) else {
+        return see_other("/dang-nhap");
+    };
+    match svc_dossier::officer_receipt_pdf(&state.services, &p, id).await {
+        Ok((name, bytes)) => file_response(&name, "application/pdf", bytes),
+        Err(e) => error_response(e),
+    }
+}
+
+/// Slips of the one-stop forms (B-l): `phieu-yeu-cau-bo-sung`, `phieu-tu-choi`,
+/// `phieu-xin-loi`, `phieu-kiem-soat`.
+async fn officer_slip(
+    State(state): State<AppState>,
+    Path((id, kind)): Path<(i32, String)>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = signed_in(&req) else {
+        return see_other("/dang-nhap");
+    };
+    match svc_work::slip_pdf(&state.services, &p, id, kind.trim_end_matches(".pdf")).await {
+        Ok((name, bytes)) => file_response(&name, "application/pdf", bytes),
+        Err(e) => error_response(e),
+    }
+}
+
+/// The report table (B-d) as CSV or XLSX, for the same period and grouping as the page.
+async fn report_export(
+    state: &AppState,
+    q: HashMap<String, String>,
+    p: Option<Principal>,
+    xlsx: bool,
+) -> Response {
+    let Some(p) = p else {
+        return see_other("/dang-nhap");
+    };
+    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let svc = &state.services;
+    let r = match app::server::report::period(get("tu"), get("den")) {
+        Ok((from, to)) => {
+            let by = app::server::report::GroupBy::parse(get("theo"));
+            app::server::report::report(svc, &p, from, to, by).await
+        }
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(r) => {
+            let rows = app::server::report::table(&r);
+            let name = format!("bao-cao-{}-{}", r.from, r.to);
+            if xlsx {
+                match app::server::xlsx::workbook("Báo cáo", &rows) {
+                    Ok(bytes) => file_response(
+                        &format!("{name}.xlsx"),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        bytes,
+                    ),
+                    Err(e) => error_response(app::error::internal(e)),
+                }
+            } else {
+                file_response(
+                    &format!("{name}.csv"),
+                    "text/csv; charset=utf-8",
+                    app::server::report::csv(&rows),
+                )
+            }
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+async fn report_csv(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request<Body>,
+) -> Response {
+    report_export(&state, q, signed_in(&req), false).await
+}
+
+async fn report_xlsx(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request<Body>,
+) -> Response {
+    report_export(&state, q, signed_in(&req), true).await
+}
+
 async fn store_download(
     State(state): State<AppState>,
     Path(item): Path<i32>,
@@ -556,8 +652,8 @@ async fn lookup(State(state): State<AppState>, req: Request<Body>) -> Response {
     }
 }
 
-/// Back-office actions on one dossier (first cut of B-c): supplement request, result returned,
-/// message to the applicant.
+/// Back-office actions on one dossier (B-c): any workflow action the officer's page offers,
+/// and the apology slip (B-i). The workflow engine decides what is legal.
 async fn officer_action(
     State(state): State<AppState>,
     Path(id): Path<i32>,
@@ -569,10 +665,37 @@ async fn officer_action(
     };
     let c = ctx(&state, parts, &fields);
     let p = applicant!(state, c, fields);
-    let r = match f(&fields, "action") {
-        "supplement" => svc_dossier::request_supplement(&c.svc, &p, id, f(&fields, "note")).await,
-        "return" => svc_dossier::return_result(&c.svc, &p, id).await,
-        _ => Err(AppError::NotFound),
+    let revision = f(&fields, "revision").parse().ok();
+    let action = match f(&fields, "action") {
+        // The names of the first back-office page.
+        "supplement" => "request_supplement",
+        "return" => "return_result",
+        other => other,
+    };
+    let r = if action == "apology" {
+        svc_work::apologise(
+            &c.svc,
+            &p,
+            id,
+            f(&fields, "new_due"),
+            f(&fields, "reason"),
+            revision,
+            &c.meta,
+        )
+        .await
+    } else {
+        match ActionKind::parse(action) {
+            Some(kind) => {
+                let input = svc_work::ActInput {
+                    note: f(&fields, "note").to_string(),
+                    assignee: f(&fields, "assignee").parse().ok(),
+                    unit: f(&fields, "unit").parse().ok(),
+                    revision,
+                };
+                svc_work::act(&c.svc, &p, id, kind, input, &c.meta).await
+            }
+            None => Err(AppError::NotFound),
+        }
     };
     match r {
         Ok(()) => see_other(&format!("/can-bo/ho-so/{id}?ok=1")),

@@ -310,6 +310,34 @@ async fn demo_accounts(svc: &Services) -> Result<(), Box<dyn std::error::Error>>
         .await
         .map_err(|e| format!("demo ward officer: {e}"))?;
     }
+    // The first ward also has a specialist and a leader, for procedures whose workflow goes
+    // counter → specialist → leader (B-c).
+    if let Some(unit) = counters.first() {
+        let ward = unit.name.trim_start_matches("Bộ phận Một cửa ");
+        for (email, name, role) in [
+            (
+                "chuyenvien1@demo.dichvucong.vn",
+                format!("Chuyên viên {ward} (demo)"),
+                Role::Specialist,
+            ),
+            (
+                "lanhdao1@demo.dichvucong.vn",
+                format!("Lãnh đạo {ward} (demo)"),
+                Role::UnitLeader,
+            ),
+        ] {
+            accounts::ensure_officer(
+                svc,
+                email,
+                DEMO_WARD_OFFICER_PASSWORD,
+                &name,
+                role,
+                Some(unit.id),
+            )
+            .await
+            .map_err(|e| format!("demo ward officer: {e}"))?;
+        }
+    }
     accounts::ensure_demo_citizen(svc, "congdan@demo.dichvucong.vn", DEMO_CITIZEN_PASSWORD)
         .await
         .map_err(|e| format!("demo citizen: {e}"))?;

@@ -516,14 +516,15 @@ async fn journey(db: TestDb) {
         }],
     };
     use app::server::dossier as ds;
+    let meta = app::server::auth::RequestMeta::default();
     let stranger = officer(d.agency_id + 1000);
     assert_eq!(
-        ds::request_supplement(&env.svc, &stranger, id, "x").await,
+        ds::request_supplement(&env.svc, &stranger, id, "x", &meta).await,
         Err(app::error::AppError::Forbidden)
     );
     let clerk = officer(d.agency_id);
     assert!(
-        ds::request_supplement(&env.svc, &clerk, id, "  ")
+        ds::request_supplement(&env.svc, &clerk, id, "  ", &meta)
             .await
             .is_err(),
         "a request must say what is missing"
@@ -533,6 +534,7 @@ async fn journey(db: TestDb) {
         &clerk,
         id,
         "Bổ sung bản chụp rõ nét trang 2 của hợp đồng thuê nhà.",
+        &meta,
     )
     .await
     .expect("supplement requested");
@@ -620,6 +622,60 @@ async fn journey(db: TestDb) {
         .body
         .contains("receipt-attached"));
 
+    // Through the procedure's workflow (counter → specialist → leader): the result can only
+    // be attached once the leader has approved.
+    {
+        use app::domain::workflow::ActionKind as A;
+        use app::server::work::{act, ActInput};
+        let staff = common::staff(&env.svc, d.agency_id, "journey").await;
+        let plan = ds::plan_result(&env.svc, &clerk, id).await.expect("plan");
+        let mut st = ds::stage(&env.svc, &plan).await.expect("stage");
+        st.write(&pdf("TOO-EARLY")).await.expect("write");
+        let early = st.finish().await.expect("finish");
+        assert!(
+            ds::attach_result(&env.svc, &clerk, id, "som.pdf", early)
+                .await
+                .is_err(),
+            "no result before approval"
+        );
+        act(&env.svc, &clerk, id, A::Accept, ActInput::default(), &meta)
+            .await
+            .expect("accepted");
+        let to = |who: i32| ActInput {
+            assignee: Some(who),
+            ..Default::default()
+        };
+        act(
+            &env.svc,
+            &staff.leader,
+            id,
+            A::Assign,
+            to(staff.specialist.user_id),
+            &meta,
+        )
+        .await
+        .expect("assigned");
+        act(
+            &env.svc,
+            &staff.specialist,
+            id,
+            A::Propose,
+            ActInput::default(),
+            &meta,
+        )
+        .await
+        .expect("proposed");
+        act(
+            &env.svc,
+            &staff.leader,
+            id,
+            A::Approve,
+            ActInput::default(),
+            &meta,
+        )
+        .await
+        .expect("approved");
+    }
     // The result: attached by the officer, downloaded by the citizen, kept in the data store.
     let plan = ds::plan_result(&env.svc, &clerk, id).await.expect("plan");
     let mut st = ds::stage(&env.svc, &plan).await.expect("stage");
@@ -658,7 +714,7 @@ async fn journey(db: TestDb) {
         422,
         "not yet returned"
     );
-    ds::return_result(&env.svc, &clerk, id)
+    ds::return_result(&env.svc, &clerk, id, &meta)
         .await
         .expect("returned");
     assert_eq!(o.post(&format!("/ho-so/{id}"), &rate).await.status, 403);

@@ -93,14 +93,33 @@ pub async fn my_notifications() -> Result<Vec<crate::domain::dossier::Notificati
     crate::server::dossier::notifications(&services()?, &p).await
 }
 
-#[server(prefix = "/api", endpoint = "unit_dossiers", input = server_fn::codec::Json)]
-pub async fn unit_dossiers() -> Result<Vec<DossierRow>, AppError> {
+/// The officer inbox (B-k): `q` searches code, applicant or procedure; `status` 1–10 filters.
+#[server(prefix = "/api", endpoint = "officer_inbox", input = server_fn::codec::Json)]
+pub async fn officer_inbox(
+    q: String,
+    status: Option<i32>,
+) -> Result<Vec<crate::domain::workflow::InboxRow>, AppError> {
     let p = crate::server::auth::require_user()?;
-    crate::server::dossier::unit_dossiers(&services()?, &p).await
+    let status = status.and_then(crate::domain::dossier::Status::from_code);
+    crate::server::work::inbox(&services()?, &p, &q, status, 500).await
 }
 
 #[server(prefix = "/api", endpoint = "officer_dossier", input = server_fn::codec::Json)]
-pub async fn officer_dossier(id: i32) -> Result<DossierView, AppError> {
+pub async fn officer_dossier(id: i32) -> Result<crate::domain::workflow::WorkView, AppError> {
     let p = crate::server::auth::require_user()?;
-    crate::server::dossier::officer_view(&services()?, &p, id).await
+    crate::server::work::work_view(&services()?, &p, id).await
+}
+
+/// Reports and the 766 index (B-d) for the officer's units; dates are ISO (YYYY-MM-DD) and
+/// default to this month; `by` is "don-vi", "thu-tuc" or "can-bo".
+#[server(prefix = "/api", endpoint = "officer_report", input = server_fn::codec::Json)]
+pub async fn officer_report(
+    from: String,
+    to: String,
+    by: String,
+) -> Result<crate::domain::report::Report, AppError> {
+    let p = crate::server::auth::require_user()?;
+    let (from, to) = crate::server::report::period(&from, &to)?;
+    let by = crate::server::report::GroupBy::parse(&by);
+    crate::server::report::report(&services()?, &p, from, to, by).await
 }

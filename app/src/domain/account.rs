@@ -72,6 +72,7 @@ impl Stage {
 
 /// Officer roles (B-g), each held in one unit; the system administrator's scope is everything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     OneStopOfficer,
     Specialist,
@@ -178,6 +179,18 @@ impl Principal {
             .iter()
             .filter(|g| perm.granted_by(g.role))
             .filter_map(|g| g.agency_id)
+            .collect()
+    }
+
+    /// The roles the user holds in one unit (workflow actions, B-c).
+    pub fn roles_in(&self, unit: i32) -> Vec<Role> {
+        if self.stage != Stage::Full {
+            return Vec::new();
+        }
+        self.roles
+            .iter()
+            .filter(|g| g.agency_id == Some(unit))
+            .map(|g| g.role)
             .collect()
     }
 

@@ -11,7 +11,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// A civil date as days since 1970-01-01 (proleptic Gregorian).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Day(pub i32);
 
 impl Day {
@@ -113,6 +115,68 @@ fn days_in_month(y: i32, m: u32) -> u32 {
     }
 }
 
+const VN_OFFSET: i64 = 7 * 3600;
+
+/// Office hours in Vietnam time, seconds after midnight: 07:30–11:30 and 13:00–17:00, the
+/// eight-hour day of Decree 61/2018 one-stop counters. Step deadlines count only these.
+pub const OFFICE_HOURS: [(i64, i64); 2] =
+    [(7 * 3600 + 1800, 11 * 3600 + 1800), (13 * 3600, 17 * 3600)];
+
+/// How pressing a dossier or a step is, for the inbox order and warnings (B-i, B-k).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Urgency {
+    Overdue,
+    DueToday,
+    /// Due within the warning window (working days).
+    DueSoon,
+    OnTrack,
+}
+
+impl Urgency {
+    pub fn of(cal: &Calendar, today: Day, due: Day, warn_days: u32) -> Urgency {
+        if today > due {
+            Urgency::Overdue
+        } else if today == due {
+            Urgency::DueToday
+        } else if cal.working_days_between(today, due) <= warn_days {
+            Urgency::DueSoon
+        } else {
+            Urgency::OnTrack
+        }
+    }
+}
+
+/// Why an apology and new appointment slip (Decree 61/2018 Art. 19) cannot be issued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApologyRefusal {
+    /// The date was already reset once.
+    AlreadyReset,
+    /// Too late: the slip must be issued at the latest one working day before the due date.
+    TooLate,
+    /// The new date must be a working day after the current due date.
+    BadDate,
+}
+
+/// Checks an apology and new appointment on `today` for a dossier due on `due`.
+pub fn check_apology(
+    cal: &Calendar,
+    today: Day,
+    due: Day,
+    new_due: Day,
+    already_reset: bool,
+) -> Result<(), ApologyRefusal> {
+    if already_reset {
+        return Err(ApologyRefusal::AlreadyReset);
+    }
+    if today > cal.previous_working(due) {
+        return Err(ApologyRefusal::TooLate);
+    }
+    if new_due <= due || !cal.is_working(new_due) {
+        return Err(ApologyRefusal::BadDate);
+    }
+    Ok(())
+}
+
 /// Days off on weekdays and make-up working days (the `holiday` table).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Calendar {
@@ -147,6 +211,76 @@ impl Calendar {
             }
         }
         d
+    }
+
+    /// The last working day before `d`.
+    pub fn previous_working(&self, d: Day) -> Day {
+        let mut x = Day(d.0 - 1);
+        while !self.is_working(x) {
+            x = Day(x.0 - 1);
+        }
+        x
+    }
+
+    /// The due date after a pause (B-i): the clock stops while the applicant is asked for a
+    /// supplement or a payment, so the dossier gets back the working days the pause covered
+    /// (those after the day it began, up to and including the day it ended).
+    pub fn extend(&self, due: Day, paused: Day, resumed: Day) -> Day {
+        let lost = self.working_days_between(paused, resumed);
+        if lost == 0 {
+            due
+        } else {
+            self.due_date(due, lost)
+        }
+    }
+
+    /// The instant (Unix seconds) `hours` working hours after `from`: only office hours of
+    /// working days count (step deadlines of a workflow, B-i).
+    pub fn add_working_hours(&self, from: i64, hours: u32) -> i64 {
+        let mut left = i64::from(hours) * 3600;
+        if left == 0 {
+            return from;
+        }
+        let mut t = from;
+        loop {
+            let day = Day::from_unix_vn(t);
+            let midnight = i64::from(day.0) * 86_400 - VN_OFFSET;
+            if self.is_working(day) {
+                for (open, close) in OFFICE_HOURS {
+                    let (a, b) = (midnight + open, midnight + close);
+                    let start = t.max(a);
+                    if start >= b {
+                        continue;
+                    }
+                    if b - start >= left {
+                        return start + left;
+                    }
+                    left -= b - start;
+                    t = b;
+                }
+            }
+            t = midnight + 86_400;
+        }
+    }
+
+    /// Working seconds between two instants (0 when `to <= from`).
+    pub fn working_secs_between(&self, from: i64, to: i64) -> i64 {
+        let mut total = 0;
+        let mut t = from;
+        while t < to {
+            let day = Day::from_unix_vn(t);
+            let midnight = i64::from(day.0) * 86_400 - VN_OFFSET;
+            if self.is_working(day) {
+                for (open, close) in OFFICE_HOURS {
+                    let (a, b) = (t.max(midnight + open), to.min(midnight + close));
+                    if b > a {
+                        total += b - a;
+                    }
+                }
+            }
+            t = midnight + 86_400;
+        }
+        total
     }
 
     /// Working days strictly after `from` up to and including `to` (0 when `to <= from`).
@@ -241,5 +375,124 @@ mod tests {
         assert_eq!(c.due_date(d("2026-01-09"), 1), d("2026-01-10"));
         assert_eq!(c.working_days_between(d("2026-01-09"), d("2026-01-12")), 2);
         assert_eq!(c.working_days_between(d("2026-01-12"), d("2026-01-09")), 0);
+    }
+
+    /// Unix seconds of a Vietnam-time wall clock on day `s`.
+    fn at(s: &str, h: i64, m: i64) -> i64 {
+        i64::from(d(s).0) * 86_400 - 7 * 3600 + h * 3600 + m * 60
+    }
+
+    #[test]
+    fn working_hours_skip_lunch_nights_weekends_and_tet() {
+        let c = vn2026();
+        // 8 working hours from Tuesday 10:00: 1.5 h to lunch, 4 h afternoon, 2.5 h Wednesday.
+        assert_eq!(
+            c.add_working_hours(at("2026-12-01", 10, 0), 8),
+            at("2026-12-02", 10, 0)
+        );
+        // From Friday 16:00, 2 hours end Monday 08:30.
+        assert_eq!(
+            c.add_working_hours(at("2026-11-27", 16, 0), 2),
+            at("2026-11-30", 8, 30)
+        );
+        // Started at lunch or at night: counting begins at the next opening.
+        assert_eq!(
+            c.add_working_hours(at("2026-12-01", 12, 0), 1),
+            at("2026-12-01", 14, 0)
+        );
+        assert_eq!(
+            c.add_working_hours(at("2026-12-01", 20, 0), 4),
+            at("2026-12-02", 11, 30)
+        );
+        // Ending exactly at closing time stays on that day.
+        assert_eq!(
+            c.add_working_hours(at("2026-12-01", 13, 0), 4),
+            at("2026-12-01", 17, 0)
+        );
+        // Over Tết: Friday 13 Feb 15:00 + 16 h → Tuesday 24 Feb 15:00.
+        assert_eq!(
+            c.add_working_hours(at("2026-02-13", 15, 0), 16),
+            at("2026-02-24", 15, 0)
+        );
+        assert_eq!(
+            c.add_working_hours(at("2026-02-13", 15, 0), 0),
+            at("2026-02-13", 15, 0)
+        );
+        // And the reverse measure agrees.
+        for (a, h) in [
+            (at("2026-12-01", 10, 0), 8),
+            (at("2026-02-13", 15, 0), 16),
+            (at("2026-11-27", 16, 0), 2),
+        ] {
+            assert_eq!(
+                c.working_secs_between(a, c.add_working_hours(a, h)),
+                i64::from(h) * 3600
+            );
+        }
+        assert_eq!(
+            c.working_secs_between(at("2026-11-28", 8, 0), at("2026-11-29", 17, 0)),
+            0
+        );
+    }
+
+    #[test]
+    fn pauses_give_back_the_working_days_they_cover() {
+        let c = vn2026();
+        let due = d("2026-12-10");
+        // Asked and answered the same day: nothing lost.
+        assert_eq!(c.extend(due, d("2026-12-01"), d("2026-12-01")), due);
+        // Asked Friday, answered Monday: one working day (Monday) comes back.
+        assert_eq!(
+            c.extend(due, d("2026-11-27"), d("2026-11-30")),
+            d("2026-12-11")
+        );
+        // Asked before Tết, answered after: only the working days count (23, 24).
+        assert_eq!(
+            c.extend(d("2026-02-26"), d("2026-02-13"), d("2026-02-24")),
+            d("2026-03-02")
+        );
+    }
+
+    #[test]
+    fn urgency_and_the_apology_window() {
+        let c = vn2026();
+        let due = d("2026-12-07"); // a Monday
+        assert_eq!(Urgency::of(&c, d("2026-12-08"), due, 2), Urgency::Overdue);
+        assert_eq!(Urgency::of(&c, due, due, 2), Urgency::DueToday);
+        // Friday before: one working day left.
+        assert_eq!(Urgency::of(&c, d("2026-12-04"), due, 2), Urgency::DueSoon);
+        assert_eq!(Urgency::of(&c, d("2026-12-01"), due, 2), Urgency::OnTrack);
+        // The slip can be issued up to the last working day before the due date (Friday).
+        let later = d("2026-12-14");
+        assert_eq!(
+            check_apology(&c, d("2026-12-04"), due, later, false),
+            Ok(())
+        );
+        assert_eq!(
+            check_apology(&c, d("2026-12-05"), due, later, false),
+            Err(ApologyRefusal::TooLate)
+        );
+        assert_eq!(
+            check_apology(&c, due, due, later, false),
+            Err(ApologyRefusal::TooLate)
+        );
+        assert_eq!(
+            check_apology(&c, d("2026-12-01"), due, later, true),
+            Err(ApologyRefusal::AlreadyReset)
+        );
+        assert_eq!(
+            check_apology(&c, d("2026-12-01"), due, due, false),
+            Err(ApologyRefusal::BadDate)
+        );
+        assert_eq!(
+            check_apology(&c, d("2026-12-01"), due, d("2026-12-12"), false),
+            Err(ApologyRefusal::BadDate)
+        );
+        // Due the Monday after Tết: the last working day before is Friday 13 Feb.
+        assert_eq!(c.previous_working(d("2026-02-23")), d("2026-02-13"));
+        assert_eq!(
+            check_apology(&c, d("2026-02-16"), d("2026-02-23"), d("2026-02-27"), false),
+            Err(ApologyRefusal::TooLate)
+        );
     }
 }

@@ -71,11 +71,7 @@ impl Status {
     pub fn can_withdraw(self) -> bool {
         matches!(
             self,
-            Status::Submitted
-                | Status::Accepted
-                | Status::InProcess
-                | Status::SupplementRequested
-                | Status::PaymentRequested
+            Status::Submitted | Status::Accepted | Status::InProcess
         )
     }
 
@@ -235,19 +231,45 @@ pub struct NotificationView {
 
 /// What an action on the timeline says to the applicant.
 pub fn action_label(action: &str, lang: Lang) -> &'static str {
+    use super::workflow::ActionKind;
     let (vi, en) = match action {
         "draft.create" => ("Tạo hồ sơ nháp", "Draft created"),
         "submit" => ("Nộp hồ sơ trực tuyến", "Submitted online"),
-        "supplement.request" => (
-            "Cơ quan yêu cầu bổ sung hồ sơ",
-            "The agency asked for more documents",
-        ),
-        "supplement.submit" => ("Đã nộp bổ sung", "Supplement submitted"),
-        "withdraw.request" => ("Công dân yêu cầu rút hồ sơ", "Withdrawal requested"),
-        "result.attach" => ("Đã có kết quả", "Result ready"),
-        "result.return" => ("Đã trả kết quả", "Result returned"),
         "rating" => ("Đã đánh giá mức độ hài lòng", "Satisfaction rated"),
-        _ => ("Cập nhật hồ sơ", "Dossier updated"),
+        "apology" => (
+            "Cơ quan xin lỗi và hẹn lại ngày trả kết quả",
+            "The agency apologised and set a new date",
+        ),
+        other => match ActionKind::parse(other) {
+            Some(ActionKind::Accept) => ("Đã tiếp nhận hồ sơ", "Accepted"),
+            Some(ActionKind::Refuse) => ("Không tiếp nhận hồ sơ", "Refused at intake"),
+            Some(ActionKind::RequestSupplement) => (
+                "Cơ quan yêu cầu bổ sung hồ sơ",
+                "The agency asked for more documents",
+            ),
+            Some(ActionKind::Resubmit) => ("Đã nộp bổ sung", "Supplement submitted"),
+            Some(ActionKind::Assign) => ("Phân công cán bộ xử lý", "Assigned to an officer"),
+            Some(ActionKind::Transfer) => ("Chuyển đơn vị khác thẩm định", "Sent for appraisal"),
+            Some(ActionKind::ReturnAppraisal) => ("Có ý kiến thẩm định", "Appraisal returned"),
+            Some(ActionKind::Propose) => ("Trình lãnh đạo phê duyệt", "Proposed for approval"),
+            Some(ActionKind::Approve) => ("Lãnh đạo đã phê duyệt", "Approved"),
+            Some(ActionKind::SendBack) => ("Trả lại để xử lý lại", "Sent back for rework"),
+            Some(ActionKind::RequestPayment) => {
+                ("Yêu cầu thực hiện nghĩa vụ tài chính", "Payment requested")
+            }
+            Some(ActionKind::Pay) => ("Đã nộp phí, lệ phí", "Paid"),
+            Some(ActionKind::AttachResult) => ("Đã có kết quả", "Result ready"),
+            Some(ActionKind::ReturnResult) => ("Đã trả kết quả", "Result returned"),
+            Some(ActionKind::Stop) => ("Dừng xử lý", "Processing stopped"),
+            Some(ActionKind::RequestWithdrawal) => {
+                ("Công dân yêu cầu rút hồ sơ", "Withdrawal requested")
+            }
+            Some(ActionKind::AcceptWithdrawal) => ("Đã rút hồ sơ", "Withdrawn"),
+            Some(ActionKind::RefuseWithdrawal) => {
+                ("Không đồng ý cho rút hồ sơ", "Withdrawal refused")
+            }
+            None => ("Cập nhật hồ sơ", "Dossier updated"),
+        },
     };
     match lang {
         Lang::Vi => vi,
@@ -289,7 +311,10 @@ mod tests {
         }
         assert_eq!(Status::from_code(11), None);
         assert_eq!(Status::Returned.code(), 10);
-        assert!(Status::SupplementRequested.can_withdraw());
+        // Withdrawal is asked while the agency holds the dossier, not while it waits on the
+        // applicant (the workflows offer it there).
+        assert!(Status::InProcess.can_withdraw());
+        assert!(!Status::SupplementRequested.can_withdraw());
         assert!(!Status::Processed.can_withdraw());
     }
 }

@@ -6,4 +6,6 @@ pub mod dossier;
 pub mod eform;
 pub mod form;
 pub mod password;
+pub mod report;
 pub mod text;
+pub mod workflow;

@@ -602,6 +602,7 @@ pub fn OfficerHomePage() -> impl IntoView {
                 </ul>
                 <ul class="grid gap-2 mb-4">
                     <li><a href="/can-bo/ho-so" class=LINK>{tr(lang, "Hồ sơ của đơn vị", "Dossiers of my unit")}</a></li>
+                    <li><a href="/can-bo/bao-cao" class=LINK>{tr(lang, "Báo cáo thống kê và Bộ chỉ số 766", "Reports and the 766 index")}</a></li>
                     {admin.then(|| view! { <li><a href="/quan-tri/can-bo" class=LINK>{tr(lang, "Quản lý cán bộ", "Manage officers")}</a></li> })}
                     {audit.then(|| view! {
                         <li><a href="/quan-tri/nhat-ky" class=LINK>{tr(lang, "Nhật ký hệ thống và thống kê truy cập", "Audit log and access statistics")}</a></li>

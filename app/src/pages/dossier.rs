@@ -17,21 +17,21 @@ use crate::domain::form::FormEcho;
 use crate::i18n::Lang;
 use crate::use_lang;
 
-const SECONDARY: &str =
+pub(crate) const SECONDARY: &str =
     "rounded border-2 border-[#8b1a1a] px-4 py-2 font-semibold text-[#8b1a1a] bg-white";
 
-fn param_id() -> Memo<i32> {
+pub(crate) fn param_id() -> Memo<i32> {
     let p = use_params_map();
     Memo::new(move |_| p.read().get("id").and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
-fn day_vn(iso: &Option<String>) -> Option<String> {
+pub(crate) fn day_vn(iso: &Option<String>) -> Option<String> {
     iso.as_deref().and_then(Day::parse_iso).map(Day::vn)
 }
 
 pub use crate::domain::calendar::time_vn;
 
-fn status_badge(s: Status, lang: Lang) -> impl IntoView {
+pub(crate) fn status_badge(s: Status, lang: Lang) -> impl IntoView {
     let colour = match s {
         Status::Draft => "bg-slate-100 text-slate-900 border-slate-500",
         Status::SupplementRequested | Status::PaymentRequested => {
@@ -45,7 +45,7 @@ fn status_badge(s: Status, lang: Lang) -> impl IntoView {
 }
 
 #[component]
-fn Note(text: String) -> impl IntoView {
+pub(crate) fn Note(text: String) -> impl IntoView {
     view! { <p role="status" class="mb-4 rounded border border-green-700 bg-green-50 p-3 text-green-900">{text}</p> }
 }
 
@@ -469,7 +469,10 @@ fn Withdraw(d: DossierView, csrf: String, lang: Lang) -> impl IntoView {
 }
 
 #[component]
-fn Timeline(events: Vec<crate::domain::dossier::EventView>, lang: Lang) -> impl IntoView {
+pub(crate) fn Timeline(
+    events: Vec<crate::domain::dossier::EventView>,
+    lang: Lang,
+) -> impl IntoView {
     view! {
         <ol class="mb-6 border-l-2 border-slate-400 pl-4">
             {events.into_iter().map(|e| view! {
@@ -1082,137 +1085,5 @@ pub fn NotificationsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Back office: the dossiers of the officer's units (first cut; the workspace of B-c replaces it)
-
-#[component]
-pub fn OfficerDossiersPage() -> impl IntoView {
-    use crate::api::dossier::unit_dossiers;
-    let lang = use_lang();
-    let title = tr(lang, "Hồ sơ của đơn vị", "Dossiers of my unit");
-    view! {
-        <Title text=title/>
-        <h1 class="text-2xl font-bold mb-4">{title}</h1>
-        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
-            {move || Suspend::new(async move {
-                match unit_dossiers().await {
-                    Ok(rows) if rows.is_empty() => view! { <p>{tr(lang, "Chưa có hồ sơ.", "No dossiers.")}</p> }.into_any(),
-                    Ok(rows) => view! {
-                        <ul class="grid gap-2">
-                            {rows.into_iter().map(|r| view! {
-                                <li class="rounded border border-slate-300 p-3">
-                                    <a href=format!("/can-bo/ho-so/{}", r.id) class="font-mono text-blue-800 underline">{r.code.clone()}</a>
-                                    <p>{r.procedure_name.clone()}</p>
-                                    <p class="text-sm">{status_badge(r.status, lang)}
-                                        {day_vn(&r.due_date).map(|d| view! { <span>{tr(lang, " · Hẹn trả: ", " · Due: ")}{d}</span> })}</p>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-pub fn OfficerDossierPage() -> impl IntoView {
-    use crate::api::dossier::officer_dossier;
-    let lang = use_lang();
-    let id = param_id();
-    let ok = query("ok");
-    view! {
-        <WithForm render=move |c: FormContext| view! {
-            <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
-                {
-                    let c = c.clone();
-                    move || {
-                        let c = c.clone();
-                        Suspend::new(async move {
-                            match officer_dossier(id.get_untracked()).await {
-                                Ok(d) => view! { <OfficerDossier d c lang ok=ok.get_untracked()/> }.into_any(),
-                                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                            }
-                        })
-                    }
-                }
-            </Suspense>
-        }/>
-    }
-}
-
-#[component]
-fn OfficerDossier(d: DossierView, c: FormContext, lang: Lang, ok: String) -> impl IntoView {
-    let id = d.id;
-    let title = d.code.clone().unwrap_or_default();
-    let action = format!("/can-bo/ho-so/{id}");
-    let in_process = matches!(
-        d.status,
-        Status::Submitted | Status::Accepted | Status::InProcess
-    );
-    let field_rows: Vec<(String, String)> = d
-        .schema
-        .fields()
-        .filter(|f| f.kind != Kind::Group)
-        .flat_map(|f| {
-            f.keys()
-                .into_iter()
-                .filter_map(|k| {
-                    d.values
-                        .get(&k)
-                        .map(|v| (format!("{} ({k})", f.label.get(lang)), v.clone()))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    view! {
-        <Title text=title.clone()/>
-        <p class="text-sm"><a href="/can-bo/ho-so" class=LINK>{tr(lang, "← Danh sách hồ sơ", "← All dossiers")}</a></p>
-        <h1 class="text-2xl font-bold mb-1 font-mono">{title}</h1>
-        <p class="mb-1">{d.procedure_name.clone()}</p>
-        <p class="mb-4">{status_badge(d.status, lang)}{" "}{tr(lang, "Người nộp: ", "Applicant: ")}{d.applicant_name.clone()}</p>
-        {(!ok.is_empty()).then(|| view! { <Note text=tr(lang, "Đã thực hiện.", "Done.").to_string()/> })}
-        <ErrorSummary echo=c.echo.clone() lang/>
-        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tờ khai", "Form")}</h2>
-        <dl class="mb-6 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
-            {field_rows.into_iter().map(|(k, v)| view! { <dt class="font-semibold">{k}</dt><dd>{v}</dd> }).collect_view()}
-        </dl>
-        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tệp", "Files")}</h2>
-        <ul class="mb-6 list-disc pl-5">
-            {d.files.iter().map(|f| view! {
-                <li><a href=format!("/can-bo/ho-so/{id}/tep/{}", f.id) class=LINK>{f.file_name.clone()}</a>
-                    <span class="text-sm">{format!(" ({}, {})", f.kind, size_text(f.size))}</span></li>
-            }).collect_view()}
-        </ul>
-        {in_process.then(|| view! {
-            <section class="mb-6 rounded border border-slate-400 p-4" aria-labelledby="act-h">
-                <h2 id="act-h" class="text-xl font-bold mb-2">{tr(lang, "Xử lý", "Actions")}</h2>
-                <form method="post" action=action.clone() class="mb-4">
-                    <Csrf token=c.csrf.clone()/>
-                    <label for="f-note" class="block font-semibold">{tr(lang, "Nội dung yêu cầu bổ sung (ghi rõ, đầy đủ một lần)", "What must be added (all of it, in one request)")}</label>
-                    <textarea id="f-note" name="note" rows="3" class=INPUT></textarea>
-                    <button type="submit" name="action" value="supplement" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Yêu cầu bổ sung", "Request a supplement")}</button>
-                </form>
-                <form method="post" action=format!("/can-bo/ho-so/{id}/ket-qua") enctype="multipart/form-data">
-                    <Csrf token=c.csrf.clone()/>
-                    <label for="f-result" class="block font-semibold">{tr(lang, "Tệp kết quả (PDF)", "Result file (PDF)")}</label>
-                    <input id="f-result" type="file" name="file" accept="application/pdf,image/jpeg,image/png" class="mt-1 block w-full"/>
-                    <button type="submit" class=format!("mt-2 {BUTTON}")>{tr(lang, "Đính kèm kết quả", "Attach the result")}</button>
-                </form>
-            </section>
-        })}
-        {(d.status == Status::Processed).then(|| view! {
-            <form method="post" action=action.clone() class="mb-6">
-                <Csrf token=c.csrf.clone()/>
-                <button type="submit" name="action" value="return" class=BUTTON>{tr(lang, "Xác nhận đã trả kết quả", "Confirm the result was returned")}</button>
-            </form>
-        })}
-        <Messages d=d.clone() csrf=c.csrf.clone() action=action.clone() lang/>
-        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tiến trình", "History")}</h2>
-        <Timeline events=d.events.clone() lang/>
     }
 }

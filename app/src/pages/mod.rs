@@ -7,6 +7,8 @@ pub mod home;
 pub mod info;
 pub mod not_found;
 pub mod procedure;
+#[cfg(feature = "ssr")]
+pub mod work;
 
 use leptos::prelude::*;
 

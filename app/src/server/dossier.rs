@@ -26,6 +26,7 @@ use crate::domain::eform::{
     DocumentSlot, Field, FilePolicy, FileType, FormSchema, Kind, PrefillSource, Section, Text,
     Values,
 };
+use crate::domain::workflow::ActionKind;
 use crate::error::{internal, AppError, FieldError};
 
 /// Policy for dossiers, from the environment (README "Configuration").
@@ -83,7 +84,11 @@ fn applicant(p: &Principal) -> Result<(), AppError> {
 }
 
 /// The dossier, if `p` is its applicant.
-async fn owned(svc: &Services, p: &Principal, id: i32) -> Result<dossier::Model, AppError> {
+pub(crate) async fn owned(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+) -> Result<dossier::Model, AppError> {
     applicant(p)?;
     let d = dossier::Entity::find_by_id(id)
         .one(&svc.db)
@@ -95,7 +100,7 @@ async fn owned(svc: &Services, p: &Principal, id: i32) -> Result<dossier::Model,
     Ok(d)
 }
 
-fn status_of(d: &dossier::Model) -> Status {
+pub(crate) fn status_of(d: &dossier::Model) -> Status {
     Status::from_code(d.status).unwrap_or(Status::Draft)
 }
 
@@ -956,6 +961,7 @@ pub async fn submit(
             .and_then(|v| crate::domain::account::normalise_citizen_id(v))
             .map(|v| svc.auth.cipher.blind_index("citizen_id", &v))
     });
+    let entry = super::work::entry(svc, &svc.db, &version, t).await?;
     let txn = svc.db.begin().await?;
     super::write_lock(&txn).await?;
     let seq = next_sequence(&txn, &agency_code, &day.yymmdd()).await?;
@@ -976,6 +982,14 @@ pub async fn submit(
         .col_expr(dossier::Column::ExpiresAt, Expr::value(Option::<i64>::None))
         .col_expr(dossier::Column::ApplicantPhone, Expr::value(phone))
         .col_expr(dossier::Column::ApplicantIdIndex, Expr::value(id_index))
+        .col_expr(
+            dossier::Column::WorkflowId,
+            Expr::value(Some(entry.workflow_id)),
+        )
+        .col_expr(dossier::Column::State, Expr::value(Some(entry.state)))
+        .col_expr(dossier::Column::UnitId, Expr::value(Some(d.agency_id)))
+        .col_expr(dossier::Column::StepStartedAt, Expr::value(Some(t)))
+        .col_expr(dossier::Column::StepDueAt, Expr::value(entry.step_due_at))
         .col_expr(
             dossier::Column::Revision,
             sea_orm::sea_query::ExprTrait::add(Expr::col(dossier::Column::Revision), 1),
@@ -1092,7 +1106,7 @@ pub async fn view(svc: &Services, p: &Principal, id: i32) -> Result<DossierView,
     view_of(svc, d).await
 }
 
-async fn view_of(svc: &Services, d: dossier::Model) -> Result<DossierView, AppError> {
+pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<DossierView, AppError> {
     let id = d.id;
     let schema = schema_of(svc, &d).await?;
     let values = values_of(&d);
@@ -1466,6 +1480,21 @@ pub async fn receipt_pdf(
     id: i32,
 ) -> Result<(String, Vec<u8>), AppError> {
     let d = owned(svc, p, id).await?;
+    receipt_of(svc, d).await
+}
+
+/// The receipt slip for an officer of the receiving unit (printed at the counter, B-l).
+pub async fn officer_receipt_pdf(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+) -> Result<(String, Vec<u8>), AppError> {
+    let d = handled_by(svc, p, id).await?;
+    receipt_of(svc, d).await
+}
+
+async fn receipt_of(svc: &Services, d: dossier::Model) -> Result<(String, Vec<u8>), AppError> {
+    let id = d.id;
     let code = d.code.clone().ok_or(AppError::NotFound)?;
     let unit = agency::Entity::find_by_id(d.agency_id)
         .one(&svc.db)
@@ -1506,7 +1535,11 @@ pub async fn receipt_pdf(
         procedure: svc.procedure_name(d.procedure_id),
         applicant: d.applicant_name.clone(),
         phone: d.applicant_phone.clone(),
-        channel: "Trực tuyến".into(),
+        channel: if d.channel == "counter" {
+            "Trực tiếp tại Bộ phận Một cửa".into()
+        } else {
+            "Trực tuyến".into()
+        },
         received_at: received,
         due,
         documents,
@@ -1525,7 +1558,11 @@ pub async fn receipt_pdf(
 // back office (B-b, B-c) builds on these transitions.
 
 /// The dossier, if `p` is an officer of its receiving unit (or a system administrator).
-async fn handled_by(svc: &Services, p: &Principal, id: i32) -> Result<dossier::Model, AppError> {
+pub(crate) async fn handled_by(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+) -> Result<dossier::Model, AppError> {
     use crate::domain::account::Permission;
     if p.stage != Stage::Full || !p.is_officer() {
         return Err(AppError::Forbidden);
@@ -1534,61 +1571,17 @@ async fn handled_by(svc: &Services, p: &Principal, id: i32) -> Result<dossier::M
         .one(&svc.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !p.can(Permission::UseWorkspace, Some(d.agency_id)) {
+    // The receiving unit keeps sight of its dossier; a unit it was sent to sees it too.
+    if !p.can(Permission::UseWorkspace, Some(d.agency_id))
+        && !p.can(Permission::UseWorkspace, d.unit_id)
+    {
         return Err(AppError::Forbidden);
     }
     Ok(d)
 }
 
-/// Moves a dossier from one of `from` to `to` atomically with its event; a concurrent change
-/// makes the update miss and answers Conflict.
-#[allow(clippy::too_many_arguments)]
-async fn transition(
-    svc: &Services,
-    d: &dossier::Model,
-    from: &[Status],
-    to: Status,
-    actor: i32,
-    action: &str,
-    note: Option<String>,
-    extra: impl FnOnce(sea_orm::UpdateMany<dossier::Entity>) -> sea_orm::UpdateMany<dossier::Entity>,
-) -> Result<(), AppError> {
-    let current = status_of(d);
-    if !from.contains(&current) {
-        return Err(invalid(
-            "form",
-            &format!(
-                "Không thể thực hiện khi hồ sơ đang ở trạng thái \"{}\".",
-                current.label(crate::i18n::Lang::Vi)
-            ),
-            &format!(
-                "Not possible while the dossier is \"{}\".",
-                current.label(crate::i18n::Lang::En)
-            ),
-        ));
-    }
-    let txn = svc.db.begin().await?;
-    super::write_lock(&txn).await?;
-    let q = dossier::Entity::update_many()
-        .col_expr(dossier::Column::Status, Expr::value(to.code()))
-        .col_expr(dossier::Column::UpdatedAt, Expr::value(now()))
-        .col_expr(
-            dossier::Column::Revision,
-            sea_orm::sea_query::ExprTrait::add(Expr::col(dossier::Column::Revision), 1),
-        )
-        .filter(dossier::Column::Id.eq(d.id))
-        .filter(dossier::Column::Revision.eq(d.revision));
-    let r = extra(q).exec(&txn).await?;
-    if r.rows_affected == 0 {
-        return Err(AppError::Conflict);
-    }
-    event(&txn, d.id, Some(actor), action, Some(current), to, note).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
 /// Tells the applicant in the app and by email.
-async fn notify_applicant(svc: &Services, d: &dossier::Model, vi: String, en: String) {
+pub(crate) async fn notify_applicant(svc: &Services, d: &dossier::Model, vi: String, en: String) {
     let Some(uid) = d.applicant_id else { return };
     let row = notification::ActiveModel {
         user_id: Set(uid),
@@ -1624,7 +1617,7 @@ async fn notify_applicant(svc: &Services, d: &dossier::Model, vi: String, en: St
     }
 }
 
-fn need_text(name: &str, v: &str, vi: &str, en: &str) -> Result<String, AppError> {
+pub(crate) fn need_text(name: &str, v: &str, vi: &str, en: &str) -> Result<String, AppError> {
     let t = v.trim();
     if t.is_empty() || t.chars().count() > 4000 {
         return Err(invalid(name, vi, en));
@@ -1639,40 +1632,26 @@ pub async fn request_supplement(
     officer: &Principal,
     id: i32,
     note: &str,
+    meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    let d = handled_by(svc, officer, id).await?;
-    let note = need_text(
+    need_text(
         "note",
         note,
         "Hãy ghi rõ, đầy đủ các giấy tờ, nội dung cần bổ sung (tối đa 4000 ký tự).",
         "State exactly and completely what must be added (at most 4000 characters).",
     )?;
-    let n = note.clone();
-    transition(
+    super::work::act(
         svc,
-        &d,
-        &[Status::Submitted, Status::Accepted, Status::InProcess],
-        Status::SupplementRequested,
-        officer.user_id,
-        "supplement.request",
-        Some(note.clone()),
-        move |q| q.col_expr(dossier::Column::SupplementRequest, Expr::value(Some(n))),
+        officer,
+        id,
+        ActionKind::RequestSupplement,
+        super::work::ActInput {
+            note: note.to_string(),
+            ..Default::default()
+        },
+        meta,
     )
-    .await?;
-    notify_applicant(
-        svc,
-        &d,
-        format!(
-            "Hồ sơ {} cần bổ sung: {note}",
-            d.code.clone().unwrap_or_default()
-        ),
-        format!(
-            "Dossier {} needs more: {note}",
-            d.code.clone().unwrap_or_default()
-        ),
-    )
-    .await;
-    Ok(())
+    .await
 }
 
 /// Applicant: sends the supplement back; the dossier returns to where it was.
@@ -1690,22 +1669,14 @@ pub async fn submit_supplement(svc: &Services, p: &Principal, id: i32) -> Result
     if !errs.is_empty() {
         return Err(AppError::Validation(errs));
     }
-    let back = dossier_event::Entity::find()
-        .filter(dossier_event::Column::DossierId.eq(id))
-        .filter(dossier_event::Column::Action.eq("supplement.request"))
-        .order_by_desc(dossier_event::Column::Id)
-        .one(&svc.db)
-        .await?
-        .and_then(|e| e.from_status)
-        .and_then(Status::from_code)
-        .unwrap_or(Status::InProcess);
-    transition(
+    let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
+    super::work::step(
         svc,
+        &txn,
         &d,
-        &[Status::SupplementRequested],
-        back,
-        p.user_id,
-        "supplement.submit",
+        ActionKind::Resubmit,
+        &super::work::Who::Applicant(p.user_id),
         None,
         |q| {
             q.col_expr(
@@ -1714,7 +1685,9 @@ pub async fn submit_supplement(svc: &Services, p: &Principal, id: i32) -> Result
             )
         },
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Applicant: asks to withdraw the dossier (status 7); the agency confirms in the back office.
@@ -1731,21 +1704,20 @@ pub async fn request_withdrawal(
         "Hãy ghi lý do rút hồ sơ.",
         "Give the reason for withdrawing.",
     )?;
-    let allowed: Vec<Status> = Status::ALL
-        .into_iter()
-        .filter(|s| s.can_withdraw())
-        .collect();
-    transition(
+    let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
+    super::work::step(
         svc,
+        &txn,
         &d,
-        &allowed,
-        Status::WithdrawalRequested,
-        p.user_id,
-        "withdraw.request",
+        ActionKind::RequestWithdrawal,
+        &super::work::Who::Applicant(p.user_id),
         Some(reason),
         |q| q,
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Officer: attaches the result document (status 9); it also goes into the applicant's data
@@ -1758,21 +1730,18 @@ pub async fn attach_result(
     file: Finished,
 ) -> Result<(), AppError> {
     let d = handled_by(svc, officer, id).await?;
-    let from = [Status::Submitted, Status::Accepted, Status::InProcess];
-    if !from.contains(&status_of(&d)) {
-        return Err(invalid(
-            "form",
-            "Chỉ đính kèm kết quả cho hồ sơ đang xử lý.",
-            "A result can only be attached to a dossier in process.",
-        ));
-    }
+    super::work::may(svc, officer, &d, ActionKind::AttachResult).await?;
+    let roles = super::work::officer_roles(officer, &d)?;
     let name = sanitise_name(original_name, file.kind);
     let sha = file.sha256.clone();
     let (size, kind) = (file.size as i64, file.kind);
     svc.storage.put(&file.path, &sha).await.map_err(internal)?;
     file.consumed();
     let t = now();
-    let rows = async {
+    // The result rows and the step commit together: a refused step leaves no result behind.
+    let done = async {
+        let txn = svc.db.begin().await?;
+        super::write_lock(&txn).await?;
         dossier_file::ActiveModel {
             dossier_id: Set(id),
             slot: Set("result".into()),
@@ -1785,7 +1754,7 @@ pub async fn attach_result(
             created_at: Set(t),
             ..Default::default()
         }
-        .insert(&svc.db)
+        .insert(&txn)
         .await?;
         if let Some(owner) = d.applicant_id {
             data_store_item::ActiveModel {
@@ -1804,27 +1773,27 @@ pub async fn attach_result(
                 created_at: Set(t),
                 ..Default::default()
             }
-            .insert(&svc.db)
+            .insert(&txn)
             .await?;
         }
-        Ok::<_, sea_orm::DbErr>(())
+        super::work::step(
+            svc,
+            &txn,
+            &d,
+            ActionKind::AttachResult,
+            &super::work::Who::Officer(officer.user_id, roles),
+            None,
+            |q| q,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok::<_, AppError>(())
     }
     .await;
-    if let Err(e) = rows {
+    if let Err(e) = done {
         release_blob(svc, &sha).await;
-        return Err(e.into());
+        return Err(e);
     }
-    transition(
-        svc,
-        &d,
-        &from,
-        Status::Processed,
-        officer.user_id,
-        "result.attach",
-        None,
-        move |q| q.col_expr(dossier::Column::FinishedAt, Expr::value(Some(t))),
-    )
-    .await?;
     notify_applicant(
         svc,
         &d,
@@ -1856,34 +1825,21 @@ pub async fn plan_result(
 }
 
 /// Officer: the result has been handed over (status 10).
-pub async fn return_result(svc: &Services, officer: &Principal, id: i32) -> Result<(), AppError> {
-    let d = handled_by(svc, officer, id).await?;
-    let t = now();
-    transition(
+pub async fn return_result(
+    svc: &Services,
+    officer: &Principal,
+    id: i32,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    super::work::act(
         svc,
-        &d,
-        &[Status::Processed],
-        Status::Returned,
-        officer.user_id,
-        "result.return",
-        None,
-        move |q| q.col_expr(dossier::Column::ReturnedAt, Expr::value(Some(t))),
+        officer,
+        id,
+        ActionKind::ReturnResult,
+        super::work::ActInput::default(),
+        meta,
     )
-    .await?;
-    notify_applicant(
-        svc,
-        &d,
-        format!(
-            "Hồ sơ {} đã trả kết quả. Mời bạn đánh giá mức độ hài lòng.",
-            d.code.clone().unwrap_or_default()
-        ),
-        format!(
-            "Dossier {}: result returned. Please rate the service.",
-            d.code.clone().unwrap_or_default()
-        ),
-    )
-    .await;
-    Ok(())
+    .await
 }
 
 /// Applicant: rates a returned dossier once (P-7); scores 1–5 for each national criterion.

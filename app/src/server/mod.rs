@@ -5,8 +5,11 @@ pub mod auth;
 pub mod catalogue;
 pub mod dossier;
 pub mod pdf;
+pub mod report;
 pub mod search;
 pub mod storage;
+pub mod work;
+pub mod xlsx;
 
 use std::collections::HashMap;
 use std::sync::Arc;

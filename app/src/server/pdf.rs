@@ -441,30 +441,15 @@ impl Writer {
     }
 }
 
-/// The facts on a receipt and appointment slip (Giấy tiếp nhận hồ sơ và hẹn trả kết quả).
-pub struct Receipt {
-    pub agency_parent: String,
-    pub agency: String,
-    pub code: String,
-    pub procedure: String,
-    pub applicant: String,
-    pub phone: Option<String>,
-    pub channel: String,
-    pub received_at: String,
-    pub due: String,
-    pub documents: Vec<(String, usize)>,
-    pub lookup_url: String,
-}
-
-/// The receipt slip (mẫu 01, Circular 01/2018/TT-VPCP) for an online submission.
-pub fn receipt(r: &Receipt) -> Result<Vec<u8>, String> {
-    let mut d = Doc::new(&format!("Giấy tiếp nhận hồ sơ {}", r.code))?;
+/// The two-column heading of every slip: agency on the left, national motto and dossier code
+/// on the right (Circular 01/2018/TT-VPCP forms).
+fn header(d: &mut Doc, agency_parent: &str, agency: &str, code: &str) -> Result<(), String> {
     let half = (A4.0 - 2.0 * MARGIN) / 2.0;
     let top = d.y();
     d.para(
         MARGIN,
         half - 10.0,
-        &r.agency_parent.to_uppercase(),
+        &agency_parent.to_uppercase(),
         10.0,
         Style::Regular,
         Align::Centre,
@@ -472,7 +457,7 @@ pub fn receipt(r: &Receipt) -> Result<Vec<u8>, String> {
     d.para(
         MARGIN,
         half - 10.0,
-        &r.agency.to_uppercase(),
+        &agency.to_uppercase(),
         10.0,
         Style::Bold,
         Align::Centre,
@@ -498,13 +483,125 @@ pub fn receipt(r: &Receipt) -> Result<Vec<u8>, String> {
     d.para(
         MARGIN + half,
         half,
-        &format!("Mã hồ sơ: {}", r.code),
+        &format!("Mã hồ sơ: {code}"),
         10.0,
         Style::Regular,
         Align::Centre,
     )?;
     let right_end = d.y();
     d.set_y(left_end.min(right_end));
+    Ok(())
+}
+
+/// A slip of the one-stop forms (Circular 01/2018/TT-VPCP: supplement request, refusal,
+/// apology and new appointment, processing control): heading, title, labelled facts,
+/// paragraphs, an optional lookup QR code.
+pub struct Slip {
+    pub agency_parent: String,
+    pub agency: String,
+    pub code: String,
+    pub title: String,
+    pub fields: Vec<(String, String)>,
+    pub paragraphs: Vec<String>,
+    /// A table of rows (processing control slip): header then rows, as cells.
+    pub table: Vec<Vec<String>>,
+    pub lookup_url: Option<String>,
+}
+
+pub fn slip(s: &Slip) -> Result<Vec<u8>, String> {
+    let mut d = Doc::new(&format!("{} {}", s.title, s.code))?;
+    header(&mut d, &s.agency_parent, &s.agency, &s.code)?;
+    d.gap(18.0);
+    d.para(
+        MARGIN,
+        A4.0 - 2.0 * MARGIN,
+        &s.title.to_uppercase(),
+        14.0,
+        Style::Bold,
+        Align::Centre,
+    )?;
+    d.gap(12.0);
+    for (label, value) in &s.fields {
+        d.field(label, value, 11.0)?;
+    }
+    d.gap(6.0);
+    for p in &s.paragraphs {
+        d.para(
+            MARGIN,
+            A4.0 - 2.0 * MARGIN,
+            p,
+            11.0,
+            Style::Regular,
+            Align::Left,
+        )?;
+        d.gap(4.0);
+    }
+    if !s.table.is_empty() {
+        let cols = s.table.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let width = (A4.0 - 2.0 * MARGIN) / cols as f32;
+        for (i, row) in s.table.iter().enumerate() {
+            if d.y() < MARGIN + 40.0 {
+                d.new_page();
+            }
+            let top = d.y();
+            let mut bottom = top;
+            for (c, cell) in row.iter().enumerate() {
+                d.set_y(top);
+                let style = if i == 0 { Style::Bold } else { Style::Regular };
+                d.para(
+                    MARGIN + c as f32 * width,
+                    width - 6.0,
+                    cell,
+                    9.0,
+                    style,
+                    Align::Left,
+                )?;
+                bottom = bottom.min(d.y());
+            }
+            d.set_y(bottom);
+            d.rule(MARGIN, A4.0 - MARGIN);
+            d.gap(3.0);
+        }
+    }
+    if let Some(url) = &s.lookup_url {
+        d.gap(8.0);
+        let size = 90.0;
+        if d.y() - size < MARGIN {
+            d.new_page();
+        }
+        let y = d.y();
+        d.qr(url, MARGIN, y, size)?;
+        d.para(
+            MARGIN + size + 16.0,
+            A4.0 - 2.0 * MARGIN - size - 16.0,
+            &format!("Tra cứu tình trạng hồ sơ: {url}"),
+            9.0,
+            Style::Regular,
+            Align::Left,
+        )?;
+    }
+    d.finish()
+}
+
+/// The facts on a receipt and appointment slip (Giấy tiếp nhận hồ sơ và hẹn trả kết quả).
+pub struct Receipt {
+    pub agency_parent: String,
+    pub agency: String,
+    pub code: String,
+    pub procedure: String,
+    pub applicant: String,
+    pub phone: Option<String>,
+    pub channel: String,
+    pub received_at: String,
+    pub due: String,
+    pub documents: Vec<(String, usize)>,
+    pub lookup_url: String,
+}
+
+/// The receipt slip (mẫu 01, Circular 01/2018/TT-VPCP) for an online submission.
+pub fn receipt(r: &Receipt) -> Result<Vec<u8>, String> {
+    let mut d = Doc::new(&format!("Giấy tiếp nhận hồ sơ {}", r.code))?;
+    header(&mut d, &r.agency_parent, &r.agency, &r.code)?;
     d.gap(18.0);
     d.line(
         "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",

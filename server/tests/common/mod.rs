@@ -449,3 +449,71 @@ pub fn form_encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Officers of one unit with real accounts (a specialist must exist to be assigned).
+pub struct Staff {
+    pub counter: app::domain::account::Principal,
+    pub specialist: app::domain::account::Principal,
+    pub other_specialist: app::domain::account::Principal,
+    pub leader: app::domain::account::Principal,
+}
+
+/// Creates the four officers of `unit` through the administration service (B-g).
+pub async fn staff(svc: &app::server::Services, unit: i32, tag: &str) -> Staff {
+    use app::domain::account::{AccountKind, Principal, Role, RoleGrant, Stage};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let admin = Principal {
+        user_id: 0,
+        session_id: "admin".into(),
+        kind: AccountKind::Officer,
+        full_name: "Quản trị".into(),
+        email: "quantri@example.vn".into(),
+        stage: Stage::Full,
+        roles: vec![RoleGrant {
+            role: Role::SystemAdmin,
+            agency_id: None,
+            agency_name: None,
+        }],
+    };
+    let make = async |name: &str, who: &str, role: Role| {
+        let email = format!("{who}.{tag}.{unit}@example.vn");
+        app::server::auth::accounts::create_officer(
+            svc,
+            &admin,
+            app::server::auth::accounts::NewOfficer {
+                full_name: name.into(),
+                email: email.clone(),
+                agency_id: unit,
+                role: role.as_str().into(),
+            },
+            &Default::default(),
+        )
+        .await
+        .expect("officer created");
+        let u = entity::user_account::Entity::find()
+            .filter(entity::user_account::Column::Email.eq(email.clone()))
+            .one(&svc.db)
+            .await
+            .expect("q")
+            .expect("officer row");
+        Principal {
+            user_id: u.id,
+            session_id: format!("s-{}", u.id),
+            kind: AccountKind::Officer,
+            full_name: name.into(),
+            email,
+            stage: Stage::Full,
+            roles: vec![RoleGrant {
+                role,
+                agency_id: Some(unit),
+                agency_name: None,
+            }],
+        }
+    };
+    Staff {
+        counter: make("Trần Thị Một Cửa", "motcua", Role::OneStopOfficer).await,
+        specialist: make("Lê Văn Chuyên", "chuyenvien", Role::Specialist).await,
+        other_specialist: make("Phạm Thị Khác", "chuyenvien2", Role::Specialist).await,
+        leader: make("Võ Văn Lãnh Đạo", "lanhdao", Role::UnitLeader).await,
+    }
+}

@@ -1,0 +1,465 @@
+//! The officer workspace (B-c, B-i, B-k): the inbox ordered by urgency and the dossier page
+//! with the actions the workflow allows this officer now. Server-rendered plain HTML forms:
+//! every action works without JavaScript; a refused action comes back with its message.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::account::{query, tr, Csrf, ErrorSummary, WithForm, BUTTON, INPUT, LINK};
+use super::dossier::{
+    day_vn, param_id, size_text, status_badge, time_vn, Messages, Note, Timeline, SECONDARY,
+};
+use super::ErrorNotice;
+use crate::api::account::FormContext;
+use crate::domain::calendar::Urgency;
+use crate::domain::dossier::Status;
+use crate::domain::eform::Kind;
+use crate::domain::workflow::{ActionKind, InboxRow, WorkView};
+use crate::i18n::Lang;
+use crate::use_lang;
+
+fn urgency_badge(u: Option<Urgency>, lang: Lang) -> Option<impl IntoView> {
+    let (vi, en, colour) = match u? {
+        Urgency::Overdue => (
+            "Quá hạn",
+            "Overdue",
+            "bg-red-50 text-red-900 border-red-700",
+        ),
+        Urgency::DueToday => (
+            "Đến hạn hôm nay",
+            "Due today",
+            "bg-amber-50 text-amber-900 border-amber-700",
+        ),
+        Urgency::DueSoon => (
+            "Sắp đến hạn",
+            "Due soon",
+            "bg-amber-50 text-amber-900 border-amber-700",
+        ),
+        Urgency::OnTrack => return None,
+    };
+    Some(
+        view! { <span class=format!("inline-block rounded border px-2 py-0.5 text-sm font-semibold {colour}")>{tr(lang, vi, en)}</span> },
+    )
+}
+
+fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::Vi {
+        vi
+    } else {
+        en
+    }
+}
+
+#[component]
+pub fn OfficerDossiersPage() -> impl IntoView {
+    use crate::api::dossier::officer_inbox;
+    let lang = use_lang();
+    let title = tr(lang, "Hồ sơ cần xử lý", "Dossiers to handle");
+    let q = query("q");
+    let status = query("trang-thai");
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <form method="get" action="/can-bo/ho-so" role="search" class="mb-4 grid gap-2 sm:grid-cols-[1fr_auto_auto] sm:items-end">
+            <div>
+                <label for="f-q" class="block font-semibold">{tr(lang, "Tìm theo mã hồ sơ, người nộp hoặc thủ tục", "Search by code, applicant or procedure")}</label>
+                <input id="f-q" type="search" name="q" value=q.get_untracked() class=INPUT accesskey="s"/>
+            </div>
+            <div>
+                <label for="f-status" class="block font-semibold">{tr(lang, "Trạng thái", "Status")}</label>
+                <select id="f-status" name="trang-thai" class=INPUT>
+                    <option value="">{tr(lang, "Tất cả", "All")}</option>
+                    {Status::ALL.into_iter().filter(|s| *s != Status::Draft).map(|s| {
+                        let v = s.code().to_string();
+                        let selected = status.get_untracked() == v;
+                        view! { <option value=v selected=selected>{s.label(lang)}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class=BUTTON>{tr(lang, "Lọc", "Filter")}</button>
+        </form>
+        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+            {move || Suspend::new(async move {
+                let st = status.get_untracked().parse().ok();
+                match officer_inbox(q.get_untracked(), st).await {
+                    Ok(rows) if rows.is_empty() => view! { <p>{tr(lang, "Không có hồ sơ nào.", "No dossiers.")}</p> }.into_any(),
+                    Ok(rows) => {
+                        let (mine, rest): (Vec<InboxRow>, Vec<InboxRow>) = rows.into_iter().partition(|r| r.can_act);
+                        view! {
+                            <section aria-labelledby="todo-h" class="mb-6">
+                                <h2 id="todo-h" class="text-xl font-bold mb-2">{format!("{} ({})", tr(lang, "Cần xử lý", "To act on"), mine.len())}</h2>
+                                <InboxList rows=mine lang/>
+                            </section>
+                            <section aria-labelledby="rest-h">
+                                <h2 id="rest-h" class="text-xl font-bold mb-2">{format!("{} ({})", tr(lang, "Hồ sơ khác của đơn vị", "Other dossiers of the unit"), rest.len())}</h2>
+                                <InboxList rows=rest lang/>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn InboxList(rows: Vec<InboxRow>, lang: Lang) -> impl IntoView {
+    view! {
+        <ul class="grid gap-2">
+            {rows.into_iter().map(|r| view! {
+                <li class="rounded border border-slate-300 p-3">
+                    <p class="flex flex-wrap items-center gap-2">
+                        <a href=format!("/can-bo/ho-so/{}", r.id) class="font-mono text-blue-800 underline">{r.code.clone()}</a>
+                        {urgency_badge(r.urgency, lang)}
+                        {r.mine.then(|| view! { <span class="text-sm font-semibold">{tr(lang, "Việc của tôi", "Mine")}</span> })}
+                    </p>
+                    <p>{r.procedure_name.clone()}</p>
+                    <p class="text-sm">{tr(lang, "Người nộp: ", "Applicant: ")}{r.applicant_name.clone()}</p>
+                    <p class="text-sm">{status_badge(r.status, lang)}{" "}{pick(lang, &r.state_vi, &r.state_en).to_string()}
+                        {day_vn(&r.due_date).map(|d| view! { <span>{tr(lang, " · Hẹn trả: ", " · Due: ")}{d}</span> })}
+                        {r.step_overdue.then(|| view! { <span class="font-semibold text-red-900">{tr(lang, " · Bước này đã quá hạn", " · This step is late")}</span> })}
+                        {r.assignee_name.clone().map(|n| view! { <span>{tr(lang, " · Cán bộ: ", " · Officer: ")}{n}</span> })}
+                    </p>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn OfficerDossierPage() -> impl IntoView {
+    use crate::api::dossier::officer_dossier;
+    let lang = use_lang();
+    let id = param_id();
+    let ok = query("ok");
+    view! {
+        <WithForm render=move |c: FormContext| view! {
+            <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+                {
+                    let c = c.clone();
+                    move || {
+                        let c = c.clone();
+                        Suspend::new(async move {
+                            match officer_dossier(id.get_untracked()).await {
+                                Ok(w) => view! { <OfficerDossier w c lang ok=ok.get_untracked()/> }.into_any(),
+                                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl IntoView {
+    let d = w.dossier.clone();
+    let id = d.id;
+    let title = d.code.clone().unwrap_or_default();
+    let action = format!("/can-bo/ho-so/{id}");
+    let revision = d.revision.to_string();
+    let field_rows: Vec<(String, String)> = d
+        .schema
+        .fields()
+        .filter(|f| f.kind != Kind::Group)
+        .flat_map(|f| {
+            f.keys()
+                .into_iter()
+                .filter_map(|k| {
+                    d.values
+                        .get(&k)
+                        .map(|v| (format!("{} ({k})", f.label.get(lang)), v.clone()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let happened = |a: &str| d.events.iter().any(|e| e.action == a);
+    let mut slips = vec![(
+        "phieu-kiem-soat",
+        "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+        "Processing control slip",
+    )];
+    if happened("request_supplement") {
+        slips.push((
+            "phieu-yeu-cau-bo-sung",
+            "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+            "Supplement request slip",
+        ));
+    }
+    if happened("refuse") {
+        slips.push((
+            "phieu-tu-choi",
+            "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+            "Refusal slip",
+        ));
+    }
+    if happened("apology") {
+        slips.push((
+            "phieu-xin-loi",
+            "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+            "Apology and new appointment slip",
+        ));
+    }
+    let has_actions = !w.actions.is_empty() || w.can_attach_result || w.can_apologise;
+    view! {
+        <Title text=title.clone()/>
+        <p class="text-sm"><a href="/can-bo/ho-so" class=LINK>{tr(lang, "← Danh sách hồ sơ", "← All dossiers")}</a></p>
+        <h1 class="text-2xl font-bold mb-1 font-mono">{title}</h1>
+        <p class="mb-1">{d.procedure_name.clone()}</p>
+        <p class="mb-1 flex flex-wrap items-center gap-2">{status_badge(d.status, lang)}
+            <span>{pick(lang, &w.state_vi, &w.state_en).to_string()}</span>
+            {urgency_badge(w.urgency, lang)}
+            {w.paused.then(|| view! { <span class="text-sm font-semibold">{tr(lang, "Tạm dừng tính thời hạn", "Clock paused")}</span> })}
+        </p>
+        <dl class="mb-4 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
+            <dt class="font-semibold">{tr(lang, "Người nộp", "Applicant")}</dt><dd>{d.applicant_name.clone()}</dd>
+            <dt class="font-semibold">{tr(lang, "Đơn vị đang giữ hồ sơ", "Held by")}</dt><dd>{w.holding_unit.clone()}</dd>
+            <dt class="font-semibold">{tr(lang, "Cán bộ xử lý", "Officer")}</dt><dd>{w.assignee_name.clone().unwrap_or_else(|| tr(lang, "Chưa phân công", "Not assigned").into())}</dd>
+            <dt class="font-semibold">{tr(lang, "Ngày hẹn trả kết quả", "Due date")}</dt>
+            <dd>{day_vn(&d.due_date).unwrap_or_else(|| "—".into())}
+                {day_vn(&w.first_due_date).map(|f| view! { <span>{tr(lang, " (đã hẹn lại; hẹn ban đầu ", " (reset; first ")}{f}{")"}</span> })}</dd>
+            {w.step_due_at.map(|t| view! {
+                <dt class="font-semibold">{tr(lang, "Hạn của bước này", "This step is due")}</dt><dd>{time_vn(t)}</dd>
+            })}
+            {w.on_time.map(|on| view! {
+                <dt class="font-semibold">{tr(lang, "Kết quả giải quyết", "Outcome")}</dt>
+                <dd>{if on { tr(lang, "Đúng hạn", "On time") } else { tr(lang, "Trễ hạn", "Late") }}</dd>
+            })}
+        </dl>
+        {(!ok.is_empty()).then(|| view! { <Note text=tr(lang, "Đã thực hiện.", "Done.").to_string()/> })}
+        <ErrorSummary echo=c.echo.clone() lang/>
+        {has_actions.then(|| view! {
+            <section class="mb-6 rounded border border-slate-400 p-4" aria-labelledby="act-h">
+                <h2 id="act-h" class="text-xl font-bold mb-2">{tr(lang, "Xử lý", "Actions")}</h2>
+                {w.actions.iter().map(|a| {
+                    let key = a.kind.as_str();
+                    let (vi, en) = a.kind.label();
+                    let (nvi, nen) = a.kind.note_label();
+                    let note_id = format!("f-note-{key}");
+                    let primary = matches!(a.kind, ActionKind::Accept | ActionKind::Approve | ActionKind::Propose | ActionKind::ReturnResult | ActionKind::Assign | ActionKind::Pay);
+                    view! {
+                        <form method="post" action=action.clone() class="mb-4">
+                            <Csrf token=c.csrf.clone()/>
+                            <input type="hidden" name="revision" value=revision.clone()/>
+                            {a.note.then(|| view! {
+                                <label for=note_id.clone() class="block font-semibold">{tr(lang, nvi, nen)}</label>
+                                <textarea id=note_id.clone() name="note" rows="3" class=INPUT></textarea>
+                            })}
+                            {(a.kind == ActionKind::Assign).then(|| view! {
+                                <label for="f-assignee" class="block font-semibold">{tr(lang, "Cán bộ xử lý", "Officer")}</label>
+                                <select id="f-assignee" name="assignee" class=INPUT>
+                                    {w.assignees.iter().map(|(i, n)| view! { <option value=i.to_string()>{n.clone()}</option> }).collect_view()}
+                                </select>
+                            })}
+                            {(a.kind == ActionKind::Transfer).then(|| view! {
+                                <label for="f-unit" class="block font-semibold">{tr(lang, "Đơn vị thẩm định", "Appraising unit")}</label>
+                                <select id="f-unit" name="unit" class=INPUT>
+                                    {w.units.iter().map(|(i, n)| view! { <option value=i.to_string()>{n.clone()}</option> }).collect_view()}
+                                </select>
+                            })}
+                            <button type="submit" name="action" value=key class=if primary { format!("mt-2 {BUTTON}") } else { format!("mt-2 {SECONDARY}") }>{tr(lang, vi, en)}</button>
+                        </form>
+                    }
+                }).collect_view()}
+                {w.can_attach_result.then(|| view! {
+                    <form method="post" action=format!("/can-bo/ho-so/{id}/ket-qua") enctype="multipart/form-data" class="mb-4">
+                        <Csrf token=c.csrf.clone()/>
+                        <label for="f-result" class="block font-semibold">{tr(lang, "Tệp kết quả (PDF)", "Result file (PDF)")}</label>
+                        <input id="f-result" type="file" name="file" accept="application/pdf,image/jpeg,image/png" class="mt-1 block w-full"/>
+                        <button type="submit" class=format!("mt-2 {BUTTON}")>{tr(lang, "Đính kèm kết quả", "Attach the result")}</button>
+                    </form>
+                })}
+                {w.can_apologise.then(|| view! {
+                    <details class="mb-2">
+                        <summary class="cursor-pointer font-semibold underline">{tr(lang, "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "Apology and new appointment slip")}</summary>
+                        <form method="post" action=action.clone() class="mt-2">
+                            <Csrf token=c.csrf.clone()/>
+                            <input type="hidden" name="revision" value=revision.clone()/>
+                            <p id="apology-hint" class="text-sm">{tr(lang, "Phát hành chậm nhất 01 ngày làm việc trước hạn trả kết quả; chỉ được hẹn lại một lần (Nghị định 61/2018/NĐ-CP).", "Issue it at least one working day before the due date; the date can be reset once only (Decree 61/2018).")}</p>
+                            <label for="f-new-due" class="block font-semibold">{tr(lang, "Ngày hẹn trả kết quả mới", "New due date")}</label>
+                            <input id="f-new-due" type="date" name="new_due" aria-describedby="apology-hint" class=INPUT/>
+                            <label for="f-apology-reason" class="mt-2 block font-semibold">{tr(lang, "Lý do chậm trả kết quả", "Reason for the delay")}</label>
+                            <textarea id="f-apology-reason" name="reason" rows="2" class=INPUT></textarea>
+                            <button type="submit" name="action" value="apology" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Phát hành phiếu xin lỗi", "Issue the apology slip")}</button>
+                        </form>
+                    </details>
+                })}
+            </section>
+        })}
+        <section class="mb-6" aria-labelledby="print-h">
+            <h2 id="print-h" class="text-xl font-bold mb-2">{tr(lang, "Phiếu in (PDF)", "Printable slips (PDF)")}</h2>
+            <ul class="list-disc pl-5">
+                <li><a href=format!("{action}/bien-nhan.pdf") class=LINK>{tr(lang, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "Receipt and appointment slip")}</a></li>
+                {slips.into_iter().map(|(file, vi, en)| view! {
+                    <li><a href=format!("{action}/phieu/{file}.pdf") class=LINK>{tr(lang, vi, en)}</a></li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tờ khai", "Form")}</h2>
+        <dl class="mb-6 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
+            {field_rows.into_iter().map(|(k, v)| view! { <dt class="font-semibold">{k}</dt><dd>{v}</dd> }).collect_view()}
+        </dl>
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tệp", "Files")}</h2>
+        <ul class="mb-6 list-disc pl-5">
+            {d.files.iter().map(|f| view! {
+                <li><a href=format!("/can-bo/ho-so/{id}/tep/{}", f.id) class=LINK>{f.file_name.clone()}</a>
+                    <span class="text-sm">{format!(" ({}, {})", f.kind, size_text(f.size))}</span></li>
+            }).collect_view()}
+        </ul>
+        <Messages d=d.clone() csrf=c.csrf.clone() action=action.clone() lang/>
+        <h2 class="text-xl font-bold mb-2">{tr(lang, "Tiến trình", "History")}</h2>
+        <Timeline events=d.events.clone() lang/>
+    }
+}
+
+/// Reports and the Decision 766 index (B-d): a period, a grouping, the table, the index with an
+/// accessible chart (its numbers are also in the table beside it), CSV and XLSX exports.
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    use crate::api::dossier::officer_report;
+    let lang = use_lang();
+    let title = tr(lang, "Báo cáo thống kê", "Reports");
+    let from = query("tu");
+    let to = query("den");
+    let by = query("theo");
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+            {move || Suspend::new(async move {
+                let (f, t, b) = (from.get_untracked(), to.get_untracked(), by.get_untracked());
+                let result = officer_report(f.clone(), t.clone(), b.clone()).await;
+                let (fv, tv) = match &result {
+                    Ok(r) => (r.from.to_string(), r.to.to_string()),
+                    Err(_) => (f.clone(), t.clone()),
+                };
+                let export = format!("tu={fv}&den={tv}&theo={}", if b.is_empty() { "don-vi" } else { b.as_str() });
+                view! {
+                    <form method="get" action="/can-bo/bao-cao" class="mb-4 grid gap-2 sm:grid-cols-[auto_auto_auto_auto] sm:items-end">
+                        <div>
+                            <label for="f-tu" class="block font-semibold">{tr(lang, "Từ ngày", "From")}</label>
+                            <input id="f-tu" type="date" name="tu" value=fv class=INPUT/>
+                        </div>
+                        <div>
+                            <label for="f-den" class="block font-semibold">{tr(lang, "Đến ngày", "To")}</label>
+                            <input id="f-den" type="date" name="den" value=tv class=INPUT/>
+                        </div>
+                        <div>
+                            <label for="f-theo" class="block font-semibold">{tr(lang, "Theo", "By")}</label>
+                            <select id="f-theo" name="theo" class=INPUT>
+                                {[("don-vi", "Đơn vị", "Unit"), ("thu-tuc", "Thủ tục", "Procedure"), ("can-bo", "Cán bộ xử lý", "Officer")].into_iter().map(|(v, vi, en)| {
+                                    let selected = b == v;
+                                    view! { <option value=v selected=selected>{tr(lang, vi, en)}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <button type="submit" class=BUTTON>{tr(lang, "Xem báo cáo", "Show")}</button>
+                    </form>
+                    {match result {
+                        Ok(r) => view! { <ReportBody r export lang/> }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }}
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReportBody(r: crate::domain::report::Report, export: String, lang: Lang) -> impl IntoView {
+    use crate::domain::report::{columns, GroupBy};
+    let heads = columns(&r.total);
+    let first = match r.by {
+        GroupBy::Unit => tr(lang, "Đơn vị", "Unit"),
+        GroupBy::Procedure => tr(lang, "Thủ tục", "Procedure"),
+        GroupBy::Officer => tr(lang, "Cán bộ", "Officer"),
+    };
+    let total = r.index.total();
+    let groups: Vec<(String, f64, Option<f64>)> = r
+        .index
+        .groups
+        .iter()
+        .map(|g| {
+            (
+                pick(lang, &g.name_vi, &g.name_en).to_string(),
+                g.weight,
+                g.points(),
+            )
+        })
+        .collect();
+    let fmt = |x: Option<f64>| {
+        x.map(|v| format!("{v:.1}"))
+            .unwrap_or_else(|| tr(lang, "chưa có dữ liệu", "no data").into())
+    };
+    // The chart: one bar per group, its length the share of the group's points.
+    let bar_w = 220.0;
+    let chart_h = 28 * groups.len() + 8;
+    view! {
+        <p class="mb-2"><a href=format!("/can-bo/bao-cao.csv?{export}") class=LINK download>{tr(lang, "Tải CSV", "Download CSV")}</a>
+            {" · "}<a href=format!("/can-bo/bao-cao.xlsx?{export}") class=LINK download>{tr(lang, "Tải Excel (XLSX)", "Download Excel (XLSX)")}</a></p>
+        <h2 id="table-h" class="text-xl font-bold mb-2">{tr(lang, "Tình hình giải quyết hồ sơ", "Dossier handling")}</h2>
+        <div class="mb-6 overflow-x-auto" role="region" aria-labelledby="table-h" tabindex="0">
+            <table class="min-w-full border-collapse text-sm">
+                <thead><tr>
+                    <th scope="col" class="border border-slate-400 p-1 text-left">{first}</th>
+                    {heads.iter().map(|(vi, en, _)| view! { <th scope="col" class="border border-slate-400 p-1 text-left">{tr(lang, vi, en)}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {r.rows.iter().map(|row| view! {
+                        <tr>
+                            <th scope="row" class="border border-slate-400 p-1 text-left font-normal">{row.name.clone()}</th>
+                            {columns(&row.counts).into_iter().map(|(_, _, v)| view! { <td class="border border-slate-400 p-1 text-right">{v}</td> }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                    <tr class="font-bold">
+                        <th scope="row" class="border border-slate-400 p-1 text-left">{tr(lang, "Tổng cộng", "Total")}</th>
+                        {heads.iter().map(|(_, _, v)| view! { <td class="border border-slate-400 p-1 text-right">{v.clone()}</td> }).collect_view()}
+                    </tr>
+                </tbody>
+            </table>
+        </div>
+        <h2 id="idx-h" class="text-xl font-bold mb-2">{tr(lang, "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)", "Citizen and business service index (Decision 766/QĐ-TTg)")}</h2>
+        <p class="mb-2 text-lg">{tr(lang, "Tổng điểm: ", "Total: ")}<strong>{fmt(total)}</strong>{" / 100"}</p>
+        <svg role="img" aria-labelledby="chart-t chart-d" width="100%" height=chart_h.to_string() viewBox=format!("0 0 360 {chart_h}") class="mb-4 max-w-xl">
+            <title id="chart-t">{tr(lang, "Điểm theo nhóm chỉ số", "Points by group")}</title>
+            <desc id="chart-d">{groups.iter().map(|(n, w, p)| format!("{n}: {} / {w}. ", fmt(*p))).collect::<String>()}</desc>
+            {groups.iter().enumerate().map(|(i, (n, w, p))| {
+                let y = 8 + i * 28;
+                let len = p.map(|p| p / w * bar_w).unwrap_or(0.0);
+                view! {
+                    <g>
+                        <rect x="130" y=y.to_string() width=format!("{bar_w}") height="18" fill="#e2e8f0"/>
+                        <rect x="130" y=y.to_string() width=format!("{len:.1}") height="18" fill="#1e40af"/>
+                        <text x="0" y=(y + 13).to_string() font-size="11" fill="#0f172a">{n.chars().take(22).collect::<String>()}</text>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+        <div class="mb-6 overflow-x-auto" role="region" aria-labelledby="idx-h" tabindex="0">
+            <table class="min-w-full border-collapse text-sm">
+                <thead><tr>
+                    <th scope="col" class="border border-slate-400 p-1 text-left">{tr(lang, "Chỉ số", "Indicator")}</th>
+                    <th scope="col" class="border border-slate-400 p-1 text-right">{tr(lang, "Đạt / Tổng", "Met / Total")}</th>
+                    <th scope="col" class="border border-slate-400 p-1 text-right">{tr(lang, "Điểm", "Points")}</th>
+                </tr></thead>
+                <tbody>
+                    {r.index.groups.iter().map(|g| view! {
+                        <tr class="bg-slate-100 font-semibold">
+                            <th scope="row" class="border border-slate-400 p-1 text-left">{pick(lang, &g.name_vi, &g.name_en).to_string()}</th>
+                            <td class="border border-slate-400 p-1"></td>
+                            <td class="border border-slate-400 p-1 text-right">{format!("{} / {}", fmt(g.points()), g.weight)}</td>
+                        </tr>
+                        {g.indicators.iter().map(|i| view! {
+                            <tr>
+                                <th scope="row" class="border border-slate-400 p-1 text-left font-normal">{format!("{} {}", i.key, pick(lang, &i.name_vi, &i.name_en))}</th>
+                                <td class="border border-slate-400 p-1 text-right">{format!("{} / {}", i.numerator, i.denominator)}</td>
+                                <td class="border border-slate-400 p-1 text-right">{format!("{} / {}", fmt(i.points()), i.weight)}</td>
+                            </tr>
+                        }).collect_view()}
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

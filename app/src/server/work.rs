@@ -1,0 +1,986 @@
+//! The back office (B-b, B-c, B-i, B-k): every change of a submitted dossier goes through the
+//! workflow engine (`domain::workflow`) here, in one transaction with its append-only event;
+//! the officer inbox, assignment, transfer to another unit and the apology slip.
+//!
+//! Authorisation: officers see the dossiers received by their unit or held by it (after a
+//! transfer), and act only with the roles they hold in the unit that holds the dossier.
+use std::collections::HashMap;
+
+use entity::{agency, dossier, dossier_event, notification, procedure_version, role_assignment};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, UpdateMany,
+};
+
+use super::auth::{invalid, now, RequestMeta};
+use super::dossier::{handled_by, need_text, notify_applicant, status_of, view_of};
+use super::Services;
+use crate::domain::account::{Principal, Role, Stage};
+use crate::domain::calendar::{check_apology, ApologyRefusal, Day, Urgency};
+use crate::domain::dossier::Status;
+use crate::domain::workflow::{
+    ActionKind, ActionOffer, Actor, InboxRow, State, TransitionError, WorkView, Workflow,
+};
+use crate::error::{internal, AppError};
+
+/// The workflow code new dossiers fall back to when their procedure has none.
+const FALLBACK: &str = "mot-cua";
+
+/// Working days before the due date from which the inbox warns (B-i).
+const WARN_DAYS: u32 = 2;
+
+fn parse(row: entity::workflow::Model) -> Result<(i32, Workflow), AppError> {
+    let w: Workflow = serde_json::from_str(&row.definition).map_err(internal)?;
+    Ok((row.id, w))
+}
+
+/// A published workflow version by id, or the latest fallback workflow.
+pub async fn workflow(
+    db: &impl ConnectionTrait,
+    id: Option<i32>,
+) -> Result<(i32, Workflow), AppError> {
+    if let Some(id) = id {
+        if let Some(row) = entity::workflow::Entity::find_by_id(id).one(db).await? {
+            return parse(row);
+        }
+    }
+    let row = entity::workflow::Entity::find()
+        .filter(entity::workflow::Column::Code.eq(FALLBACK))
+        .order_by_desc(entity::workflow::Column::Version)
+        .one(db)
+        .await?
+        .ok_or_else(|| internal("no workflow published"))?;
+    parse(row)
+}
+
+/// Where a dossier of this procedure version starts: its workflow, the first state and the
+/// first step's deadline.
+pub struct Entry {
+    pub workflow_id: i32,
+    pub state: String,
+    pub step_due_at: Option<i64>,
+}
+
+pub async fn entry(
+    svc: &Services,
+    db: &impl ConnectionTrait,
+    version: &procedure_version::Model,
+    t: i64,
+) -> Result<Entry, AppError> {
+    let (id, w) = workflow(db, version.workflow_id).await?;
+    let first = w.first().ok_or_else(|| internal("empty workflow"))?;
+    Ok(Entry {
+        workflow_id: id,
+        state: first.key.clone(),
+        step_due_at: first
+            .sla_hours
+            .map(|h| svc.calendar.add_working_hours(t, h)),
+    })
+}
+
+/// Who takes a step.
+pub enum Who {
+    Applicant(i32),
+    Officer(i32, Vec<Role>),
+}
+
+impl Who {
+    fn id(&self) -> i32 {
+        match self {
+            Who::Applicant(id) | Who::Officer(id, _) => *id,
+        }
+    }
+}
+
+fn state_now(w: &Workflow, d: &dossier::Model) -> String {
+    d.state
+        .clone()
+        .or_else(|| w.first().map(|s| s.key.clone()))
+        .unwrap_or_default()
+}
+
+fn refusal(e: TransitionError, kind: ActionKind, here: Option<&State>) -> AppError {
+    let (vi_here, en_here) = here
+        .map(|s| (s.name_vi.clone(), s.name_en.clone()))
+        .unwrap_or_default();
+    let (vi, en) = kind.label();
+    match e {
+        TransitionError::NotAllowed => AppError::Forbidden,
+        TransitionError::NoteRequired => {
+            let (lvi, len) = kind.note_label();
+            invalid(
+                "note",
+                &format!("Hãy nhập \"{lvi}\"."),
+                &format!("Fill in \"{len}\"."),
+            )
+        }
+        _ => invalid(
+            "form",
+            &format!("Không thể \"{vi}\" khi hồ sơ đang ở bước \"{vi_here}\"."),
+            &format!("\"{en}\" is not possible while the dossier is \"{en_here}\"."),
+        ),
+    }
+}
+
+/// Moves a dossier by one workflow action inside `txn`: checks the action against the
+/// workflow, updates status, state and clocks, and writes the event. A concurrent change
+/// (another revision) answers Conflict and changes nothing.
+pub(crate) async fn step(
+    svc: &Services,
+    txn: &DatabaseTransaction,
+    d: &dossier::Model,
+    kind: ActionKind,
+    who: &Who,
+    note: Option<String>,
+    extra: impl FnOnce(UpdateMany<dossier::Entity>) -> UpdateMany<dossier::Entity>,
+) -> Result<State, AppError> {
+    let (_, w) = workflow(txn, d.workflow_id).await?;
+    let here_key = state_now(&w, d);
+    let here = w.state(&here_key).cloned();
+    let actor = match who {
+        Who::Applicant(_) => Actor::Applicant,
+        Who::Officer(_, roles) => Actor::Officer(roles),
+    };
+    let to = w
+        .next(
+            &here_key,
+            kind,
+            &actor,
+            note.as_deref().unwrap_or(""),
+            d.back_state.as_deref(),
+        )
+        .map_err(|e| refusal(e, kind, here.as_ref()))?
+        .clone();
+    let here = here.ok_or_else(|| internal("state vanished"))?;
+    let t = now();
+    let to_status = to
+        .status()
+        .ok_or_else(|| internal("bad status in workflow"))?;
+    let mut q = dossier::Entity::update_many()
+        .col_expr(dossier::Column::Status, Expr::value(to_status.code()))
+        .col_expr(dossier::Column::State, Expr::value(Some(to.key.clone())))
+        .col_expr(dossier::Column::UpdatedAt, Expr::value(t))
+        .col_expr(dossier::Column::StepStartedAt, Expr::value(Some(t)))
+        .col_expr(
+            dossier::Column::StepDueAt,
+            Expr::value(to.sla_hours.map(|h| svc.calendar.add_working_hours(t, h))),
+        )
+        .col_expr(
+            dossier::Column::Revision,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(dossier::Column::Revision), 1),
+        );
+    if to.is_side() && !here.is_side() {
+        q = q.col_expr(
+            dossier::Column::BackState,
+            Expr::value(Some(here.key.clone())),
+        );
+    } else if here.is_side() && !to.is_side() {
+        q = q.col_expr(
+            dossier::Column::BackState,
+            Expr::value(Option::<String>::None),
+        );
+    }
+    // The clock stops while the applicant is asked for something and the dossier gets those
+    // working days back when it runs again (B-i).
+    if to.pauses_clock() && !here.pauses_clock() {
+        q = q.col_expr(dossier::Column::PausedAt, Expr::value(Some(t)));
+    } else if here.pauses_clock() && !to.pauses_clock() {
+        q = q.col_expr(dossier::Column::PausedAt, Expr::value(Option::<i64>::None));
+        if let (Some(p), Some(due)) = (d.paused_at, d.due_date.as_deref().and_then(Day::parse_iso))
+        {
+            let later = svc
+                .calendar
+                .extend(due, Day::from_unix_vn(p), Day::from_unix_vn(t));
+            q = q.col_expr(
+                dossier::Column::DueDate,
+                Expr::value(Some(later.to_string())),
+            );
+        }
+    }
+    if kind == ActionKind::Accept {
+        q = q.col_expr(dossier::Column::AcceptedAt, Expr::value(Some(t)));
+    }
+    // Finished: processed (9), or ended without a result (refused, stopped, withdrawn).
+    if (to_status == Status::Processed || to.is_end()) && d.finished_at.is_none() {
+        q = q.col_expr(dossier::Column::FinishedAt, Expr::value(Some(t)));
+    }
+    if to_status == Status::Returned {
+        q = q.col_expr(dossier::Column::ReturnedAt, Expr::value(Some(t)));
+    }
+    let q = extra(q)
+        .filter(dossier::Column::Id.eq(d.id))
+        .filter(dossier::Column::Revision.eq(d.revision));
+    if q.exec(txn).await?.rows_affected == 0 {
+        return Err(AppError::Conflict);
+    }
+    dossier_event::ActiveModel {
+        dossier_id: Set(d.id),
+        at: Set(t),
+        actor_id: Set(Some(who.id())),
+        action: Set(kind.as_str().into()),
+        from_status: Set(Some(d.status)),
+        to_status: Set(Some(to_status.code())),
+        note: Set(note),
+        from_state: Set(Some(here.key.clone())),
+        to_state: Set(Some(to.key.clone())),
+        unit_id: Set(d.unit_id.or(Some(d.agency_id))),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(to)
+}
+
+/// The unit that holds the dossier now.
+fn holder(d: &dossier::Model) -> i32 {
+    d.unit_id.unwrap_or(d.agency_id)
+}
+
+/// What an officer sends with an action.
+#[derive(Clone, Debug, Default)]
+pub struct ActInput {
+    pub note: String,
+    pub assignee: Option<i32>,
+    pub unit: Option<i32>,
+    /// The revision the officer's page showed: acting on a stale page is a conflict.
+    pub revision: Option<i32>,
+}
+
+async fn specialists(db: &impl ConnectionTrait, unit: i32) -> Result<Vec<(i32, String)>, AppError> {
+    let grants = role_assignment::Entity::find()
+        .filter(role_assignment::Column::AgencyId.eq(unit))
+        .filter(role_assignment::Column::Role.eq(Role::Specialist.as_str()))
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = grants.iter().map(|g| g.user_id).collect();
+    let users = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Id.is_in(ids))
+        .filter(entity::user_account::Column::DisabledAt.is_null())
+        .order_by_asc(entity::user_account::Column::FullName)
+        .all(db)
+        .await?;
+    Ok(users.into_iter().map(|u| (u.id, u.full_name)).collect())
+}
+
+/// Officer: takes one workflow action on a dossier (B-c).
+pub async fn act(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    kind: ActionKind,
+    input: ActInput,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let d = handled_by(svc, p, id).await?;
+    if input.revision.is_some_and(|r| r != d.revision) {
+        return Err(AppError::Conflict);
+    }
+    if !kind.is_officer_button() {
+        return Err(invalid(
+            "form",
+            "Thao tác này không thực hiện được từ đây.",
+            "This action cannot be taken here.",
+        ));
+    }
+    let roles = p.roles_in(holder(&d));
+    if roles.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    assignee_guard(p, &d, &roles)?;
+    let note = if input.note.trim().is_empty() {
+        None
+    } else {
+        Some(need_text(
+            "note",
+            &input.note,
+            "Nội dung quá dài (tối đa 4000 ký tự).",
+            "The text is too long (at most 4000 characters).",
+        )?)
+    };
+    let mut assignee = None;
+    let mut unit = None;
+    match kind {
+        ActionKind::Assign => {
+            let who = input.assignee.ok_or_else(|| {
+                invalid("assignee", "Hãy chọn cán bộ xử lý.", "Choose the officer.")
+            })?;
+            if !specialists(&svc.db, holder(&d))
+                .await?
+                .iter()
+                .any(|(i, _)| *i == who)
+            {
+                return Err(invalid(
+                    "assignee",
+                    "Cán bộ được chọn không phải chuyên viên của đơn vị.",
+                    "The officer chosen is not a specialist of this unit.",
+                ));
+            }
+            assignee = Some(who);
+        }
+        ActionKind::Transfer => {
+            let to = input.unit.ok_or_else(|| {
+                invalid(
+                    "unit",
+                    "Hãy chọn đơn vị thẩm định.",
+                    "Choose the appraising unit.",
+                )
+            })?;
+            let ok =
+                to != holder(&d) && agency::Entity::find_by_id(to).one(&svc.db).await?.is_some();
+            if !ok {
+                return Err(invalid(
+                    "unit",
+                    "Hãy chọn một đơn vị khác trong danh sách.",
+                    "Choose another unit from the list.",
+                ));
+            }
+            unit = Some(to);
+        }
+        ActionKind::ReturnAppraisal => unit = Some(d.agency_id),
+        _ => {}
+    }
+    let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
+    let supplement = (kind == ActionKind::RequestSupplement).then(|| note.clone());
+    let to = step(
+        svc,
+        &txn,
+        &d,
+        kind,
+        &Who::Officer(p.user_id, roles),
+        note.clone(),
+        move |mut q| {
+            if let Some(a) = assignee {
+                q = q.col_expr(dossier::Column::AssigneeId, Expr::value(Some(a)));
+            }
+            if let Some(u) = unit {
+                q = q.col_expr(dossier::Column::UnitId, Expr::value(Some(u)));
+            }
+            if let Some(n) = supplement {
+                q = q.col_expr(dossier::Column::SupplementRequest, Expr::value(n));
+            }
+            q
+        },
+    )
+    .await?;
+    if let Some(a) = assignee {
+        notification::ActiveModel {
+            user_id: Set(a),
+            dossier_id: Set(Some(d.id)),
+            text_vi: Set(format!("Bạn được phân công xử lý hồ sơ {}", code(&d))),
+            text_en: Set(format!("You were assigned dossier {}", code(&d))),
+            link: Set(format!("/can-bo/ho-so/{}", d.id)),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    let _ = svc
+        .audit
+        .append(
+            &svc.db,
+            super::audit::Entry {
+                actor: Some(p.user_id.to_string()),
+                action: format!("dossier.{}", kind.as_str()),
+                object_type: Some("dossier".into()),
+                object_id: Some(code(&d)),
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+                detail: Some(format!("{} → {}", state_now_of(&d), to.key).into()),
+            },
+        )
+        .await;
+    if let Some((vi, en)) = tell_applicant(kind, &d, note.as_deref()) {
+        notify_applicant(svc, &d, vi, en).await;
+    }
+    Ok(())
+}
+
+fn state_now_of(d: &dossier::Model) -> String {
+    d.state.clone().unwrap_or_default()
+}
+
+fn code(d: &dossier::Model) -> String {
+    d.code.clone().unwrap_or_default()
+}
+
+/// A specialist acts only on dossiers assigned to them (or not assigned); leaders and counter
+/// officers act on any dossier of the unit (they reassign, approve, hand over).
+fn assignee_guard(p: &Principal, d: &dossier::Model, roles: &[Role]) -> Result<(), AppError> {
+    let only_specialist = roles.iter().all(|r| *r == Role::Specialist);
+    match d.assignee_id {
+        Some(a) if a != p.user_id && only_specialist && holder(d) == d.agency_id => Err(invalid(
+            "form",
+            "Hồ sơ đã được phân công cho cán bộ khác.",
+            "This dossier is assigned to another officer.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// What the applicant is told after an officer's action, if anything.
+fn tell_applicant(
+    kind: ActionKind,
+    d: &dossier::Model,
+    note: Option<&str>,
+) -> Option<(String, String)> {
+    let c = code(d);
+    let n = note.unwrap_or_default();
+    Some(match kind {
+        ActionKind::Accept => (
+            format!("Hồ sơ {c} đã được tiếp nhận và chuyển xử lý."),
+            format!("Dossier {c} has been accepted for processing."),
+        ),
+        ActionKind::Refuse => (
+            format!("Hồ sơ {c} không được tiếp nhận. Lý do: {n}"),
+            format!("Dossier {c} was refused. Reason: {n}"),
+        ),
+        ActionKind::RequestSupplement => (
+            format!("Hồ sơ {c} cần bổ sung: {n}"),
+            format!("Dossier {c} needs more: {n}"),
+        ),
+        ActionKind::RequestPayment => (
+            format!("Hồ sơ {c}: mời bạn nộp phí, lệ phí để tiếp tục giải quyết."),
+            format!("Dossier {c}: please pay the fees so processing can go on."),
+        ),
+        ActionKind::Stop => (
+            format!("Hồ sơ {c} đã dừng xử lý. Lý do: {n}"),
+            format!("Processing of dossier {c} was stopped. Reason: {n}"),
+        ),
+        ActionKind::AcceptWithdrawal => (
+            format!("Hồ sơ {c} đã được rút theo yêu cầu của bạn."),
+            format!("Dossier {c} was withdrawn as you asked."),
+        ),
+        ActionKind::RefuseWithdrawal => (
+            format!("Yêu cầu rút hồ sơ {c} không được chấp nhận. Lý do: {n}"),
+            format!("Your request to withdraw dossier {c} was refused. Reason: {n}"),
+        ),
+        ActionKind::ReturnResult => (
+            format!("Hồ sơ {c} đã trả kết quả. Mời bạn đánh giá mức độ hài lòng."),
+            format!("Dossier {c}: result returned. Please rate the service."),
+        ),
+        _ => return None,
+    })
+}
+
+/// Officer: issues the apology and new appointment slip (Decree 61/2018 Art. 19): at the
+/// latest one working day before the due date, once per dossier.
+pub async fn apologise(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    new_due: &str,
+    reason: &str,
+    revision: Option<i32>,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let d = handled_by(svc, p, id).await?;
+    if revision.is_some_and(|r| r != d.revision) {
+        return Err(AppError::Conflict);
+    }
+    let roles = p.roles_in(holder(&d));
+    if !roles
+        .iter()
+        .any(|r| matches!(r, Role::OneStopOfficer | Role::UnitLeader))
+    {
+        return Err(AppError::Forbidden);
+    }
+    let reason = need_text(
+        "reason",
+        reason,
+        "Hãy ghi lý do chậm trả kết quả (tối đa 4000 ký tự).",
+        "Give the reason for the delay (at most 4000 characters).",
+    )?;
+    let new = Day::parse_iso(new_due.trim())
+        .ok_or_else(|| invalid("new_due", "Hãy chọn ngày hẹn mới.", "Choose the new date."))?;
+    let active = matches!(
+        status_of(&d),
+        Status::Submitted
+            | Status::Accepted
+            | Status::InProcess
+            | Status::SupplementRequested
+            | Status::PaymentRequested
+    );
+    let due = d.due_date.as_deref().and_then(Day::parse_iso);
+    let (Some(due), true) = (due, active) else {
+        return Err(invalid(
+            "form",
+            "Hồ sơ này không có hạn giải quyết đang chạy.",
+            "This dossier has no running deadline.",
+        ));
+    };
+    let today = super::dossier::today();
+    check_apology(&svc.calendar, today, due, new, d.first_due_date.is_some()).map_err(|e| match e {
+        ApologyRefusal::AlreadyReset => invalid(
+            "form",
+            "Đã hẹn lại ngày trả kết quả một lần; không được hẹn lại lần nữa.",
+            "The date was already reset once; it cannot be reset again.",
+        ),
+        ApologyRefusal::TooLate => invalid(
+            "form",
+            "Đã quá thời điểm phát hành phiếu xin lỗi (chậm nhất 01 ngày làm việc trước hạn trả kết quả).",
+            "Too late: the slip must be issued at least one working day before the due date.",
+        ),
+        ApologyRefusal::BadDate => invalid(
+            "new_due",
+            "Ngày hẹn mới phải là một ngày làm việc sau ngày hẹn hiện tại.",
+            "The new date must be a working day after the current due date.",
+        ),
+    })?;
+    let t = now();
+    let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
+    let r = dossier::Entity::update_many()
+        .col_expr(dossier::Column::DueDate, Expr::value(Some(new.to_string())))
+        .col_expr(
+            dossier::Column::FirstDueDate,
+            Expr::value(Some(due.to_string())),
+        )
+        .col_expr(dossier::Column::UpdatedAt, Expr::value(t))
+        .col_expr(
+            dossier::Column::Revision,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(dossier::Column::Revision), 1),
+        )
+        .filter(dossier::Column::Id.eq(d.id))
+        .filter(dossier::Column::Revision.eq(d.revision))
+        .filter(dossier::Column::FirstDueDate.is_null())
+        .exec(&txn)
+        .await?;
+    if r.rows_affected == 0 {
+        return Err(AppError::Conflict);
+    }
+    dossier_event::ActiveModel {
+        dossier_id: Set(d.id),
+        at: Set(t),
+        actor_id: Set(Some(p.user_id)),
+        action: Set("apology".into()),
+        from_status: Set(Some(d.status)),
+        to_status: Set(Some(d.status)),
+        note: Set(Some(format!("{} → {}: {reason}", due.vn(), new.vn()))),
+        from_state: Set(d.state.clone()),
+        to_state: Set(d.state.clone()),
+        unit_id: Set(Some(holder(&d))),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    let _ = svc
+        .audit
+        .append(
+            &svc.db,
+            super::audit::Entry {
+                actor: Some(p.user_id.to_string()),
+                action: "dossier.apology".into(),
+                object_type: Some("dossier".into()),
+                object_id: Some(code(&d)),
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+                detail: Some(format!("{due} → {new}").into()),
+            },
+        )
+        .await;
+    let c = code(&d);
+    notify_applicant(
+        svc,
+        &d,
+        format!(
+            "Cơ quan xin lỗi vì hồ sơ {c} chưa có kết quả đúng hẹn. Ngày hẹn mới: {}. Lý do: {reason}",
+            new.vn()
+        ),
+        format!(
+            "The agency apologises: dossier {c} will be late. New date: {}. Reason: {reason}",
+            new.vn()
+        ),
+    )
+    .await;
+    Ok(())
+}
+
+/// Urgency of a dossier against its due date, None when finished, paused or without one.
+fn urgency(svc: &Services, d: &dossier::Model, today: Day) -> Option<Urgency> {
+    let open = matches!(
+        status_of(d),
+        Status::Submitted | Status::Accepted | Status::InProcess | Status::WithdrawalRequested
+    );
+    if !open {
+        return None;
+    }
+    let due = d.due_date.as_deref().and_then(Day::parse_iso)?;
+    Some(Urgency::of(&svc.calendar, today, due, WARN_DAYS))
+}
+
+/// The dossiers an officer's units received or hold (B-k): open ones most urgent first, then
+/// finished ones. `q` searches code, applicant and procedure name; `status` filters.
+pub async fn inbox(
+    svc: &Services,
+    p: &Principal,
+    q: &str,
+    status: Option<Status>,
+    limit: u64,
+) -> Result<Vec<InboxRow>, AppError> {
+    if p.stage != Stage::Full || !p.is_officer() {
+        return Err(AppError::Forbidden);
+    }
+    let units: Vec<i32> = p.roles.iter().filter_map(|g| g.agency_id).collect();
+    let mut query =
+        dossier::Entity::find().filter(dossier::Column::Status.ne(Status::Draft.code()));
+    if !p.is_system_admin() {
+        query = query.filter(
+            Condition::any()
+                .add(dossier::Column::UnitId.is_in(units.clone()))
+                .add(dossier::Column::AgencyId.is_in(units.clone())),
+        );
+    }
+    if let Some(s) = status {
+        query = query.filter(dossier::Column::Status.eq(s.code()));
+    }
+    let q = q.trim();
+    if !q.is_empty() {
+        let like = format!("%{}%", q.replace(['%', '_'], ""));
+        let folded = crate::domain::text::fold(q);
+        let procs: Vec<i32> = svc
+            .catalogue
+            .rows
+            .iter()
+            .filter(|r| crate::domain::text::fold(&r.summary.name).contains(&folded))
+            .map(|r| r.id)
+            .take(500)
+            .collect();
+        query = query.filter(
+            Condition::any()
+                .add(dossier::Column::Code.like(like.clone()))
+                .add(dossier::Column::ApplicantName.like(like))
+                .add(dossier::Column::ProcedureId.is_in(procs)),
+        );
+    }
+    let rows = query
+        .order_by_asc(dossier::Column::DueDate)
+        .order_by_desc(dossier::Column::Id)
+        .limit(limit)
+        .all(&svc.db)
+        .await?;
+    let mut flows: HashMap<Option<i32>, Workflow> = HashMap::new();
+    let mut names: HashMap<i32, String> = HashMap::new();
+    let assignees: Vec<i32> = rows.iter().filter_map(|d| d.assignee_id).collect();
+    for u in entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Id.is_in(assignees))
+        .all(&svc.db)
+        .await?
+    {
+        names.insert(u.id, u.full_name);
+    }
+    let today = super::dossier::today();
+    let t = now();
+    let mut out = Vec::with_capacity(rows.len());
+    for d in rows {
+        if let std::collections::hash_map::Entry::Vacant(e) = flows.entry(d.workflow_id) {
+            e.insert(workflow(&svc.db, d.workflow_id).await?.1);
+        }
+        let w = &flows[&d.workflow_id];
+        let key = state_now(w, &d);
+        let st = w.state(&key);
+        let roles = p.roles_in(holder(&d));
+        let can_act = !roles.is_empty()
+            && st.is_some_and(|s| {
+                s.actions
+                    .iter()
+                    .any(|a| a.kind.is_officer_button() || a.kind == ActionKind::AttachResult)
+                    && w.actions_for(&key, &Actor::Officer(&roles))
+                        .iter()
+                        .any(|a| a.kind != ActionKind::RequestWithdrawal)
+            })
+            && assignee_guard(p, &d, &roles).is_ok();
+        out.push(InboxRow {
+            id: d.id,
+            code: code(&d),
+            procedure_name: svc.procedure_name(d.procedure_id),
+            applicant_name: d.applicant_name.clone(),
+            status: status_of(&d),
+            state_vi: st.map(|s| s.name_vi.clone()).unwrap_or_default(),
+            state_en: st.map(|s| s.name_en.clone()).unwrap_or_default(),
+            due_date: d.due_date.clone(),
+            urgency: urgency(svc, &d, today),
+            step_due_at: d.step_due_at,
+            step_overdue: d.step_due_at.is_some_and(|x| x < t),
+            assignee_name: d.assignee_id.and_then(|a| names.get(&a).cloned()),
+            mine: d.assignee_id == Some(p.user_id),
+            can_act,
+            channel: d.channel.clone(),
+        });
+    }
+    // Open dossiers the officer can act on first, most urgent first; then the rest.
+    out.sort_by_key(|r| {
+        (
+            !r.can_act,
+            r.urgency.is_none(),
+            r.urgency,
+            r.due_date.clone(),
+            std::cmp::Reverse(r.id),
+        )
+    });
+    Ok(out)
+}
+
+/// A dossier as an officer sees it, with the actions they may take now.
+pub async fn work_view(svc: &Services, p: &Principal, id: i32) -> Result<WorkView, AppError> {
+    let d = handled_by(svc, p, id).await?;
+    let (_, w) = workflow(&svc.db, d.workflow_id).await?;
+    let key = state_now(&w, &d);
+    let st = w.state(&key).cloned();
+    let roles = p.roles_in(holder(&d));
+    let allowed = if assignee_guard(p, &d, &roles).is_ok() {
+        w.actions_for(&key, &Actor::Officer(&roles))
+    } else {
+        Vec::new()
+    };
+    let actions: Vec<ActionOffer> = allowed
+        .iter()
+        .filter(|a| a.kind.is_officer_button())
+        .map(|a| ActionOffer {
+            kind: a.kind,
+            note: a.note,
+        })
+        .collect();
+    let can_attach_result = allowed.iter().any(|a| a.kind == ActionKind::AttachResult);
+    let assignees = if actions.iter().any(|a| a.kind == ActionKind::Assign) {
+        specialists(&svc.db, holder(&d)).await?
+    } else {
+        Vec::new()
+    };
+    let units = if actions.iter().any(|a| a.kind == ActionKind::Transfer) {
+        agency::Entity::find()
+            .filter(agency::Column::Id.ne(holder(&d)))
+            .filter(agency::Column::Kind.is_in(["department", "one_stop"]))
+            .order_by_asc(agency::Column::Name)
+            .limit(300)
+            .all(&svc.db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let holding_unit = agency::Entity::find_by_id(holder(&d))
+        .one(&svc.db)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let assignee_name = match d.assignee_id {
+        Some(a) => entity::user_account::Entity::find_by_id(a)
+            .one(&svc.db)
+            .await?
+            .map(|u| u.full_name),
+        None => None,
+    };
+    let today = super::dossier::today();
+    let due = d.due_date.as_deref().and_then(Day::parse_iso);
+    let can_apologise = d.first_due_date.is_none()
+        && roles
+            .iter()
+            .any(|r| matches!(r, Role::OneStopOfficer | Role::UnitLeader))
+        && urgency(svc, &d, today).is_some()
+        && due.is_some_and(|due| today <= svc.calendar.previous_working(due));
+    let on_time = d
+        .finished_at
+        .and_then(|f| due.map(|due| Day::from_unix_vn(f) <= due));
+    let paused = d.paused_at.is_some();
+    let urgency = urgency(svc, &d, today);
+    let first_due_date = d.first_due_date.clone();
+    let step_due_at = d.step_due_at;
+    let mut dossier = view_of(svc, d).await?;
+    dossier.submit_key = String::new();
+    Ok(WorkView {
+        dossier,
+        state_vi: st.as_ref().map(|s| s.name_vi.clone()).unwrap_or_default(),
+        state_en: st.as_ref().map(|s| s.name_en.clone()).unwrap_or_default(),
+        holding_unit,
+        assignee_name,
+        step_due_at,
+        urgency,
+        actions,
+        assignees,
+        units,
+        can_attach_result,
+        can_apologise,
+        first_due_date,
+        on_time,
+        paused,
+    })
+}
+
+/// Roles of the officer in the unit holding the dossier, for attach-result (which also needs
+/// a file) and other file-carrying steps.
+pub(crate) fn officer_roles(p: &Principal, d: &dossier::Model) -> Result<Vec<Role>, AppError> {
+    let roles = p.roles_in(holder(d));
+    if roles.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    assignee_guard(p, d, &roles)?;
+    Ok(roles)
+}
+
+/// Checks, before a file is stored, that `kind` is open to the officer now.
+pub(crate) async fn may(
+    svc: &Services,
+    p: &Principal,
+    d: &dossier::Model,
+    kind: ActionKind,
+) -> Result<(), AppError> {
+    let roles = officer_roles(p, d)?;
+    let (_, w) = workflow(&svc.db, d.workflow_id).await?;
+    let key = state_now(&w, d);
+    let here = w.state(&key);
+    match here.and_then(|s| s.actions.iter().find(|a| a.kind == kind)) {
+        Some(a) if a.permits(&Actor::Officer(&roles)) => Ok(()),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(refusal(TransitionError::NotHere, kind, here)),
+    }
+}
+
+/// The slips of the one-stop forms (B-l, Circular 01/2018/TT-VPCP) for an officer who sees the
+/// dossier: supplement request, refusal, apology and new appointment, processing control.
+pub async fn slip_pdf(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    kind: &str,
+) -> Result<(String, Vec<u8>), AppError> {
+    let d = handled_by(svc, p, id).await?;
+    let c = d.code.clone().ok_or(AppError::NotFound)?;
+    let unit = agency::Entity::find_by_id(d.agency_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let parent = match unit.parent_id {
+        Some(pid) => agency::Entity::find_by_id(pid).one(&svc.db).await?,
+        None => None,
+    };
+    let events = dossier_event::Entity::find()
+        .filter(dossier_event::Column::DossierId.eq(id))
+        .order_by_asc(dossier_event::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let last = |action: &str| events.iter().rev().find(|e| e.action == action).cloned();
+    let procedure = svc.procedure_name(d.procedure_id);
+    let mut fields = vec![
+        ("Người nộp hồ sơ:".to_string(), d.applicant_name.clone()),
+        ("Thủ tục:".to_string(), procedure),
+        (
+            "Ngày nộp:".to_string(),
+            d.submitted_at
+                .map(crate::domain::calendar::time_vn)
+                .unwrap_or_default(),
+        ),
+    ];
+    let mut paragraphs = Vec::new();
+    let mut table = Vec::new();
+    let (title, file) = match kind {
+        "phieu-yeu-cau-bo-sung" => {
+            let e = last(ActionKind::RequestSupplement.as_str()).ok_or(AppError::NotFound)?;
+            fields.push((
+                "Ngày yêu cầu:".into(),
+                crate::domain::calendar::time_vn(e.at),
+            ));
+            paragraphs.push(
+                "Sau khi xem xét thành phần hồ sơ, cơ quan tiếp nhận đề nghị ông/bà bổ sung, hoàn thiện các nội dung sau:".into(),
+            );
+            paragraphs.push(e.note.unwrap_or_default());
+            paragraphs.push(
+                "Thời gian chờ bổ sung không tính vào thời hạn giải quyết hồ sơ. Xin cảm ơn ông/bà.".into(),
+            );
+            (
+                "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+                "phieu-yeu-cau-bo-sung",
+            )
+        }
+        "phieu-tu-choi" => {
+            let e = last(ActionKind::Refuse.as_str()).ok_or(AppError::NotFound)?;
+            paragraphs.push("Cơ quan tiếp nhận không tiếp nhận hồ sơ với lý do sau:".into());
+            paragraphs.push(e.note.unwrap_or_default());
+            ("Phiếu từ chối tiếp nhận giải quyết hồ sơ", "phieu-tu-choi")
+        }
+        "phieu-xin-loi" => {
+            let e = last("apology").ok_or(AppError::NotFound)?;
+            fields.push((
+                "Ngày hẹn trả kết quả ban đầu:".into(),
+                day_text(d.first_due_date.as_deref()),
+            ));
+            fields.push((
+                "Ngày hẹn trả kết quả mới:".into(),
+                day_text(d.due_date.as_deref()),
+            ));
+            paragraphs.push(
+                "Cơ quan giải quyết xin lỗi ông/bà vì hồ sơ chưa được giải quyết đúng hạn. Lý do:"
+                    .into(),
+            );
+            paragraphs.push(
+                e.note
+                    .as_deref()
+                    .and_then(|n| n.split_once(": ").map(|(_, r)| r.to_string()))
+                    .unwrap_or_default(),
+            );
+            paragraphs.push("Mong ông/bà thông cảm. Xin trân trọng cảm ơn.".into());
+            ("Phiếu xin lỗi và hẹn lại ngày trả kết quả", "phieu-xin-loi")
+        }
+        "phieu-kiem-soat" => {
+            let ids: Vec<i32> = events.iter().filter_map(|e| e.actor_id).collect();
+            let names: HashMap<i32, String> = entity::user_account::Entity::find()
+                .filter(entity::user_account::Column::Id.is_in(ids))
+                .all(&svc.db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.full_name))
+                .collect();
+            fields.push((
+                "Ngày hẹn trả kết quả:".into(),
+                day_text(d.due_date.as_deref()),
+            ));
+            table.push(
+                ["Thời điểm", "Nội dung", "Người thực hiện", "Ghi chú"]
+                    .map(String::from)
+                    .to_vec(),
+            );
+            for e in &events {
+                table.push(vec![
+                    crate::domain::calendar::time_vn(e.at),
+                    crate::domain::dossier::action_label(&e.action, crate::i18n::Lang::Vi).into(),
+                    e.actor_id
+                        .and_then(|a| names.get(&a).cloned())
+                        .unwrap_or_default(),
+                    e.note.clone().unwrap_or_default(),
+                ]);
+            }
+            (
+                "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+                "phieu-kiem-soat",
+            )
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let s = super::pdf::Slip {
+        agency_parent: parent.map(|a| a.name).unwrap_or_default(),
+        agency: unit.name,
+        code: c.clone(),
+        title: title.into(),
+        fields,
+        paragraphs,
+        table,
+        lookup_url: Some(format!("{}/tra-cuu-ho-so?ma={c}", svc.auth.public_url)),
+    };
+    let bytes = tokio::task::spawn_blocking(move || super::pdf::slip(&s))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
+    Ok((format!("{file}-{c}.pdf"), bytes))
+}
+
+fn day_text(iso: Option<&str>) -> String {
+    iso.and_then(Day::parse_iso)
+        .map(Day::vn)
+        .unwrap_or_else(|| "—".into())
+}
