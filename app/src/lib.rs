@@ -29,7 +29,7 @@ use pages::dossier::{
     NotificationsPage, StartDossierPage,
 };
 #[cfg(feature = "ssr")]
-use pages::work::{OfficerDossierPage, OfficerDossiersPage, ReportPage};
+use pages::work::{IntakePage, OfficerDossierPage, OfficerDossiersPage, ReportPage};
 use pages::{
     catalogue::{CataloguePage, SearchPage},
     home::HomePage,
@@ -241,6 +241,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/can-bo/ho-so") view=OfficerDossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/ho-so/:id") view=OfficerDossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/bao-cao") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/can-bo/tiep-nhan") view=IntakePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

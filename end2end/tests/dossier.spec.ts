@@ -47,14 +47,14 @@ async function register(page: Page, info: TestInfo): Promise<{ email: string; pa
   return { email, password, phone, cid };
 }
 
-/** The ward officer's first login: new password, 2FA enrolment. */
-async function officer(browser: Browser, info: TestInfo): Promise<Page> {
+/** A ward officer's first login (`who` is motcua, chuyenvien or lanhdao): new password, 2FA. */
+async function officer(browser: Browser, info: TestInfo, who = "motcua"): Promise<Page> {
   const ctx = await browser.newContext({ javaScriptEnabled: info.project.name === "js", viewport: { width: 360, height: 740 } });
   const page = await ctx.newPage();
-  const email = info.project.name === "js" ? "motcua1@demo.dichvucong.vn" : "motcua2@demo.dichvucong.vn";
+  const email = `${who}${info.project.name === "js" ? 1 : 2}@demo.dichvucong.vn`;
   await login(page, info, email, "mot cua thu nghiem Da Nang");
   await expect(page).toHaveURL(/\/tai-khoan\/mat-khau$/);
-  const next = `một cửa phường ${info.project.name} 2026`;
+  const next = `${who} phường ${info.project.name} 2026`;
   await page.getByLabel("Mật khẩu hiện tại").fill("mot cua thu nghiem Da Nang");
   await page.getByLabel("Mật khẩu mới", { exact: true }).fill(next);
   await page.getByLabel("Nhập lại mật khẩu mới").fill(next);
@@ -66,8 +66,16 @@ async function officer(browser: Browser, info: TestInfo): Promise<Page> {
   return page;
 }
 
+/** Opens the dossier from the officer's inbox and takes one action. */
+async function act(page: Page, info: TestInfo, code: string, button: string | RegExp) {
+  await open(page, info, "/can-bo/ho-so");
+  await page.getByRole("link", { name: code }).click();
+  await submit(page, button);
+  await expect(page.getByRole("status")).toContainText("Đã thực hiện");
+}
+
 test("citizen files a birth registration online and follows it to a rated result", async ({ page, browser }, info) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const nojs = info.project.name === "nojs";
   const who = await register(page, info);
 
@@ -198,15 +206,11 @@ test("citizen files a birth registration online and follows it to a rated result
   await expectAccessible(a, info);
   await anon.close();
 
-  // The ward's officer asks for a supplement.
+  // The ward's counter checks the dossier and asks for a supplement before accepting it.
   const o = await officer(browser, info);
   await open(o, info, "/can-bo/ho-so");
   await expectAccessible(o, info);
   await o.getByRole("link", { name: code }).click();
-  // The counter accepts it first (the procedure's workflow is settled at the counter).
-  await submit(o, /^Tiếp nhận$/);
-  await expect(o.getByRole("status")).toContainText("Đã thực hiện");
-  await expect(o.locator("main")).toContainText("Đang xử lý tại Bộ phận Một cửa");
   await o.getByLabel(/Nội dung yêu cầu bổ sung/).fill("Bổ sung bản chụp mặt sau của Giấy chứng sinh.");
   await submit(o, "Yêu cầu bổ sung");
   await expect(o.getByRole("status")).toContainText("Đã thực hiện");
@@ -229,12 +233,35 @@ test("citizen files a birth registration online and follows it to a rated result
   await submit(page, "Gửi bổ sung");
   await expect(page.getByRole("status")).toContainText("Đã gửi bổ sung");
 
-  // The officer attaches the result and returns it.
-  await open(o, info, new URL(o.url()).pathname);
+  // Counter accepts (and prints the receipt) → leader assigns → specialist proposes → leader
+  // approves → counter attaches the result and hands it over (B-c).
+  await act(o, info, code, /^Tiếp nhận$/);
+  await expect(o.locator("main")).toContainText("Đã tiếp nhận, chờ phân công");
+  const counterSlip = await o.request.get(new URL(o.url()).pathname + "/bien-nhan.pdf");
+  expect(counterSlip.headers()["content-type"]).toBe("application/pdf");
+  const leader = await officer(browser, info, "lanhdao");
+  await open(leader, info, "/can-bo/ho-so");
+  await leader.getByRole("link", { name: code }).click();
+  // The ward's one specialist.
+  await expect(leader.getByLabel("Phân công cho chuyên viên")).toContainText("Chuyên viên");
+  await leader.getByLabel("Phân công cho chuyên viên").selectOption({ index: 0 });
+  await submit(leader, "Phân công xử lý");
+  await expect(leader.getByRole("status")).toContainText("Đã thực hiện");
+  const specialist = await officer(browser, info, "chuyenvien");
+  await open(specialist, info, "/can-bo/ho-so");
+  await expect(specialist.locator("main")).toContainText("Việc của tôi");
+  await act(specialist, info, code, "Trình lãnh đạo phê duyệt");
+  await expectAccessible(specialist, info);
+  await specialist.context().close();
+  await act(leader, info, code, "Phê duyệt");
+  await leader.context().close();
+  await open(o, info, "/can-bo/ho-so");
+  await o.getByRole("link", { name: code }).click();
   await o.getByLabel("Tệp kết quả (PDF)").setInputFiles({ name: "trich-luc-khai-sinh.pdf", mimeType: "application/pdf", buffer: pdf("KET-QUA-KHAI-SINH") });
   await submit(o, "Đính kèm kết quả");
   await submit(o, "Xác nhận đã trả kết quả");
   await expect(o.locator("main")).toContainText("Đã trả kết quả");
+  await expect(o.locator("main")).toContainText("Đúng hạn");
   // The unit's report counts it as processed on time and shows the 766 index (B-d).
   await open(o, info, "/can-bo/bao-cao?theo=thu-tuc");
   const row = o.getByRole("row", { name: /Thủ tục đăng ký khai sinh/ });
@@ -244,6 +271,18 @@ test("citizen files a birth registration online and follows it to a rated result
   const csv = await o.request.get("/can-bo/bao-cao.csv?theo=thu-tuc");
   expect(csv.status()).toBe(200);
   expect(await csv.text()).toContain("Thủ tục đăng ký khai sinh");
+  // Counter intake (B-c): a walk-in applicant's dossier starts at the counter.
+  await open(o, info, "/can-bo/tiep-nhan");
+  await submit(o, "Tạo hồ sơ");
+  await expect(o.locator("#error-summary")).toContainText("12 chữ số");
+  await expectAccessible(o, info);
+  await o.getByLabel("Mã thủ tục").fill("1.001193");
+  await o.getByLabel("Họ và tên người nộp").fill("Phan Văn Quầy");
+  await o.getByLabel("Số định danh cá nhân (CCCD)").fill("048095001234");
+  await submit(o, "Tạo hồ sơ");
+  await expect(o).toHaveURL(/\/ho-so\/\d+$/);
+  await expect(o.locator("main")).toContainText("Chưa xong");
+  await expectAccessible(o, info);
   await o.context().close();
 
   // The citizen downloads the result (also in the data store) and rates the service.

@@ -14,7 +14,7 @@ export async function open(page: Page, testInfo: TestInfo, url: string) {
 export async function hydrated(page: Page, testInfo: TestInfo) {
   // Account pages are server-rendered forms with no hydrated root: nothing to wait for.
   if (testInfo.project.name === "js" && (await page.locator("#app").count()) > 0) {
-    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 15_000 });
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
   }
 }
 

@@ -154,6 +154,26 @@ impl MigrationTrait for Migration {
                 .and_where(cond);
             db.execute(&u).await?;
         }
+        // Civil status (hộ tịch) at the ward: the counter receives, the civil-status officer
+        // checks and enters the register, the chairman signs (Law on Civil Status 2014).
+        for code in ["1.001193", "1.000894", "1.000656"] {
+            let mut u = Query::update();
+            u.table(Alias::new("procedure_version"))
+                .value(
+                    Alias::new("workflow_id"),
+                    pick("mot-cua-chuyen-vien-lanh-dao"),
+                )
+                .and_where(
+                    Expr::col(Alias::new("procedure_id")).in_subquery(
+                        Query::select()
+                            .column(Alias::new("id"))
+                            .from(Alias::new("procedure"))
+                            .and_where(Expr::col(Alias::new("code")).eq(code))
+                            .to_owned(),
+                    ),
+                );
+            db.execute(&u).await?;
+        }
         // Dossiers filed before workflows existed get their procedure's workflow and the state
         // of the same name their status implies.
         db.execute_unprepared(

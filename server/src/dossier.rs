@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}/tep/{file}", get(officer_download))
         .route("/can-bo/ho-so/{id}/bien-nhan.pdf", get(officer_receipt))
         .route("/can-bo/ho-so/{id}/phieu/{kind}", get(officer_slip))
+        .route("/can-bo/tiep-nhan", post(intake))
         .route("/can-bo/bao-cao.csv", get(report_csv))
         .route("/can-bo/bao-cao.xlsx", get(report_xlsx))
 }
@@ -129,9 +130,16 @@ async fn overview(
                 .await
                 .map(|_| format!("/ho-so/{id}?ok=rated"))
         }
+        // A counter officer lands back in the workspace, where the receipt prints.
         _ => svc_dossier::submit(&c.svc, &p, id, f(&fields, "key"), &c.meta)
             .await
-            .map(|_| format!("/ho-so/{id}?ok=submitted")),
+            .map(|_| {
+                if p.is_officer() {
+                    format!("/can-bo/ho-so/{id}?ok=1")
+                } else {
+                    format!("/ho-so/{id}?ok=submitted")
+                }
+            }),
     };
     match r {
         Ok(to) => see_other(&to),
@@ -544,6 +552,28 @@ async fn officer_slip(
     match svc_work::slip_pdf(&state.services, &p, id, kind.trim_end_matches(".pdf")).await {
         Ok((name, bytes)) => file_response(&name, "application/pdf", bytes),
         Err(e) => error_response(e),
+    }
+}
+
+/// Counter intake (B-c): a draft for a walk-in applicant, then the usual form and documents.
+async fn intake(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let w = svc_dossier::WalkIn {
+        full_name: f(&fields, "full_name").to_string(),
+        citizen_id: f(&fields, "citizen_id").to_string(),
+        phone: f(&fields, "phone").to_string(),
+        email: f(&fields, "email").to_string(),
+    };
+    match svc_dossier::intake_start(&c.svc, &p, f(&fields, "procedure"), &w, f(&fields, "key"))
+        .await
+    {
+        Ok(id) => see_other(&format!("/ho-so/{id}")),
+        Err(e) => fail(&state, c, &fields, e).await,
     }
 }
 

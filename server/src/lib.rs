@@ -310,25 +310,26 @@ async fn demo_accounts(svc: &Services) -> Result<(), Box<dyn std::error::Error>>
         .await
         .map_err(|e| format!("demo ward officer: {e}"))?;
     }
-    // The first ward also has a specialist and a leader, for procedures whose workflow goes
-    // counter → specialist → leader (B-c).
-    if let Some(unit) = counters.first() {
+    // The two wards also have a specialist and a leader, for procedures whose workflow goes
+    // counter → specialist → leader (B-c), such as civil-status registration.
+    for (i, unit) in counters.iter().take(2).enumerate() {
         let ward = unit.name.trim_start_matches("Bộ phận Một cửa ");
-        for (email, name, role) in [
+        for (who, name, role) in [
             (
-                "chuyenvien1@demo.dichvucong.vn",
+                "chuyenvien",
                 format!("Chuyên viên {ward} (demo)"),
                 Role::Specialist,
             ),
             (
-                "lanhdao1@demo.dichvucong.vn",
+                "lanhdao",
                 format!("Lãnh đạo {ward} (demo)"),
                 Role::UnitLeader,
             ),
         ] {
+            let email = format!("{who}{}@demo.dichvucong.vn", i + 1);
             accounts::ensure_officer(
                 svc,
-                email,
+                &email,
                 DEMO_WARD_OFFICER_PASSWORD,
                 &name,
                 role,

@@ -895,8 +895,166 @@ async fn concurrent_codes(db: TestDb) {
             .await
             .is_err()
     );
+
+    // Counter intake (B-c): the ward's one-stop officer files for a walk-in applicant.
+    let staff = common::staff(&env.svc, unit, "quay").await;
+    let meta = app::server::auth::RequestMeta::default();
+    let count = || async {
+        entity::dossier::Entity::find()
+            .count(&env.svc.db)
+            .await
+            .expect("count")
+    };
+    let before = count().await;
+    let walk_in = |cid: &str| ds::WalkIn {
+        full_name: "Nguyễn Văn An".into(),
+        citizen_id: cid.into(),
+        phone: "0905 000 123".into(),
+        email: String::new(),
+    };
+    let bad = ds::intake_start(
+        &env.svc,
+        &staff.counter,
+        "9.999999",
+        &walk_in("12345"),
+        "quay-key-000000001",
+    )
+    .await
+    .expect_err("bad input");
+    let AppErrorV(msgs) = AppErrorV::of(bad);
+    assert!(msgs.iter().any(|m| m.contains("12 chữ số")), "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.contains("Không tìm thấy thủ tục")),
+        "{msgs:?}"
+    );
+    assert_eq!(count().await, before, "nothing created");
+    assert_eq!(
+        ds::intake_start(
+            &env.svc,
+            &p,
+            PROCEDURE,
+            &walk_in("048199000123"),
+            "quay-key-000000001"
+        )
+        .await,
+        Err(app::error::AppError::Forbidden),
+        "citizens do not file at the counter"
+    );
+    let id = ds::intake_start(
+        &env.svc,
+        &staff.counter,
+        PROCEDURE,
+        &walk_in("048199000123"),
+        "quay-key-000000001",
+    )
+    .await
+    .expect("counter draft");
+    let again = ds::intake_start(
+        &env.svc,
+        &staff.counter,
+        PROCEDURE,
+        &walk_in("048199000123"),
+        "quay-key-000000001",
+    )
+    .await
+    .expect("same key");
+    assert_eq!(id, again, "a double click makes one draft");
+    let view = ds::view(&env.svc, &staff.counter, id)
+        .await
+        .expect("the counter sees it");
+    assert_eq!(
+        view.values.get("applicant_id").map(String::as_str),
+        Some("048199000123"),
+        "prefilled from the walk-in"
+    );
+    // Other officers and the (not yet linked) citizen cannot touch the draft.
+    assert_eq!(
+        ds::view(&env.svc, &staff.specialist, id).await.err(),
+        Some(app::error::AppError::Forbidden)
+    );
+    assert_eq!(
+        ds::view(&env.svc, &p, id).await.err(),
+        Some(app::error::AppError::Forbidden)
+    );
+    ds::save_form(&env.svc, &staff.counter, id, &values, 0)
+        .await
+        .expect("form filled at the counter");
+    let plan = ds::plan_upload(&env.svc, &staff.counter, id, "legal_home")
+        .await
+        .expect("plan");
+    let mut staged = ds::stage(&env.svc, &plan).await.expect("stage");
+    staged.write(&pdf("scan")).await.expect("write");
+    let done = staged.finish().await.expect("finish");
+    let stored = entity::data_store_item::Entity::find()
+        .count(&env.svc.db)
+        .await
+        .expect("q");
+    ds::attach(
+        &env.svc,
+        &staff.counter,
+        id,
+        "legal_home",
+        "ban-quet.pdf",
+        done,
+        true,
+    )
+    .await
+    .expect("scan attached");
+    assert_eq!(
+        entity::data_store_item::Entity::find()
+            .count(&env.svc.db)
+            .await
+            .expect("q"),
+        stored,
+        "a scan is not kept in the officer's store"
+    );
+    let code = ds::submit(&env.svc, &staff.counter, id, "quay-submit", &meta)
+        .await
+        .expect("submitted at the counter");
+    let d = entity::dossier::Entity::find_by_id(id)
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("d");
+    assert_eq!(
+        (d.channel.as_str(), d.status),
+        ("counter", 2),
+        "accepted on the spot"
+    );
+    assert!(d.accepted_at.is_some());
+    assert_eq!(d.code.as_deref(), Some(code.as_str()));
+    assert_eq!(
+        d.applicant_id,
+        Some(p.user_id),
+        "linked to the applicant's account by ID number"
+    );
+    assert_eq!(d.applicant_phone.as_deref(), Some("0905000123"));
+    let mine = ds::list_mine(&env.svc, &p, None).await.expect("mine");
+    assert!(
+        mine.iter().any(|r| r.id == id),
+        "the citizen follows it online"
+    );
+    let (_, receipt) = ds::officer_receipt_pdf(&env.svc, &staff.counter, id)
+        .await
+        .expect("receipt printed");
+    assert!(receipt.starts_with(b"%PDF-"));
+
     let _ = std::fs::remove_dir_all(&env.files);
     env.db.cleanup().await;
+}
+
+/// Messages of a validation error.
+struct AppErrorV(Vec<String>);
+
+impl AppErrorV {
+    fn of(e: app::error::AppError) -> Self {
+        match e {
+            app::error::AppError::Validation(v) => {
+                AppErrorV(v.into_iter().map(|f| f.message_vi).collect())
+            }
+            other => AppErrorV(vec![format!("{other:?}")]),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

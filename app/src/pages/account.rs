@@ -87,7 +87,7 @@ pub(crate) fn ErrorSummary(echo: FormEcho, lang: Lang) -> impl IntoView {
 }
 
 #[component]
-fn Field(
+pub(crate) fn Field(
     name: &'static str,
     label: &'static str,
     echo: FormEcho,
@@ -602,6 +602,7 @@ pub fn OfficerHomePage() -> impl IntoView {
                 </ul>
                 <ul class="grid gap-2 mb-4">
                     <li><a href="/can-bo/ho-so" class=LINK>{tr(lang, "Hồ sơ của đơn vị", "Dossiers of my unit")}</a></li>
+                    <li><a href="/can-bo/tiep-nhan" class=LINK>{tr(lang, "Tiếp nhận hồ sơ trực tiếp tại quầy", "Counter intake for a walk-in applicant")}</a></li>
                     <li><a href="/can-bo/bao-cao" class=LINK>{tr(lang, "Báo cáo thống kê và Bộ chỉ số 766", "Reports and the 766 index")}</a></li>
                     {admin.then(|| view! { <li><a href="/quan-tri/can-bo" class=LINK>{tr(lang, "Quản lý cán bộ", "Manage officers")}</a></li> })}
                     {audit.then(|| view! {

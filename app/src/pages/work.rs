@@ -247,7 +247,7 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
                                 <textarea id=note_id.clone() name="note" rows="3" class=INPUT></textarea>
                             })}
                             {(a.kind == ActionKind::Assign).then(|| view! {
-                                <label for="f-assignee" class="block font-semibold">{tr(lang, "Cán bộ xử lý", "Officer")}</label>
+                                <label for="f-assignee" class="block font-semibold">{tr(lang, "Phân công cho chuyên viên", "Assign to")}</label>
                                 <select id="f-assignee" name="assignee" class=INPUT>
                                     {w.assignees.iter().map(|(i, n)| view! { <option value=i.to_string()>{n.clone()}</option> }).collect_view()}
                                 </select>
@@ -461,5 +461,41 @@ fn ReportBody(r: crate::domain::report::Report, export: String, lang: Lang) -> i
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// Counter intake (B-c): the one-stop officer starts a dossier for a walk-in applicant, then
+/// fills the form and uploads the scanned papers on the usual dossier pages and submits; the
+/// dossier is accepted at once and the receipt prints from the workspace.
+#[component]
+pub fn IntakePage() -> impl IntoView {
+    use super::account::Field;
+    let lang = use_lang();
+    let title = tr(lang, "Tiếp nhận hồ sơ trực tiếp", "Counter intake");
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <WithForm render=move |c: FormContext| {
+            let key = match c.echo.value("key") {
+                k if k.is_empty() => crate::server::auth::crypto::random_token(),
+                k => k,
+            };
+            view! {
+                <p class="mb-4">{tr(lang,
+                    "Nhập thủ tục và thông tin người nộp; bước sau là tờ khai và bản quét giấy tờ. Khi nộp, hồ sơ được tiếp nhận ngay và in được giấy tiếp nhận.",
+                    "Enter the procedure and the applicant; next come the form and the scanned papers. On submission the dossier is accepted at once and the receipt can be printed.")}</p>
+                <ErrorSummary echo=c.echo.clone() lang/>
+                <form method="post" action="/can-bo/tiep-nhan" novalidate class="max-w-xl">
+                    <Csrf token=c.csrf.clone()/>
+                    <input type="hidden" name="key" value=key/>
+                    <Field name="procedure" label=tr(lang, "Mã thủ tục", "Procedure code") echo=c.echo.clone() lang hint=tr(lang, "Ví dụ: 1.001193 (đăng ký khai sinh)", "For example 1.001193 (birth registration)")/>
+                    <Field name="full_name" label=tr(lang, "Họ và tên người nộp", "Applicant's full name") echo=c.echo.clone() lang/>
+                    <Field name="citizen_id" label=tr(lang, "Số định danh cá nhân (CCCD)", "Personal ID number") echo=c.echo.clone() lang inputmode="numeric"/>
+                    <Field name="phone" label=tr(lang, "Số điện thoại (không bắt buộc)", "Phone (optional)") echo=c.echo.clone() lang kind="tel" required=false/>
+                    <Field name="email" label=tr(lang, "Email (không bắt buộc)", "Email (optional)") echo=c.echo.clone() lang kind="email" required=false/>
+                    <button type="submit" class=BUTTON>{tr(lang, "Tạo hồ sơ", "Create the dossier")}</button>
+                </form>
+            }
+        }/>
     }
 }

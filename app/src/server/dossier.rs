@@ -16,7 +16,7 @@ use sea_orm::{
 use super::auth::{field, invalid, now, RequestMeta};
 use super::storage::{sanitise_name, Finished, Staged, UploadError};
 use super::Services;
-use crate::domain::account::{AccountKind, Principal, Stage};
+use crate::domain::account::{AccountKind, Principal, Role, Stage};
 use crate::domain::calendar::{Calendar, Day};
 use crate::domain::catalogue::RequiredDocument;
 use crate::domain::dossier::{
@@ -89,15 +89,159 @@ pub(crate) async fn owned(
     p: &Principal,
     id: i32,
 ) -> Result<dossier::Model, AppError> {
-    applicant(p)?;
+    if p.stage != Stage::Full {
+        return Err(AppError::Unauthorized);
+    }
     let d = dossier::Entity::find_by_id(id)
         .one(&svc.db)
         .await?
         .ok_or(AppError::NotFound)?;
+    if p.kind == AccountKind::Officer {
+        // Counter intake (B-c): the counter's one-stop officers act for the walk-in applicant.
+        if d.channel == "counter" && p.roles_in(d.agency_id).contains(&Role::OneStopOfficer) {
+            return Ok(d);
+        }
+        return Err(AppError::Forbidden);
+    }
     if d.applicant_id != Some(p.user_id) {
         return Err(AppError::Forbidden);
     }
     Ok(d)
+}
+
+/// The applicant a counter officer files for (B-c counter intake).
+#[derive(Clone, Debug, Default)]
+pub struct WalkIn {
+    pub full_name: String,
+    pub citizen_id: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// Counter intake (B-c): a one-stop officer registers a dossier for a walk-in applicant. The
+/// draft belongs to the officer's counter (channel "counter"); the officer fills the form and
+/// uploads the scanned papers through the same pages as a citizen, then submits, which also
+/// accepts it at the counter. `key` makes a double click create one draft.
+pub async fn intake_start(
+    svc: &Services,
+    p: &Principal,
+    procedure_code: &str,
+    w: &WalkIn,
+    key: &str,
+) -> Result<i32, AppError> {
+    if p.stage != Stage::Full || !p.is_officer() {
+        return Err(AppError::Forbidden);
+    }
+    let unit = p
+        .roles
+        .iter()
+        .find(|g| g.role == Role::OneStopOfficer)
+        .and_then(|g| g.agency_id)
+        .ok_or(AppError::Forbidden)?;
+    if !key_ok(key) {
+        return Err(invalid(
+            "form",
+            "Biểu mẫu không hợp lệ, hãy tải lại trang.",
+            "The form is not valid; reload the page.",
+        ));
+    }
+    let mut errs = Vec::new();
+    let name = w.full_name.trim();
+    if name.chars().count() < 2 || name.chars().count() > 200 {
+        errs.push(field(
+            "full_name",
+            "Nhập họ và tên người nộp hồ sơ.",
+            "Enter the applicant's full name.",
+        ));
+    }
+    let cid = crate::domain::account::normalise_citizen_id(&w.citizen_id);
+    if cid.is_none() {
+        errs.push(field(
+            "citizen_id",
+            "Số định danh cá nhân gồm 12 chữ số.",
+            "The personal ID number has 12 digits.",
+        ));
+    }
+    let phone = if w.phone.trim().is_empty() {
+        None
+    } else {
+        let ph = crate::domain::account::normalise_phone(&w.phone);
+        if ph.is_none() {
+            errs.push(field(
+                "phone",
+                "Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0).",
+                "Invalid phone number (10 digits starting with 0).",
+            ));
+        }
+        ph
+    };
+    let proc = procedure::Entity::find()
+        .filter(procedure::Column::Code.eq(procedure_code.trim()))
+        .one(&svc.db)
+        .await?;
+    if proc.is_none() {
+        errs.push(field(
+            "procedure",
+            "Không tìm thấy thủ tục có mã này.",
+            "No procedure has this code.",
+        ));
+    }
+    let (Some(proc), Some(cid), true) = (proc, cid, errs.is_empty()) else {
+        return Err(AppError::Validation(errs));
+    };
+    if let Some(d) = dossier::Entity::find()
+        .filter(dossier::Column::AgencyId.eq(unit))
+        .filter(dossier::Column::Channel.eq("counter"))
+        .filter(dossier::Column::CreateKey.eq(key))
+        .one(&svc.db)
+        .await?
+    {
+        return Ok(d.id);
+    }
+    let version = latest_version(svc, proc.id).await?;
+    let schema = schema_for(&version);
+    let values = schema.prefill(&PrefillSource {
+        full_name: name.to_string(),
+        email: w.email.trim().to_string(),
+        phone: phone.clone().unwrap_or_default(),
+        citizen_id: cid.clone(),
+    });
+    let t = now();
+    let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
+    let d = dossier::ActiveModel {
+        procedure_id: Set(proc.id),
+        version_id: Set(version.id),
+        agency_id: Set(unit),
+        applicant_id: Set(None),
+        applicant_name: Set(name.to_string()),
+        applicant_phone: Set(phone),
+        applicant_id_index: Set(Some(svc.auth.cipher.blind_index("citizen_id", &cid))),
+        channel: Set("counter".into()),
+        status: Set(Status::Draft.code()),
+        form_data: Set(serde_json::to_string(&values).map_err(internal)?),
+        schema_version: Set(schema.version as i32),
+        create_key: Set(Some(key.to_string())),
+        revision: Set(0),
+        created_at: Set(t),
+        updated_at: Set(t),
+        expires_at: Set(Some(t + svc.dossier_policy.draft_days * 86_400)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    event(
+        &txn,
+        d.id,
+        Some(p.user_id),
+        "draft.create",
+        None,
+        Status::Draft,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(d.id)
 }
 
 pub(crate) fn status_of(d: &dossier::Model) -> Status {
@@ -735,7 +879,8 @@ pub async fn attach(
         }
         .insert(&txn)
         .await?;
-        if keep_in_store {
+        // A counter officer's scans are the applicant's papers, not the officer's.
+        if keep_in_store && p.kind != AccountKind::Officer {
             let exists = data_store_item::Entity::find()
                 .filter(data_store_item::Column::OwnerId.eq(p.user_id))
                 .filter(data_store_item::Column::Sha256.eq(sha.clone()))
@@ -942,18 +1087,35 @@ pub async fn submit(
     let due = version
         .time_limit_days
         .map(|n| svc.calendar.due_date(day, n.max(0) as u32).to_string());
+    let counter = d.channel == "counter";
     let user = entity::user_account::Entity::find_by_id(p.user_id)
         .one(&svc.db)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let phone = user.phone.clone().or_else(|| {
+    // At the counter the officer files: the applicant is the walk-in, whose account (if they
+    // have one) is linked by ID number so the dossier appears in their list (P-5.2).
+    let (user_phone, user_index) = if counter {
+        (d.applicant_phone.clone(), d.applicant_id_index.clone())
+    } else {
+        (user.phone.clone(), user.citizen_id_index.clone())
+    };
+    let linked = match (&user_index, counter) {
+        (Some(ix), true) => entity::user_account::Entity::find()
+            .filter(entity::user_account::Column::CitizenIdIndex.eq(ix.clone()))
+            .filter(entity::user_account::Column::Kind.ne("officer"))
+            .one(&svc.db)
+            .await?
+            .map(|u| u.id),
+        _ => None,
+    };
+    let phone = user_phone.or_else(|| {
         schema
             .fields()
             .find(|f| f.kind == Kind::Phone)
             .and_then(|f| values.get(&f.id))
             .and_then(|v| crate::domain::account::normalise_phone(v))
     });
-    let id_index = user.citizen_id_index.clone().or_else(|| {
+    let id_index = user_index.or_else(|| {
         schema
             .fields()
             .find(|f| f.kind == Kind::CitizenId)
@@ -982,6 +1144,10 @@ pub async fn submit(
         .col_expr(dossier::Column::ExpiresAt, Expr::value(Option::<i64>::None))
         .col_expr(dossier::Column::ApplicantPhone, Expr::value(phone))
         .col_expr(dossier::Column::ApplicantIdIndex, Expr::value(id_index))
+        .col_expr(
+            dossier::Column::ApplicantId,
+            Expr::value(if counter { linked } else { d.applicant_id }),
+        )
         .col_expr(
             dossier::Column::WorkflowId,
             Expr::value(Some(entry.workflow_id)),
@@ -1022,17 +1188,20 @@ pub async fn submit(
         .await?
         .map(|p| p.name)
         .unwrap_or_default();
-    notification::ActiveModel {
-        user_id: Set(p.user_id),
-        dossier_id: Set(Some(id)),
-        text_vi: Set(format!("Đã nộp hồ sơ {code}: {proc_name}")),
-        text_en: Set(format!("Dossier {code} submitted: {proc_name}")),
-        link: Set(format!("/ho-so/{id}")),
-        created_at: Set(t),
-        ..Default::default()
+    let notify = if counter { linked } else { Some(p.user_id) };
+    if let Some(uid) = notify {
+        notification::ActiveModel {
+            user_id: Set(uid),
+            dossier_id: Set(Some(id)),
+            text_vi: Set(format!("Đã nộp hồ sơ {code}: {proc_name}")),
+            text_en: Set(format!("Dossier {code} submitted: {proc_name}")),
+            link: Set(format!("/ho-so/{id}")),
+            created_at: Set(t),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
     }
-    .insert(&txn)
-    .await?;
     txn.commit().await?;
     let _ = svc
         .audit
@@ -1049,6 +1218,19 @@ pub async fn submit(
             },
         )
         .await;
+    if counter {
+        // Received in person: the counter accepts it on the spot and prints the receipt.
+        super::work::act(
+            svc,
+            p,
+            id,
+            ActionKind::Accept,
+            super::work::ActInput::default(),
+            meta,
+        )
+        .await?;
+        return Ok(code);
+    }
     let due_text = due
         .as_deref()
         .and_then(Day::parse_iso)

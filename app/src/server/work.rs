@@ -785,9 +785,11 @@ pub async fn work_view(svc: &Services, p: &Principal, id: i32) -> Result<WorkVie
             .any(|r| matches!(r, Role::OneStopOfficer | Role::UnitLeader))
         && urgency(svc, &d, today).is_some()
         && due.is_some_and(|due| today <= svc.calendar.previous_working(due));
+    // Processed: on time unless after the due date in force (none: no time limit).
     let on_time = d
         .finished_at
-        .and_then(|f| due.map(|due| Day::from_unix_vn(f) <= due));
+        .filter(|_| matches!(status_of(&d), Status::Processed | Status::Returned))
+        .map(|f| due.is_none_or(|due| Day::from_unix_vn(f) <= due));
     let paused = d.paused_at.is_some();
     let urgency = urgency(svc, &d, today);
     let first_due_date = d.first_due_date.clone();
