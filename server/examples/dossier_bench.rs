@@ -48,8 +48,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .display()
         .to_string();
     let portal = s.portal.clone();
+    // Built only to migrate and seed. Dropping it would drop the Leptos owner, whose cleanup
+    // calls `spawn_local` and panics outside a `LocalSet`; it lives until the process ends.
     let app = server::Application::build(s.clone()).await?;
-    drop(app);
+    std::mem::forget(app);
     let db = sea_orm::Database::connect(url.as_str()).await?;
     let auth = app::server::auth::Auth::new(app::server::auth::AuthConfig {
         policy: Default::default(),
