@@ -15,55 +15,19 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 const PROCEDURE: &str = "1.004222";
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+mod bench_common;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    bench_common::run(bench())
+}
+
+async fn bench() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let given = args.next().ok_or("database url")?;
-    // PostgreSQL: a fresh database on the given server, dropped at the end.
-    let (url, pg_admin) = if given.starts_with("postgres") {
-        use sea_orm::ConnectionTrait;
-        let admin = sea_orm::Database::connect(given.as_str()).await?;
-        let name = format!("portal_bench_{}", std::process::id());
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await?;
-        let base = given.rsplit_once('/').map(|(b, _)| b).unwrap_or(&given);
-        (format!("{base}/{name}"), Some((admin, name)))
-    } else {
-        (given.clone(), None)
-    };
     let drafts: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(500);
     let conc: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(50);
-    let files = std::env::temp_dir().join(format!("portal-bench-files-{}", std::process::id()));
-    let mut s = server::Settings::from_env()?;
-    s.addr = "127.0.0.1:0".parse()?;
-    s.database_url = url.clone();
-    s.demo = true;
-    s.files_dir = files.display().to_string();
-    s.jwt_secret = Some(b"bench-signing-key-bench-signing-key-0123".to_vec());
-    s.data_key = Some([7u8; 32]);
-    s.smtp_url = None;
-    s.mail_dir = std::env::temp_dir()
-        .join("portal-bench-mail")
-        .display()
-        .to_string();
-    let portal = s.portal.clone();
-    // Built only to migrate and seed. Dropping it would drop the Leptos owner, whose cleanup
-    // calls `spawn_local` and panics outside a `LocalSet`; it lives until the process ends.
-    let app = server::Application::build(s.clone()).await?;
-    std::mem::forget(app);
-    let db = sea_orm::Database::connect(url.as_str()).await?;
-    let auth = app::server::auth::Auth::new(app::server::auth::AuthConfig {
-        policy: Default::default(),
-        jwt_secret: s.jwt_secret.clone().unwrap_or_default(),
-        data_key: [7u8; 32],
-        public_url: "http://127.0.0.1".into(),
-        smtp_url: None,
-        mail_from: "Bench <bench@example.vn>".into(),
-        mail_dir: s.mail_dir.clone(),
-    })?;
-    let mut svc = app::server::Services::load(db, portal, auth).await?;
-    svc.storage = Arc::new(app::server::storage::DiskStore::new(&files)?);
+    let bench = bench_common::Bench::start(&given).await?;
+    let svc = bench.svc.clone();
     let user = entity::user_account::Entity::find()
         .filter(entity::user_account::Column::Email.eq("congdan@demo.dichvucong.vn"))
         .one(&svc.db)
@@ -158,12 +122,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let total = started.elapsed().as_secs_f64();
     lat.sort_by(|a, b| a.total_cmp(b));
-    let pct = |q: f64| lat[((lat.len() as f64 * q) as usize).min(lat.len() - 1)];
-    let backend = if url.starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let pct = |q| bench_common::pct(&lat, q);
+    let backend = bench.backend();
     println!(
         "| {backend} | {} | {conc} | {:.0} | {:.1} ms | {:.1} ms | {:.0} MB/s |",
         lat.len(),
@@ -172,13 +132,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(0.99),
         20.0 / upload.as_secs_f64()
     );
-    let _ = std::fs::remove_dir_all(&files);
     drop(svc);
-    if let Some((admin, name)) = pg_admin {
-        use sea_orm::ConnectionTrait;
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await?;
-    }
-    Ok(())
+    bench.finish().await
 }

@@ -5,7 +5,7 @@ mod common;
 
 use app::domain::account::{AccountKind, Principal, Stage};
 use app::domain::calendar::Day;
-use app::domain::workflow::ActionKind as A;
+use app::domain::workflow::{ActionKind as A, Scope};
 use app::error::AppError;
 use app::server::auth::RequestMeta;
 use app::server::work::{act, apologise, inbox, work_view, ActInput};
@@ -161,9 +161,13 @@ async fn run(db: TestDb) {
         work_view(svc, &sb.counter, id).await.err(),
         Some(AppError::Forbidden)
     );
-    let theirs = inbox(svc, &sb.counter, "", None, 100).await.expect("inbox");
+    let theirs = inbox(svc, &sb.counter, "", Scope::Open, 100)
+        .await
+        .expect("inbox");
     assert!(theirs.iter().all(|r| r.id != id));
-    let ours = inbox(svc, &sa.counter, "", None, 100).await.expect("inbox");
+    let ours = inbox(svc, &sa.counter, "", Scope::Open, 100)
+        .await
+        .expect("inbox");
     assert!(ours.iter().any(|r| r.id == id && r.can_act));
 
     act(svc, &sa.counter, id, A::Accept, plain(), &meta)
@@ -205,7 +209,7 @@ async fn run(db: TestDb) {
         .await
         .expect_err("assigned to someone else");
     assert!(message(&e).contains("cán bộ khác"), "{e:?}");
-    let mine = inbox(svc, &sa.specialist, "", None, 100)
+    let mine = inbox(svc, &sa.specialist, "", Scope::Open, 100)
         .await
         .expect("inbox");
     assert!(mine.iter().any(|r| r.id == id && r.mine && r.can_act));
@@ -273,7 +277,7 @@ async fn run(db: TestDb) {
         Err(AppError::Forbidden)
     );
     assert_eq!(
-        inbox(svc, &citizen, "", None, 10).await.err(),
+        inbox(svc, &citizen, "", Scope::Open, 10).await.err(),
         Some(AppError::Forbidden)
     );
     let mut c = Client::new(env.addr);
@@ -439,6 +443,29 @@ async fn run(db: TestDb) {
     .await
     .expect("refused");
     assert_eq!(row(&env, refused).await.status, 3);
+    // A finished dossier leaves the default inbox; "all" and a status filter still list it.
+    let listed = |rows: Vec<app::domain::workflow::InboxRow>| rows.iter().any(|r| r.id == refused);
+    assert!(!listed(
+        inbox(svc, &sa.counter, "", Scope::Open, 100)
+            .await
+            .expect("inbox")
+    ));
+    assert!(listed(
+        inbox(svc, &sa.counter, "", Scope::All, 100)
+            .await
+            .expect("inbox")
+    ));
+    assert!(listed(
+        inbox(
+            svc,
+            &sa.counter,
+            "",
+            Scope::Only(app::domain::dossier::Status::Refused),
+            100
+        )
+        .await
+        .expect("inbox")
+    ));
     assert!(
         app::server::work::slip_pdf(svc, &sa.counter, refused, "phieu-tu-choi")
             .await
@@ -459,13 +486,15 @@ async fn run(db: TestDb) {
     assert!(message(&e).contains("quá thời điểm"), "{e:?}");
 
     // The inbox puts the dossier due today before the others.
-    let rows = inbox(svc, &sa.counter, "", None, 100).await.expect("inbox");
+    let rows = inbox(svc, &sa.counter, "", Scope::Open, 100)
+        .await
+        .expect("inbox");
     let first = rows.iter().position(|r| r.id == today_due).expect("listed");
     let other = rows.iter().position(|r| r.id == late).expect("listed");
     assert!(first < other, "most urgent first");
     // Search by code.
     let code = row(&env, late).await.code.expect("code");
-    let found = inbox(svc, &sa.counter, &code, None, 100)
+    let found = inbox(svc, &sa.counter, &code, Scope::Open, 100)
         .await
         .expect("search");
     assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![late]);
@@ -504,7 +533,7 @@ async fn run(db: TestDb) {
         .await,
         Err(AppError::Forbidden)
     );
-    let dept_box = inbox(svc, &sd.specialist, "", None, 100)
+    let dept_box = inbox(svc, &sd.specialist, "", Scope::Open, 100)
         .await
         .expect("inbox");
     assert!(dept_box.iter().any(|r| r.id == lt && r.can_act));

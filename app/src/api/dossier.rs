@@ -93,15 +93,16 @@ pub async fn my_notifications() -> Result<Vec<crate::domain::dossier::Notificati
     crate::server::dossier::notifications(&services()?, &p).await
 }
 
-/// The officer inbox (B-k): `q` searches code, applicant or procedure; `status` 1–10 filters.
+/// The officer inbox (B-k): `q` searches code, applicant or procedure; `status` is the
+/// `trang-thai` value ([`crate::domain::workflow::Scope::parse`]).
 #[server(prefix = "/api", endpoint = "officer_inbox", input = server_fn::codec::Json)]
 pub async fn officer_inbox(
     q: String,
-    status: Option<i32>,
+    status: String,
 ) -> Result<Vec<crate::domain::workflow::InboxRow>, AppError> {
     let p = crate::server::auth::require_user()?;
-    let status = status.and_then(crate::domain::dossier::Status::from_code);
-    crate::server::work::inbox(&services()?, &p, &q, status, 500).await
+    let scope = crate::domain::workflow::Scope::parse(&status);
+    crate::server::work::inbox(&services()?, &p, &q, scope, 500).await
 }
 
 #[server(prefix = "/api", endpoint = "officer_dossier", input = server_fn::codec::Json)]

@@ -512,6 +512,50 @@ pub struct ActionOffer {
     pub note: bool,
 }
 
+/// Which dossiers an officer inbox lists (B-k). By default only those still being handled: a
+/// unit with years of returned dossiers keeps a short, fast list; a search looks at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    Open,
+    All,
+    Only(Status),
+}
+
+impl Scope {
+    /// Statuses of a dossier not yet finished: from submitted to processed (awaiting return).
+    pub const OPEN: [Status; 7] = [
+        Status::Submitted,
+        Status::Accepted,
+        Status::InProcess,
+        Status::SupplementRequested,
+        Status::PaymentRequested,
+        Status::WithdrawalRequested,
+        Status::Processed,
+    ];
+
+    /// From the `trang-thai` query value: empty = open, `tat-ca` = all, a code 1–10 = that status.
+    pub fn parse(s: &str) -> Scope {
+        match s.trim() {
+            "tat-ca" => Scope::All,
+            v => v
+                .parse()
+                .ok()
+                .and_then(Status::from_code)
+                .filter(|s| *s != Status::Draft)
+                .map_or(Scope::Open, Scope::Only),
+        }
+    }
+
+    /// The statuses listed; a search (non-empty `q`) in the open scope looks at all.
+    pub fn statuses(self, searching: bool) -> Vec<Status> {
+        match self {
+            Scope::Open if !searching => Self::OPEN.to_vec(),
+            Scope::Open | Scope::All => Status::ALL[1..].to_vec(),
+            Scope::Only(s) => vec![s],
+        }
+    }
+}
+
 /// A row of the officer inbox (B-k), most urgent first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxRow {
@@ -879,5 +923,18 @@ mod tests {
             let (vi, en) = e.message();
             assert!(!vi.is_empty() && !en.is_empty());
         }
+    }
+
+    #[test]
+    fn inbox_scope_from_query() {
+        assert_eq!(Scope::parse(""), Scope::Open);
+        assert_eq!(Scope::parse("tat-ca"), Scope::All);
+        assert_eq!(Scope::parse("5"), Scope::Only(Status::SupplementRequested));
+        assert_eq!(Scope::parse("0"), Scope::Open);
+        assert_eq!(Scope::parse("x"), Scope::Open);
+        let open = Scope::Open.statuses(false);
+        assert!(!open.contains(&Status::Returned) && open.contains(&Status::Processed));
+        assert!(Scope::Open.statuses(true).contains(&Status::Returned));
+        assert!(!Scope::All.statuses(false).contains(&Status::Draft));
     }
 }

@@ -67,7 +67,8 @@ pub fn OfficerDossiersPage() -> impl IntoView {
             <div>
                 <label for="f-status" class="block font-semibold">{tr(lang, "Trạng thái", "Status")}</label>
                 <select id="f-status" name="trang-thai" class=INPUT>
-                    <option value="">{tr(lang, "Tất cả", "All")}</option>
+                    <option value="">{tr(lang, "Đang giải quyết", "Being handled")}</option>
+                    <option value="tat-ca" selected=status.get_untracked() == "tat-ca">{tr(lang, "Tất cả", "All")}</option>
                     {Status::ALL.into_iter().filter(|s| *s != Status::Draft).map(|s| {
                         let v = s.code().to_string();
                         let selected = status.get_untracked() == v;
@@ -79,8 +80,7 @@ pub fn OfficerDossiersPage() -> impl IntoView {
         </form>
         <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
             {move || Suspend::new(async move {
-                let st = status.get_untracked().parse().ok();
-                match officer_inbox(q.get_untracked(), st).await {
+                match officer_inbox(q.get_untracked(), status.get_untracked()).await {
                     Ok(rows) if rows.is_empty() => view! { <p>{tr(lang, "Không có hồ sơ nào.", "No dossiers.")}</p> }.into_any(),
                     Ok(rows) => {
                         let (mine, rest): (Vec<InboxRow>, Vec<InboxRow>) = rows.into_iter().partition(|r| r.can_act);

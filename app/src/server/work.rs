@@ -20,7 +20,7 @@ use crate::domain::account::{Principal, Role, Stage};
 use crate::domain::calendar::{check_apology, ApologyRefusal, Day, Urgency};
 use crate::domain::dossier::Status;
 use crate::domain::workflow::{
-    ActionKind, ActionOffer, Actor, InboxRow, State, TransitionError, WorkView, Workflow,
+    ActionKind, ActionOffer, Actor, InboxRow, Scope, State, TransitionError, WorkView, Workflow,
 };
 use crate::error::{internal, AppError};
 
@@ -619,15 +619,17 @@ pub async fn inbox(
     svc: &Services,
     p: &Principal,
     q: &str,
-    status: Option<Status>,
+    scope: Scope,
     limit: u64,
 ) -> Result<Vec<InboxRow>, AppError> {
     if p.stage != Stage::Full || !p.is_officer() {
         return Err(AppError::Forbidden);
     }
     let units: Vec<i32> = p.roles.iter().filter_map(|g| g.agency_id).collect();
-    let mut query =
-        dossier::Entity::find().filter(dossier::Column::Status.ne(Status::Draft.code()));
+    let q = q.trim();
+    let statuses = scope.statuses(!q.is_empty());
+    let mut query = dossier::Entity::find()
+        .filter(dossier::Column::Status.is_in(statuses.iter().map(|s| s.code())));
     if !p.is_system_admin() {
         query = query.filter(
             Condition::any()
@@ -635,10 +637,6 @@ pub async fn inbox(
                 .add(dossier::Column::AgencyId.is_in(units.clone())),
         );
     }
-    if let Some(s) = status {
-        query = query.filter(dossier::Column::Status.eq(s.code()));
-    }
-    let q = q.trim();
     if !q.is_empty() {
         let like = format!("%{}%", q.replace(['%', '_'], ""));
         let folded = crate::domain::text::fold(q);
