@@ -123,8 +123,19 @@ done
   echo "| database | submissions | concurrency | per second | p50 | p99 | 20 MB upload |"
   echo "|---|---|---|---|---|---|---|"
 } >> "$OUT/latest.md"
-cargo build --release --example dossier_bench -q
+cargo build --release -p server --example dossier_bench --example workspace_bench -q
 rm -f target/bench/dossiers.db*
 ./target/release/examples/dossier_bench "sqlite://target/bench/dossiers.db?mode=rwc" 500 50 >> "$OUT/latest.md"
 ./target/release/examples/dossier_bench "${TEST_DATABASE_URL:-postgres://root@127.0.0.1:5432/test}" 500 50 >> "$OUT/latest.md"
+{
+  echo
+  echo "## Officer workspace with 1,000,000 dossiers (service layer, release build)"
+  echo
+  echo "A province: 100 units, two years of dossiers (the last 20 days still open). Inbox ="
+  echo "\`app::server::work::inbox\` as the page calls it (500 rows at most); accept = the counter's"
+  echo "accept action on a submitted dossier; report = a year by unit for the whole province."
+} >> "$OUT/latest.md"
+rm -f target/bench/workspace.db*
+./target/release/examples/workspace_bench "sqlite://target/bench/workspace.db?mode=rwc" >> "$OUT/latest.md"
+./target/release/examples/workspace_bench "${TEST_DATABASE_URL:-postgres://root@127.0.0.1:5432/test}" >> "$OUT/latest.md"
 cat "$OUT/latest.md"

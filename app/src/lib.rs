@@ -29,7 +29,9 @@ use pages::dossier::{
     NotificationsPage, StartDossierPage,
 };
 #[cfg(feature = "ssr")]
-use pages::work::{IntakePage, OfficerDossierPage, OfficerDossiersPage, ReportPage};
+use pages::work::{
+    IntakePage, OfficerDossierPage, OfficerDossiersPage, ReportPage, SupervisionPage,
+};
 use pages::{
     catalogue::{CataloguePage, SearchPage},
     home::HomePage,
@@ -241,6 +243,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/can-bo/ho-so") view=OfficerDossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/ho-so/:id") view=OfficerDossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/bao-cao") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/can-bo/giam-sat") view=SupervisionPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/tiep-nhan") view=IntakePage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -235,7 +235,15 @@ test("citizen files a birth registration online and follows it to a rated result
 
   // Counter accepts (and prints the receipt) → leader assigns → specialist proposes → leader
   // approves → counter attaches the result and hands it over (B-c).
-  await act(o, info, code, /^Tiếp nhận$/);
+  // The counter accepts from the inbox's bulk form: tick, choose, apply (B-c).
+  await open(o, info, "/can-bo/ho-so");
+  await o.getByRole("checkbox", { name: `Chọn hồ sơ ${code}` }).check();
+  await o.getByLabel("Thao tác", { exact: true }).selectOption("accept");
+  await submit(o, "Thực hiện");
+  await expect(o.getByRole("status")).toContainText("Đã tiếp nhận 1 hồ sơ");
+  await expect(o.getByRole("link", { name: "In giấy tiếp nhận" })).toBeVisible();
+  await expectAccessible(o, info);
+  await o.getByRole("status").getByRole("link", { name: code }).click();
   await expect(o.locator("main")).toContainText("Đã tiếp nhận, chờ phân công");
   const counterSlip = await o.request.get(new URL(o.url()).pathname + "/bien-nhan.pdf");
   expect(counterSlip.headers()["content-type"]).toBe("application/pdf");
@@ -247,6 +255,13 @@ test("citizen files a birth registration online and follows it to a rated result
   await leader.getByLabel("Phân công cho chuyên viên").selectOption({ index: 0 });
   await submit(leader, "Phân công xử lý");
   await expect(leader.getByRole("status")).toContainText("Đã thực hiện");
+  // The supervisor dashboard (B-c) shows the specialist's new load.
+  await open(leader, info, "/can-bo");
+  await leader.getByRole("link", { name: "Giám sát tiến độ giải quyết" }).click();
+  await expect(leader.getByRole("heading", { level: 1 })).toHaveText("Giám sát tiến độ giải quyết hồ sơ");
+  const load = leader.getByRole("region", { name: "Theo cán bộ được phân công" }).getByRole("row", { name: /Chuyên viên/ });
+  await expect(load).toBeVisible();
+  await expectAccessible(leader, info);
   const specialist = await officer(browser, info, "chuyenvien");
   await open(specialist, info, "/can-bo/ho-so");
   await expect(specialist.locator("main")).toContainText("Việc của tôi");
@@ -271,6 +286,12 @@ test("citizen files a birth registration online and follows it to a rated result
   const csv = await o.request.get("/can-bo/bao-cao.csv?theo=thu-tuc");
   expect(csv.status()).toBe(200);
   expect(await csv.text()).toContain("Thủ tục đăng ký khai sinh");
+  // The tracking book (sổ theo dõi hồ sơ, B-l) of the month lists the dossier.
+  const book = await o.request.get("/can-bo/so-theo-doi.csv");
+  expect(book.status()).toBe(200);
+  const lines = (await book.text()).split("\r\n");
+  expect(lines[0]).toContain("Mã hồ sơ,Tên thủ tục hành chính");
+  expect(lines.some((l) => l.includes(code) && l.includes("Đã trả kết quả"))).toBe(true);
   // Counter intake (B-c): a walk-in applicant's dossier starts at the counter.
   await open(o, info, "/can-bo/tiep-nhan");
   await submit(o, "Tạo hồ sơ");

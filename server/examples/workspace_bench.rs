@@ -311,5 +311,22 @@ async fn bench() -> Result<(), Box<dyn std::error::Error>> {
         r.rows.len(),
         r.total.received
     );
+    // The supervisor dashboard over the whole province, and a month's tracking book of the ward.
+    let t = Instant::now();
+    let s = work::supervise(svc, &admin).await?;
+    let took = t.elapsed().as_secs_f64();
+    println!(
+        "| {backend} | supervisor dashboard, province-wide | {} units | {} open | {took:.2} s |",
+        s.units.len(),
+        s.units.iter().map(|u| u.open).sum::<u32>()
+    );
+    let t = Instant::now();
+    let book = app::server::report::tracking_book(svc, &counter, Day(today.0 - 30), today).await?;
+    let took = t.elapsed().as_secs_f64();
+    println!(
+        "| {backend} | tracking book, ward, 31 days | {} lines | {} dossiers | {took:.2} s |",
+        book.len() - 1,
+        book.len() - 1
+    );
     bench.finish().await
 }

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
             get(store_download).post(store_delete),
         )
         .route("/tra-cuu-ho-so", post(lookup))
+        .route("/can-bo/ho-so", post(officer_bulk))
         .route("/can-bo/ho-so/{id}", post(officer_action))
         .route("/can-bo/ho-so/{id}/ket-qua", post(officer_result))
         .route("/ho-so/{id}/tin-nhan", post(message))
@@ -57,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         .route("/can-bo/tiep-nhan", post(intake))
         .route("/can-bo/bao-cao.csv", get(report_csv))
         .route("/can-bo/bao-cao.xlsx", get(report_xlsx))
+        .route("/can-bo/so-theo-doi.csv", get(book_csv))
+        .route("/can-bo/so-theo-doi.xlsx", get(book_xlsx))
 }
 
 /// The signed-in applicant, or the response to send instead.
@@ -621,6 +624,64 @@ async fn report_export(
     }
 }
 
+/// The tracking book (sổ theo dõi hồ sơ, B-l) of the same period as the report page.
+async fn book_export(
+    state: &AppState,
+    q: HashMap<String, String>,
+    p: Option<Principal>,
+    xlsx: bool,
+) -> Response {
+    let Some(p) = p else {
+        return see_other("/dang-nhap");
+    };
+    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let svc = &state.services;
+    let r = match app::server::report::period(get("tu"), get("den")) {
+        Ok((from, to)) => app::server::report::tracking_book(svc, &p, from, to)
+            .await
+            .map(|rows| (from, to, rows)),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok((from, to, rows)) => {
+            let name = format!("so-theo-doi-ho-so-{from}-{to}");
+            if xlsx {
+                match app::server::xlsx::workbook("Sổ theo dõi hồ sơ", &rows) {
+                    Ok(bytes) => file_response(
+                        &format!("{name}.xlsx"),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        bytes,
+                    ),
+                    Err(e) => error_response(app::error::internal(e)),
+                }
+            } else {
+                file_response(
+                    &format!("{name}.csv"),
+                    "text/csv; charset=utf-8",
+                    app::server::report::csv(&rows),
+                )
+            }
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+async fn book_csv(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request<Body>,
+) -> Response {
+    book_export(&state, q, signed_in(&req), false).await
+}
+
+async fn book_xlsx(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request<Body>,
+) -> Response {
+    book_export(&state, q, signed_in(&req), true).await
+}
+
 async fn report_csv(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -729,6 +790,47 @@ async fn officer_action(
     };
     match r {
         Ok(()) => see_other(&format!("/can-bo/ho-so/{id}?ok=1")),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// Bulk accept or assign from the inbox (B-c): the ticked boxes are named `chon-<id>`. The
+/// inbox is shown again with what was done and what was refused, each with its reason.
+async fn officer_bulk(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let ids: Vec<i32> = fields
+        .iter()
+        .filter(|(_, v)| v.as_str() == "1")
+        .filter_map(|(k, _)| k.strip_prefix("chon-")?.parse().ok())
+        .collect();
+    let assignee = f(&fields, "bulk_assignee").parse().ok();
+    match svc_work::bulk(
+        &c.svc,
+        &p,
+        &ids,
+        f(&fields, "bulk_action"),
+        assignee,
+        &c.meta,
+    )
+    .await
+    {
+        Ok(outcome) => {
+            let echo = FormEcho {
+                values: keep(&fields)
+                    .into_iter()
+                    .filter(|(k, _)| k.starts_with("bulk_"))
+                    .collect(),
+                done: true,
+                extra: vec![serde_json::to_string(&outcome).unwrap_or_default()],
+                ..Default::default()
+            };
+            rerender(&state, c.parts, echo, StatusCode::OK).await
+        }
         Err(e) => fail(&state, c, &fields, e).await,
     }
 }

@@ -8,7 +8,9 @@ use app::domain::calendar::Day;
 use app::domain::workflow::{ActionKind as A, Scope};
 use app::error::AppError;
 use app::server::auth::RequestMeta;
-use app::server::work::{act, apologise, inbox, work_view, ActInput};
+use app::server::work::{
+    act, apologise, bulk, bulk_assignees, inbox, supervise, work_view, ActInput,
+};
 use app::server::Services;
 use common::{Client, TestDb};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -583,6 +585,32 @@ async fn run(db: TestDb) {
         report(svc, &citizen, from, to, GroupBy::Unit).await.err(),
         Some(AppError::Forbidden)
     );
+    // The tracking book lists the same six dossiers, one line each, in the order received.
+    use app::server::report::tracking_book;
+    let book = tracking_book(svc, &sa.leader, from, to)
+        .await
+        .expect("book");
+    assert_eq!(book.len(), 7, "header and six lines");
+    assert_eq!(book[0][1], "Mã hồ sơ");
+    assert_eq!(book[1][0], "1");
+    assert!(book[1..]
+        .iter()
+        .all(|l| l[1].starts_with(&format!("T{}-", env.a))));
+    let refused_line = book
+        .iter()
+        .find(|l| l[12].starts_with("Không được tiếp nhận"));
+    assert!(refused_line.is_some_and(|l| !l[10].is_empty()), "{book:?}");
+    assert_eq!(
+        tracking_book(svc, &sb.leader, from, to)
+            .await
+            .expect("book")
+            .len(),
+        1
+    );
+    assert_eq!(
+        tracking_book(svc, &citizen, from, to).await.err(),
+        Some(AppError::Forbidden)
+    );
     let table = app::server::report::table(&r);
     assert_eq!(table.last().map(|row| row[2].as_str()), Some("6"));
     let csv = String::from_utf8(app::server::report::csv(&table)).expect("utf-8");
@@ -595,6 +623,144 @@ async fn run(db: TestDb) {
     assert_eq!(idx.groups[3].points(), None);
     assert!(app::server::report::period("2026-12-31", "2026-01-01").is_err());
     assert!(app::server::report::period("hôm qua", "").is_err());
+
+    // Bulk from the inbox (B-c): three of unit A's dossiers accepted in one go; a dossier of
+    // unit B ticked in the same request is refused by its code and left untouched.
+    let mut batch = Vec::new();
+    for _ in 0..3 {
+        batch.push(filed(&env, "mot-cua-chuyen-vien-lanh-dao", env.a, 10).await);
+    }
+    let foreign = filed(&env, "mot-cua-chuyen-vien-lanh-dao", env.b, 10).await;
+    let rows = inbox(svc, &sa.counter, "", Scope::Open, 500)
+        .await
+        .expect("inbox");
+    for id in &batch {
+        let r = rows.iter().find(|r| r.id == *id).expect("listed");
+        assert_eq!(r.bulk, vec![A::Accept], "the counter may accept it");
+    }
+    let mut ticked = batch.clone();
+    ticked.push(foreign);
+    let out = bulk(svc, &sa.counter, &ticked, "accept", None, &meta)
+        .await
+        .expect("bulk accept");
+    assert_eq!(out.done.len(), 3, "{out:?}");
+    assert_eq!(out.failed.len(), 1, "{out:?}");
+    assert_eq!(
+        out.failed[0].0,
+        row(&env, foreign).await.code.unwrap_or_default()
+    );
+    assert!(out.failed[0].1.contains("không có quyền"), "{out:?}");
+    assert_eq!(row(&env, foreign).await.status, 1, "B's dossier unchanged");
+    for id in &batch {
+        assert_eq!(row(&env, *id).await.state.as_deref(), Some("assigning"));
+    }
+    // Ticking them again: each is refused as an illegal step, nothing changes.
+    let again = bulk(svc, &sa.counter, &batch, "accept", None, &meta)
+        .await
+        .expect("bulk");
+    assert_eq!((again.done.len(), again.failed.len()), (0, 3), "{again:?}");
+    // The leader hands them all to one specialist; a specialist of another unit is refused.
+    let assignees = bulk_assignees(svc, &sa.leader).await.expect("assignees");
+    assert!(assignees.iter().any(|(i, _)| *i == sa.specialist.user_id));
+    assert!(assignees.iter().all(|(i, _)| *i != sb.specialist.user_id));
+    let wrong = bulk(
+        svc,
+        &sa.leader,
+        &batch,
+        "assign",
+        Some(sb.specialist.user_id),
+        &meta,
+    )
+    .await
+    .expect("bulk");
+    assert_eq!(wrong.done.len(), 0, "{wrong:?}");
+    assert!(wrong.failed.iter().all(|f| f.1.contains("chuyên viên")));
+    let out = bulk(
+        svc,
+        &sa.leader,
+        &batch,
+        "assign",
+        Some(sa.specialist.user_id),
+        &meta,
+    )
+    .await
+    .expect("bulk assign");
+    assert_eq!(out.done.len(), 3, "{out:?}");
+    for id in &batch {
+        assert_eq!(
+            row(&env, *id).await.assignee_id,
+            Some(sa.specialist.user_id)
+        );
+    }
+    // Bad requests change nothing and say why.
+    let e = bulk(svc, &sa.counter, &[], "accept", None, &meta)
+        .await
+        .expect_err("nothing ticked");
+    assert!(message(&e).contains("ít nhất một"), "{e:?}");
+    let e = bulk(svc, &sa.counter, &[foreign], "stop", None, &meta)
+        .await
+        .expect_err("not a bulk action");
+    assert!(message(&e).contains("Hãy chọn thao tác"), "{e:?}");
+    let e = bulk(svc, &sa.leader, &batch, "assign", None, &meta)
+        .await
+        .expect_err("no officer chosen");
+    assert!(message(&e).contains("cán bộ"), "{e:?}");
+    assert_eq!(
+        bulk(svc, &citizen, &[foreign], "accept", None, &meta)
+            .await
+            .err(),
+        Some(AppError::Forbidden)
+    );
+    assert_eq!(row(&env, foreign).await.status, 1);
+
+    // The supervisor dashboard (B-c): an accepted dossier nobody took, five working days
+    // past its date, is listed as late and unassigned for unit A's leader only.
+    let late = filed(&env, "mot-cua-chuyen-vien-lanh-dao", env.a, 10).await;
+    act(svc, &sa.counter, late, A::Accept, plain(), &meta)
+        .await
+        .expect("accepted");
+    let today = Day::from_unix_vn(app::server::auth::now());
+    let mut due = today;
+    for _ in 0..5 {
+        due = svc.calendar.previous_working(due);
+    }
+    let mut m: entity::dossier::ActiveModel = row(&env, late).await.into();
+    m.due_date = Set(Some(due.to_string()));
+    m.update(&svc.db).await.expect("backdated");
+    let s = supervise(svc, &sa.leader).await.expect("dashboard");
+    assert_eq!(s.units.len(), 1, "{:?}", s.units);
+    let unit = &s.units[0];
+    assert_eq!(unit.id, env.a);
+    assert!(unit.overdue >= 1 && unit.unassigned >= 1, "{unit:?}");
+    let listed = s
+        .overdue
+        .iter()
+        .find(|l| l.id == late)
+        .expect("late listed");
+    assert_eq!(listed.days_late, 5);
+    assert_eq!(listed.assignee_name, None);
+    // The officer rows agree with the dossiers themselves.
+    let open_of_specialist = entity::dossier::Entity::find()
+        .filter(entity::dossier::Column::AssigneeId.eq(sa.specialist.user_id))
+        .filter(entity::dossier::Column::Status.is_in([1, 2, 4, 5, 6, 7, 9]))
+        .all(&svc.db)
+        .await
+        .expect("q")
+        .len() as u32;
+    let load = s
+        .officers
+        .iter()
+        .find(|l| l.id == sa.specialist.user_id)
+        .expect("specialist row");
+    assert_eq!(load.open, open_of_specialist);
+    assert!(load.open >= 3 && load.name == sa.specialist.full_name);
+    assert_eq!(s.recent.received, 10, "{:?}", s.recent);
+    let theirs = supervise(svc, &sb.leader).await.expect("B's dashboard");
+    assert!(theirs.overdue.iter().all(|l| l.id != late));
+    assert!(theirs.units.iter().all(|u| u.id != env.a));
+    for who in [&sa.counter, &sa.specialist, &citizen] {
+        assert_eq!(supervise(svc, who).await.err(), Some(AppError::Forbidden));
+    }
 
     env.db.cleanup().await;
 }

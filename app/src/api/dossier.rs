@@ -105,6 +105,20 @@ pub async fn officer_inbox(
     crate::server::work::inbox(&services()?, &p, &q, scope, 500).await
 }
 
+/// Specialists the officer may hand dossiers to from the inbox's bulk form (B-c).
+#[server(prefix = "/api", endpoint = "officer_bulk_assignees", input = server_fn::codec::Json)]
+pub async fn officer_bulk_assignees() -> Result<Vec<(i32, String)>, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::work::bulk_assignees(&services()?, &p).await
+}
+
+/// The supervisor dashboard (B-c) for the units the officer leads or administers.
+#[server(prefix = "/api", endpoint = "officer_supervision", input = server_fn::codec::Json)]
+pub async fn officer_supervision() -> Result<crate::domain::workflow::Supervision, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::work::supervise(&services()?, &p).await
+}
+
 #[server(prefix = "/api", endpoint = "officer_dossier", input = server_fn::codec::Json)]
 pub async fn officer_dossier(id: i32) -> Result<crate::domain::workflow::WorkView, AppError> {
     let p = crate::server::auth::require_user()?;

@@ -575,6 +575,72 @@ pub struct InboxRow {
     pub mine: bool,
     pub can_act: bool,
     pub channel: String,
+    /// The inbox's bulk actions (accept, assign) this officer may take on it now (B-c).
+    pub bulk: Vec<ActionKind>,
+}
+
+/// Actions an officer may take on many dossiers at once from the inbox (B-c): intake and
+/// hand-out are the repetitive ones; everything else needs a look at the dossier.
+pub const BULK_ACTIONS: [ActionKind; 2] = [ActionKind::Accept, ActionKind::Assign];
+
+/// Most dossiers one bulk action takes: a page of the inbox.
+pub const BULK_MAX: usize = 100;
+
+/// What a bulk action did: each dossier succeeds or fails on its own, in its own transaction.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub kind: Option<ActionKind>,
+    /// (dossier id, code) done.
+    pub done: Vec<(i32, String)>,
+    /// (code, why in Vietnamese, why in English).
+    pub failed: Vec<(String, String, String)>,
+}
+
+/// The supervisor dashboard (B-c): load and lateness of the units a leader supervises now,
+/// per unit and per officer, the late dossiers, and the last 30 days' throughput.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Supervision {
+    pub units: Vec<Load>,
+    pub officers: Vec<Load>,
+    /// Late open dossiers, most days late first.
+    pub overdue: Vec<LateRow>,
+    /// More late dossiers than the list shows.
+    pub overdue_more: u32,
+    /// The last 30 days (from, to) and their counts over the supervised units.
+    pub period: (String, String),
+    pub recent: super::report::Counts,
+}
+
+/// Open dossiers of one unit or one officer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Load {
+    pub id: i32,
+    pub name: String,
+    /// Being handled (statuses 1, 2, 4, 5, 6, 7, 9).
+    pub open: u32,
+    /// Past the due date while the clock runs.
+    pub overdue: u32,
+    /// Due today or within the warning window.
+    pub due_soon: u32,
+    /// The current step is past its deadline (in working hours).
+    pub step_overdue: u32,
+    /// Clock stopped: waiting for the applicant's supplement or payment.
+    pub paused: u32,
+    /// Accepted but nobody assigned yet (units only).
+    pub unassigned: u32,
+}
+
+/// A late open dossier on the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateRow {
+    pub id: i32,
+    pub code: String,
+    pub procedure_name: String,
+    pub unit_name: String,
+    pub assignee_name: Option<String>,
+    pub due_date: String,
+    /// Working days past the due date.
+    pub days_late: u32,
 }
 
 /// The officer's view of a dossier: the citizen-facing view plus the workflow.

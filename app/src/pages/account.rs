@@ -591,6 +591,8 @@ pub fn OfficerHomePage() -> impl IntoView {
                 return view! { <ErrorNotice error=crate::error::AppError::Unauthorized/> }.into_any();
             };
             let admin = !u.units_for(Permission::ManageOfficers).is_empty() || u.is_system_admin();
+            let supervisor = u.is_system_admin()
+                || u.roles.iter().any(|g| matches!(g.role, crate::domain::account::Role::UnitLeader | crate::domain::account::Role::AgencyAdmin));
             let audit = u.can(Permission::ViewAudit, None);
             view! {
                 <p class="mb-4">{tr(lang, "Xin chào, ", "Hello, ")}<strong>{u.full_name.clone()}</strong></p>
@@ -604,6 +606,7 @@ pub fn OfficerHomePage() -> impl IntoView {
                     <li><a href="/can-bo/ho-so" class=LINK>{tr(lang, "Hồ sơ của đơn vị", "Dossiers of my unit")}</a></li>
                     <li><a href="/can-bo/tiep-nhan" class=LINK>{tr(lang, "Tiếp nhận hồ sơ trực tiếp tại quầy", "Counter intake for a walk-in applicant")}</a></li>
                     <li><a href="/can-bo/bao-cao" class=LINK>{tr(lang, "Báo cáo thống kê và Bộ chỉ số 766", "Reports and the 766 index")}</a></li>
+                    {supervisor.then(|| view! { <li><a href="/can-bo/giam-sat" class=LINK>{tr(lang, "Giám sát tiến độ giải quyết", "Supervision dashboard")}</a></li> })}
                     {admin.then(|| view! { <li><a href="/quan-tri/can-bo" class=LINK>{tr(lang, "Quản lý cán bộ", "Manage officers")}</a></li> })}
                     {audit.then(|| view! {
                         <li><a href="/quan-tri/nhat-ky" class=LINK>{tr(lang, "Nhật ký hệ thống và thống kê truy cập", "Audit log and access statistics")}</a></li>

@@ -13,7 +13,7 @@ use crate::api::account::FormContext;
 use crate::domain::calendar::Urgency;
 use crate::domain::dossier::Status;
 use crate::domain::eform::Kind;
-use crate::domain::workflow::{ActionKind, InboxRow, WorkView};
+use crate::domain::workflow::{ActionKind, BulkOutcome, InboxRow, WorkView};
 use crate::i18n::Lang;
 use crate::use_lang;
 
@@ -51,7 +51,6 @@ fn pick<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
 
 #[component]
 pub fn OfficerDossiersPage() -> impl IntoView {
-    use crate::api::dossier::officer_inbox;
     let lang = use_lang();
     let title = tr(lang, "Hồ sơ cần xử lý", "Dossiers to handle");
     let q = query("q");
@@ -78,37 +77,182 @@ pub fn OfficerDossiersPage() -> impl IntoView {
             </div>
             <button type="submit" class=BUTTON>{tr(lang, "Lọc", "Filter")}</button>
         </form>
-        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
-            {move || Suspend::new(async move {
-                match officer_inbox(q.get_untracked(), status.get_untracked()).await {
-                    Ok(rows) if rows.is_empty() => view! { <p>{tr(lang, "Không có hồ sơ nào.", "No dossiers.")}</p> }.into_any(),
-                    Ok(rows) => {
-                        let (mine, rest): (Vec<InboxRow>, Vec<InboxRow>) = rows.into_iter().partition(|r| r.can_act);
-                        view! {
-                            <section aria-labelledby="todo-h" class="mb-6">
-                                <h2 id="todo-h" class="text-xl font-bold mb-2">{format!("{} ({})", tr(lang, "Cần xử lý", "To act on"), mine.len())}</h2>
-                                <InboxList rows=mine lang/>
-                            </section>
-                            <section aria-labelledby="rest-h">
-                                <h2 id="rest-h" class="text-xl font-bold mb-2">{format!("{} ({})", tr(lang, "Hồ sơ khác của đơn vị", "Other dossiers of the unit"), rest.len())}</h2>
-                                <InboxList rows=rest lang/>
-                            </section>
-                        }.into_any()
+        <WithForm render=move |c: FormContext| view! {
+            <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+                {
+                    let c = c.clone();
+                    move || {
+                        let c = c.clone();
+                        Suspend::new(async move { inbox_view(c, lang, q.get_untracked(), status.get_untracked()).await })
                     }
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
+            </Suspense>
+        }/>
+    }
+}
+
+async fn inbox_view(c: FormContext, lang: Lang, q: String, status: String) -> AnyView {
+    use crate::api::dossier::{officer_bulk_assignees, officer_inbox};
+    let rows = match officer_inbox(q.clone(), status.clone()).await {
+        Ok(rows) => rows,
+        Err(e) => return view! { <ErrorNotice error=e/> }.into_any(),
+    };
+    let assignees = officer_bulk_assignees().await.unwrap_or_default();
+    let outcome: Option<BulkOutcome> = c
+        .echo
+        .done
+        .then(|| {
+            c.echo
+                .extra
+                .first()
+                .and_then(|x| serde_json::from_str(x).ok())
+        })
+        .flatten();
+    let (mine, rest): (Vec<InboxRow>, Vec<InboxRow>) = rows.into_iter().partition(|r| r.can_act);
+    let can_accept = mine.iter().any(|r| r.bulk.contains(&ActionKind::Accept));
+    let can_assign =
+        !assignees.is_empty() && mine.iter().any(|r| r.bulk.contains(&ActionKind::Assign));
+    let bulk_any = can_accept || can_assign;
+    // The bulk form posts back to this page with the same filters, so the list it shows
+    // afterwards is the one the officer was working through.
+    let mut back = Vec::new();
+    if !q.is_empty() {
+        back.push(format!("q={}", urlencoding(&q)));
+    }
+    if !status.is_empty() {
+        back.push(format!("trang-thai={}", urlencoding(&status)));
+    }
+    let action = if back.is_empty() {
+        "/can-bo/ho-so".to_string()
+    } else {
+        format!("/can-bo/ho-so?{}", back.join("&"))
+    };
+    let picked = |k: &str| {
+        c.echo
+            .values
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let picked_action = picked("bulk_action");
+    let picked_assignee = picked("bulk_assignee");
+    let empty = mine.is_empty() && rest.is_empty();
+    view! {
+        {outcome.map(|o| view! { <BulkResult o lang/> })}
+        <ErrorSummary echo=c.echo.clone() lang/>
+        {empty.then(|| view! { <p>{tr(lang, "Không có hồ sơ nào.", "No dossiers.")}</p> })}
+        {(!empty).then(|| view! {
+            <section aria-labelledby="todo-h" class="mb-6">
+                <h2 id="todo-h" class="text-xl font-bold mb-2">{format!("{} ({})", tr(lang, "Cần xử lý", "To act on"), mine.len())}</h2>
+                {if bulk_any {
+                    view! {
+                        <form method="post" action=action>
+                            <Csrf token=c.csrf.clone()/>
+                            <fieldset class="mb-3 rounded border border-slate-400 p-3">
+                                <legend class="px-1 font-semibold">{tr(lang, "Xử lý hàng loạt các hồ sơ đã đánh dấu", "Act on the ticked dossiers")}</legend>
+                                <div class="grid gap-2 sm:grid-cols-[auto_1fr_auto] sm:items-end">
+                                    <div>
+                                        <label for="f-bulk_action" class="block font-semibold">{tr(lang, "Thao tác", "Action")}</label>
+                                        <select id="f-bulk_action" name="bulk_action" class=INPUT>
+                                            {can_accept.then(|| view! { <option value="accept" selected=picked_action == "accept">{tr(lang, "Tiếp nhận", "Accept")}</option> })}
+                                            {can_assign.then(|| view! { <option value="assign" selected=picked_action == "assign">{tr(lang, "Phân công", "Assign")}</option> })}
+                                        </select>
+                                    </div>
+                                    {can_assign.then(|| view! {
+                                        <div>
+                                            <label for="f-bulk_assignee" class="block font-semibold">{tr(lang, "Chuyên viên (khi phân công)", "Specialist (to assign)")}</label>
+                                            <select id="f-bulk_assignee" name="bulk_assignee" class=INPUT>
+                                                {assignees.iter().map(|(i, n)| {
+                                                    let v = i.to_string();
+                                                    let sel = picked_assignee == v;
+                                                    view! { <option value=v selected=sel>{n.clone()}</option> }
+                                                }).collect_view()}
+                                            </select>
+                                        </div>
+                                    })}
+                                    <button type="submit" name="action" value="bulk" class=BUTTON>{tr(lang, "Thực hiện", "Apply")}</button>
+                                </div>
+                            </fieldset>
+                            <InboxList rows=mine lang select=true/>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <InboxList rows=mine lang select=false/> }.into_any()
+                }}
+            </section>
+            <section aria-labelledby="rest-h">
+                <h2 id="rest-h" class="text-xl font-bold mb-2">{format!("{} ({})", tr(lang, "Hồ sơ khác của đơn vị", "Other dossiers of the unit"), rest.len())}</h2>
+                <InboxList rows=rest lang select=false/>
+            </section>
+        })}
+    }
+    .into_any()
+}
+
+/// Percent-encodes a query value for a link (the search text may hold any character).
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What a bulk action did, announced on arrival: the dossiers done (with their receipts after
+/// an intake) and each one refused with its reason.
+#[component]
+fn BulkResult(o: BulkOutcome, lang: Lang) -> impl IntoView {
+    let (vi, en) = match o.kind {
+        Some(ActionKind::Assign) => ("Đã phân công", "Assigned"),
+        _ => ("Đã tiếp nhận", "Accepted"),
+    };
+    let accepted = o.kind == Some(ActionKind::Accept);
+    view! {
+        <div role="status" class="mb-4 rounded border-2 border-green-700 bg-green-50 p-4 text-green-900">
+            <p class="font-bold">{format!("{} {} {}", tr(lang, vi, en), o.done.len(), tr(lang, "hồ sơ.", "dossier(s)."))}</p>
+            {(!o.done.is_empty()).then(|| view! {
+                <ul class="mt-1 list-disc pl-5">
+                    {o.done.iter().map(|(id, code)| view! {
+                        <li><a href=format!("/can-bo/ho-so/{id}") class=LINK>{code.clone()}</a>
+                            {accepted.then(|| view! {
+                                {" · "}<a href=format!("/can-bo/ho-so/{id}/bien-nhan.pdf") class=LINK>{tr(lang, "In giấy tiếp nhận", "Print the receipt")}</a>
+                            })}
+                        </li>
+                    }).collect_view()}
+                </ul>
             })}
-        </Suspense>
+        </div>
+        {(!o.failed.is_empty()).then(|| view! {
+            <div role="alert" class="mb-4 rounded border-2 border-red-700 bg-red-50 p-4 text-red-900">
+                <p class="font-bold">{format!("{} {} {}", o.failed.len(), tr(lang, "hồ sơ không thực hiện được:", "dossier(s) could not be processed:"), "")}</p>
+                <ul class="mt-1 list-disc pl-5">
+                    {o.failed.iter().map(|(code, vi, en)| view! { <li><span class="font-mono">{code.clone()}</span>{": "}{pick(lang, vi, en).to_string()}</li> }).collect_view()}
+                </ul>
+            </div>
+        })}
     }
 }
 
 #[component]
-fn InboxList(rows: Vec<InboxRow>, lang: Lang) -> impl IntoView {
+fn InboxList(rows: Vec<InboxRow>, lang: Lang, select: bool) -> impl IntoView {
     view! {
         <ul class="grid gap-2">
-            {rows.into_iter().map(|r| view! {
+            {rows.into_iter().map(|r| {
+                let tick = (select && !r.bulk.is_empty()).then(|| {
+                    let id = format!("chon-{}", r.id);
+                    view! {
+                        <input type="checkbox" id=id.clone() name=id.clone() value="1" class="h-5 w-5"/>
+                        <label for=id class="sr-only">{format!("{} {}", tr(lang, "Chọn hồ sơ", "Select dossier"), r.code)}</label>
+                    }
+                });
+                view! {
                 <li class="rounded border border-slate-300 p-3">
                     <p class="flex flex-wrap items-center gap-2">
+                        {tick}
                         <a href=format!("/can-bo/ho-so/{}", r.id) class="font-mono text-blue-800 underline">{r.code.clone()}</a>
                         {urgency_badge(r.urgency, lang)}
                         {r.mine.then(|| view! { <span class="text-sm font-semibold">{tr(lang, "Việc của tôi", "Mine")}</span> })}
@@ -121,7 +265,7 @@ fn InboxList(rows: Vec<InboxRow>, lang: Lang) -> impl IntoView {
                         {r.assignee_name.clone().map(|n| view! { <span>{tr(lang, " · Cán bộ: ", " · Officer: ")}{n}</span> })}
                     </p>
                 </li>
-            }).collect_view()}
+            }}).collect_view()}
         </ul>
     }
 }
@@ -398,6 +542,9 @@ fn ReportBody(r: crate::domain::report::Report, export: String, lang: Lang) -> i
     view! {
         <p class="mb-2"><a href=format!("/can-bo/bao-cao.csv?{export}") class=LINK download>{tr(lang, "Tải CSV", "Download CSV")}</a>
             {" · "}<a href=format!("/can-bo/bao-cao.xlsx?{export}") class=LINK download>{tr(lang, "Tải Excel (XLSX)", "Download Excel (XLSX)")}</a></p>
+        <p class="mb-2">{tr(lang, "Sổ theo dõi hồ sơ của kỳ này: ", "Tracking book of this period: ")}
+            <a href=format!("/can-bo/so-theo-doi.csv?{export}") class=LINK download>{tr(lang, "CSV", "CSV")}</a>
+            {" · "}<a href=format!("/can-bo/so-theo-doi.xlsx?{export}") class=LINK download>{tr(lang, "Excel (XLSX)", "Excel (XLSX)")}</a></p>
         <h2 id="table-h" class="text-xl font-bold mb-2">{tr(lang, "Tình hình giải quyết hồ sơ", "Dossier handling")}</h2>
         <div class="mb-6 overflow-x-auto" role="region" aria-labelledby="table-h" tabindex="0">
             <table class="min-w-full border-collapse text-sm">
@@ -497,5 +644,150 @@ pub fn IntakePage() -> impl IntoView {
                 </form>
             }
         }/>
+    }
+}
+
+/// The supervisor dashboard (B-c): where the work of the supervised units stands now — load
+/// and lateness per unit and per officer, the late dossiers by name — and the last 30 days'
+/// throughput. Tables with row and column headers; every number is text, nothing only colour.
+#[component]
+pub fn SupervisionPage() -> impl IntoView {
+    use crate::api::dossier::officer_supervision;
+    let lang = use_lang();
+    let title = tr(
+        lang,
+        "Giám sát tiến độ giải quyết hồ sơ",
+        "Supervision dashboard",
+    );
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match officer_supervision().await {
+                    Ok(s) => view! { <Supervision s lang/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+const TH: &str = "border border-slate-400 p-1 text-left";
+const TD: &str = "border border-slate-400 p-1 text-right";
+
+fn late_class(n: u32) -> String {
+    if n > 0 {
+        format!("{TD} font-bold text-red-900")
+    } else {
+        TD.to_string()
+    }
+}
+
+#[component]
+fn LoadTable(
+    rows: Vec<crate::domain::workflow::Load>,
+    lang: Lang,
+    id: &'static str,
+    caption: &'static str,
+    first: &'static str,
+    units: bool,
+) -> impl IntoView {
+    let empty = rows.is_empty();
+    view! {
+        <h2 id=id class="text-xl font-bold mb-2">{caption}</h2>
+        {if empty {
+            view! { <p class="mb-6">{tr(lang, "Không có hồ sơ đang giải quyết.", "No dossiers being handled.")}</p> }.into_any()
+        } else {
+            view! {
+                <div class="mb-6 overflow-x-auto" role="region" aria-labelledby=id tabindex="0">
+                    <table class="min-w-full border-collapse text-sm">
+                        <thead><tr>
+                            <th scope="col" class=TH>{first}</th>
+                            <th scope="col" class=TH>{tr(lang, "Đang giải quyết", "Open")}</th>
+                            <th scope="col" class=TH>{tr(lang, "Quá hạn", "Overdue")}</th>
+                            <th scope="col" class=TH>{tr(lang, "Sắp đến hạn", "Due soon")}</th>
+                            <th scope="col" class=TH>{tr(lang, "Bước quá hạn", "Step late")}</th>
+                            <th scope="col" class=TH>{tr(lang, "Tạm dừng (chờ bổ sung, nộp phí)", "Paused (supplement, payment)")}</th>
+                            {units.then(|| view! { <th scope="col" class=TH>{tr(lang, "Chưa phân công", "Not assigned")}</th> })}
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|l| view! {
+                                <tr>
+                                    <th scope="row" class=format!("{TH} font-normal")>{l.name}</th>
+                                    <td class=TD>{l.open}</td>
+                                    <td class=late_class(l.overdue)>{l.overdue}</td>
+                                    <td class=TD>{l.due_soon}</td>
+                                    <td class=TD>{l.step_overdue}</td>
+                                    <td class=TD>{l.paused}</td>
+                                    {units.then(|| view! { <td class=TD>{l.unassigned}</td> })}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn Supervision(s: crate::domain::workflow::Supervision, lang: Lang) -> impl IntoView {
+    let r = s.recent.clone();
+    let finished = r.on_time + r.late;
+    let on_time_rate = (finished > 0).then(|| {
+        format!(
+            "{:.1} %",
+            f64::from(r.on_time) * 100.0 / f64::from(finished)
+        )
+    });
+    let avg_days = (r.processed > 0).then(|| {
+        format!(
+            "{:.1}",
+            f64::from(r.working_days_sum) / f64::from(r.processed)
+        )
+    });
+    let from = s.period.0.clone();
+    let to = s.period.1.clone();
+    let report = format!("/can-bo/bao-cao?tu={from}&den={to}&theo=can-bo");
+    let late_title = format!(
+        "{} ({})",
+        tr(lang, "Hồ sơ quá hạn", "Overdue dossiers"),
+        s.overdue.len() as u32 + s.overdue_more
+    );
+    view! {
+        <section aria-labelledby="recent-h" class="mb-6">
+            <h2 id="recent-h" class="text-xl font-bold mb-2">{format!("{} {} – {}", tr(lang, "30 ngày qua:", "Last 30 days:"), day_vn(&Some(from.clone())).unwrap_or_default(), day_vn(&Some(to.clone())).unwrap_or_default())}</h2>
+            <dl class="grid grid-cols-2 gap-2 sm:grid-cols-4">
+                <div class="rounded border border-slate-300 p-2"><dt class="text-sm">{tr(lang, "Tiếp nhận", "Received")}</dt><dd class="text-2xl font-bold">{r.received}</dd></div>
+                <div class="rounded border border-slate-300 p-2"><dt class="text-sm">{tr(lang, "Đã giải quyết", "Processed")}</dt><dd class="text-2xl font-bold">{r.processed}</dd></div>
+                <div class="rounded border border-slate-300 p-2"><dt class="text-sm">{tr(lang, "Đúng hạn", "On time")}</dt><dd class="text-2xl font-bold">{on_time_rate.unwrap_or_else(|| "—".into())}</dd></div>
+                <div class="rounded border border-slate-300 p-2"><dt class="text-sm">{tr(lang, "Số ngày làm việc trung bình", "Average working days")}</dt><dd class="text-2xl font-bold">{avg_days.unwrap_or_else(|| "—".into())}</dd></div>
+            </dl>
+            <p class="mt-2"><a href=report class=LINK>{tr(lang, "Xem báo cáo chi tiết theo cán bộ", "Full report by officer")}</a></p>
+        </section>
+        <LoadTable rows=s.units lang id="units-h" caption=tr(lang, "Theo đơn vị", "By unit") first=tr(lang, "Đơn vị", "Unit") units=true/>
+        <LoadTable rows=s.officers lang id="officers-h" caption=tr(lang, "Theo cán bộ được phân công", "By assigned officer") first=tr(lang, "Cán bộ", "Officer") units=false/>
+        <section aria-labelledby="late-h">
+            <h2 id="late-h" class="text-xl font-bold mb-2">{late_title}</h2>
+            {if s.overdue.is_empty() {
+                view! { <p>{tr(lang, "Không có hồ sơ quá hạn.", "No overdue dossiers.")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="grid gap-2">
+                        {s.overdue.into_iter().map(|l| view! {
+                            <li class="rounded border border-red-700 p-3">
+                                <p><a href=format!("/can-bo/ho-so/{}", l.id) class="font-mono text-blue-800 underline">{l.code}</a>
+                                    <span class="font-semibold text-red-900">{format!(" · {} {}", tr(lang, "Quá hạn", "Late by"), l.days_late)}{tr(lang, " ngày làm việc", " working day(s)")}</span></p>
+                                <p>{l.procedure_name}</p>
+                                <p class="text-sm">{l.unit_name}{tr(lang, " · Hẹn trả: ", " · Due: ")}{day_vn(&Some(l.due_date)).unwrap_or_default()}
+                                    {tr(lang, " · Cán bộ: ", " · Officer: ")}{l.assignee_name.unwrap_or_else(|| tr(lang, "chưa phân công", "not assigned").into())}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    {(s.overdue_more > 0).then(|| view! { <p class="mt-2">{format!("{} {}", tr(lang, "Và", "And"), s.overdue_more)}{tr(lang, " hồ sơ quá hạn khác.", " more overdue dossiers.")}</p> })}
+                }.into_any()
+            }}
+        </section>
     }
 }

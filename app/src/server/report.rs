@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use entity::{agency, dossier, dossier_event, dossier_file, dossier_rating};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::Services;
 use crate::domain::account::{Principal, Stage};
@@ -297,4 +297,131 @@ pub fn csv(rows: &[Vec<String>]) -> Vec<u8> {
         out.push_str("\r\n");
     }
     out.into_bytes()
+}
+
+/// The tracking book (sổ theo dõi hồ sơ, form 05 of Circular 01/2018/TT-VPCP; B-l): one line per
+/// dossier received in `[from, to]` by the officer's units, in the order received, with the
+/// times it was received, due, sent on, finished and returned. The header is the first row.
+pub async fn tracking_book(
+    svc: &Services,
+    p: &Principal,
+    from: Day,
+    to: Day,
+) -> Result<Vec<Vec<String>>, AppError> {
+    if p.stage != Stage::Full || !p.is_officer() {
+        return Err(AppError::Forbidden);
+    }
+    let (start, end) = (day_start_utc(from), day_start_utc(to) + 86_400);
+    let mut q = dossier::Entity::find()
+        .select_only()
+        .columns([
+            dossier::Column::Id,
+            dossier::Column::Code,
+            dossier::Column::ProcedureId,
+            dossier::Column::ApplicantName,
+            dossier::Column::ApplicantPhone,
+            dossier::Column::AgencyId,
+            dossier::Column::SubmittedAt,
+            dossier::Column::DueDate,
+            dossier::Column::FinishedAt,
+            dossier::Column::ReturnedAt,
+            dossier::Column::Status,
+            dossier::Column::Channel,
+        ])
+        .filter(dossier::Column::Status.ne(0))
+        .filter(dossier::Column::SubmittedAt.gte(start))
+        .filter(dossier::Column::SubmittedAt.lt(end));
+    if !p.is_system_admin() {
+        let units: Vec<i32> = p.roles.iter().filter_map(|g| g.agency_id).collect();
+        q = q.filter(dossier::Column::AgencyId.is_in(units));
+    }
+    type Row = (
+        i32,
+        Option<String>,
+        i32,
+        String,
+        Option<String>,
+        i32,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        i32,
+        String,
+    );
+    let rows: Vec<Row> = q
+        .order_by_asc(dossier::Column::SubmittedAt)
+        .order_by_asc(dossier::Column::Id)
+        .into_tuple()
+        .all(&svc.db)
+        .await?;
+    // When each dossier was first sent to another unit (liên thông / appraisal).
+    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+    let mut sent: HashMap<i32, i64> = HashMap::new();
+    for chunk in ids.chunks(5_000) {
+        let events: Vec<(i32, i64)> = dossier_event::Entity::find()
+            .select_only()
+            .columns([dossier_event::Column::DossierId, dossier_event::Column::At])
+            .filter(dossier_event::Column::Action.eq(ActionKind::Transfer.as_str()))
+            .filter(dossier_event::Column::DossierId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(&svc.db)
+            .await?;
+        for (id, at) in events {
+            let e = sent.entry(id).or_insert(at);
+            *e = Ord::min(*e, at);
+        }
+    }
+    let agencies: HashMap<i32, String> = agency::Entity::find()
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let time = |t: Option<i64>| t.map(crate::domain::calendar::time_vn).unwrap_or_default();
+    let mut out = vec![[
+        "STT",
+        "Mã hồ sơ",
+        "Tên thủ tục hành chính",
+        "Số lượng hồ sơ (bộ)",
+        "Tên cá nhân, tổ chức",
+        "Số điện thoại",
+        "Cơ quan chủ trì giải quyết",
+        "Nhận hồ sơ (giờ, ngày)",
+        "Hẹn trả kết quả (ngày)",
+        "Chuyển hồ sơ đến cơ quan giải quyết (giờ, ngày)",
+        "Có kết quả giải quyết (giờ, ngày)",
+        "Trả kết quả (giờ, ngày)",
+        "Ghi chú",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for (n, r) in rows.into_iter().enumerate() {
+        let status = crate::domain::dossier::Status::from_code(r.10);
+        let mut note = status
+            .map(|s| s.label(crate::i18n::Lang::Vi).to_string())
+            .unwrap_or_default();
+        if r.11 == "counter" {
+            note.push_str("; nộp trực tiếp");
+        }
+        out.push(vec![
+            (n + 1).to_string(),
+            r.1.unwrap_or_default(),
+            svc.procedure_name(r.2),
+            "1".into(),
+            r.3,
+            r.4.unwrap_or_default(),
+            agencies.get(&r.5).cloned().unwrap_or_default(),
+            time(r.6),
+            r.7.as_deref()
+                .and_then(Day::parse_iso)
+                .map(Day::vn)
+                .unwrap_or_default(),
+            time(sent.get(&r.0).copied()),
+            time(r.8),
+            time(r.9),
+            note,
+        ]);
+    }
+    Ok(out)
 }

@@ -20,7 +20,8 @@ use crate::domain::account::{Principal, Role, Stage};
 use crate::domain::calendar::{check_apology, ApologyRefusal, Day, Urgency};
 use crate::domain::dossier::Status;
 use crate::domain::workflow::{
-    ActionKind, ActionOffer, Actor, InboxRow, Scope, State, TransitionError, WorkView, Workflow,
+    ActionKind, ActionOffer, Actor, BulkOutcome, InboxRow, LateRow, Load, Scope, State,
+    Supervision, TransitionError, WorkView, Workflow, BULK_ACTIONS, BULK_MAX,
 };
 use crate::error::{internal, AppError};
 
@@ -399,6 +400,104 @@ pub async fn act(
     Ok(())
 }
 
+/// Officer: one bulk action from the inbox (B-c) on the dossiers ticked. Each dossier goes
+/// through [`act`] on its own, so each is checked (unit, role, state, assignee) and atomic;
+/// one refused dossier does not undo the others, and the outcome names each failure.
+pub async fn bulk(
+    svc: &Services,
+    p: &Principal,
+    ids: &[i32],
+    action: &str,
+    assignee: Option<i32>,
+    meta: &RequestMeta,
+) -> Result<BulkOutcome, AppError> {
+    if p.stage != Stage::Full || !p.is_officer() {
+        return Err(AppError::Forbidden);
+    }
+    let kind = ActionKind::parse(action)
+        .filter(|k| BULK_ACTIONS.contains(k))
+        .ok_or_else(|| {
+            invalid(
+                "bulk_action",
+                "Hãy chọn thao tác: tiếp nhận hoặc phân công.",
+                "Choose an action: accept or assign.",
+            )
+        })?;
+    if ids.is_empty() {
+        return Err(invalid(
+            "form",
+            "Hãy đánh dấu ít nhất một hồ sơ.",
+            "Tick at least one dossier.",
+        ));
+    }
+    if ids.len() > BULK_MAX {
+        return Err(invalid(
+            "form",
+            "Mỗi lần chỉ xử lý tối đa 100 hồ sơ.",
+            "At most 100 dossiers at a time.",
+        ));
+    }
+    if kind == ActionKind::Assign && assignee.is_none() {
+        return Err(invalid(
+            "bulk_assignee",
+            "Hãy chọn cán bộ xử lý.",
+            "Choose the officer.",
+        ));
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let codes: HashMap<i32, String> = dossier::Entity::find()
+        .filter(dossier::Column::Id.is_in(ids.clone()))
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, code(&d)))
+        .collect();
+    let mut out = BulkOutcome {
+        kind: Some(kind),
+        ..Default::default()
+    };
+    for id in ids {
+        let input = ActInput {
+            assignee,
+            ..Default::default()
+        };
+        // A dossier the officer may not see is reported like one that does not exist.
+        let name = codes.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+        match act(svc, p, id, kind, input, meta).await {
+            Ok(()) => out.done.push((id, name)),
+            Err(e @ AppError::Internal { .. }) => return Err(e),
+            Err(e) => out.failed.push((
+                name,
+                e.message(crate::i18n::Lang::Vi),
+                e.message(crate::i18n::Lang::En),
+            )),
+        }
+    }
+    Ok(out)
+}
+
+/// Specialists an officer may hand dossiers to from the inbox: those of the units where the
+/// officer leads or receives (B-c).
+pub async fn bulk_assignees(svc: &Services, p: &Principal) -> Result<Vec<(i32, String)>, AppError> {
+    if p.stage != Stage::Full || !p.is_officer() {
+        return Err(AppError::Forbidden);
+    }
+    let mut out = Vec::new();
+    for g in &p.roles {
+        let Some(unit) = g.agency_id else { continue };
+        if matches!(g.role, Role::UnitLeader | Role::OneStopOfficer) {
+            for s in specialists(&svc.db, unit).await? {
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn state_now_of(d: &dossier::Model) -> String {
     d.state.clone().unwrap_or_default()
 }
@@ -692,6 +791,15 @@ pub async fn inbox(
                         .any(|a| a.kind != ActionKind::RequestWithdrawal)
             })
             && assignee_guard(p, &d, &roles).is_ok();
+        let bulk = if can_act {
+            let allowed = w.actions_for(&key, &Actor::Officer(&roles));
+            BULK_ACTIONS
+                .into_iter()
+                .filter(|k| allowed.iter().any(|a| a.kind == *k))
+                .collect()
+        } else {
+            Vec::new()
+        };
         out.push(InboxRow {
             id: d.id,
             code: code(&d),
@@ -708,6 +816,7 @@ pub async fn inbox(
             mine: d.assignee_id == Some(p.user_id),
             can_act,
             channel: d.channel.clone(),
+            bulk,
         });
     }
     // Open dossiers the officer can act on first, most urgent first; then the rest.
@@ -721,6 +830,177 @@ pub async fn inbox(
         )
     });
     Ok(out)
+}
+
+/// Late dossiers the dashboard lists by name; the rest are counted.
+const LATE_LIST: usize = 100;
+
+/// The supervisor dashboard (B-c): unit leaders and agency administrators see the open
+/// dossiers of their units by unit and by officer, the late ones, and the last 30 days'
+/// throughput; a system administrator sees every unit.
+pub async fn supervise(svc: &Services, p: &Principal) -> Result<Supervision, AppError> {
+    if p.stage != Stage::Full || !p.is_officer() {
+        return Err(AppError::Forbidden);
+    }
+    let scope: Option<Vec<i32>> = if p.is_system_admin() {
+        None
+    } else {
+        let units: Vec<i32> = p
+            .roles
+            .iter()
+            .filter(|g| matches!(g.role, Role::UnitLeader | Role::AgencyAdmin))
+            .filter_map(|g| g.agency_id)
+            .collect();
+        if units.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        Some(units)
+    };
+    let mut q = dossier::Entity::find()
+        .select_only()
+        .columns([
+            dossier::Column::Id,
+            dossier::Column::Code,
+            dossier::Column::AgencyId,
+            dossier::Column::UnitId,
+            dossier::Column::AssigneeId,
+            dossier::Column::Status,
+            dossier::Column::DueDate,
+            dossier::Column::StepDueAt,
+            dossier::Column::ProcedureId,
+        ])
+        .filter(dossier::Column::Status.is_in(Scope::OPEN.iter().map(|s| s.code())));
+    if let Some(units) = &scope {
+        q = q.filter(
+            Condition::any()
+                .add(dossier::Column::UnitId.is_in(units.clone()))
+                .add(dossier::Column::AgencyId.is_in(units.clone())),
+        );
+    }
+    type Row = (
+        i32,
+        Option<String>,
+        i32,
+        Option<i32>,
+        Option<i32>,
+        i32,
+        Option<String>,
+        Option<i64>,
+        i32,
+    );
+    let rows: Vec<Row> = q.into_tuple().all(&svc.db).await?;
+    let today = super::dossier::today();
+    let t = now();
+    let mut units: HashMap<i32, Load> = HashMap::new();
+    let mut officers: HashMap<i32, Load> = HashMap::new();
+    let mut late: Vec<(u32, Row, i32)> = Vec::new();
+    for r in rows {
+        let (_, _, agency_id, unit_id, assignee, status, ref due, step_due, _) = r;
+        let holder = unit_id.unwrap_or(agency_id);
+        // A dossier lent to a unit outside the supervisor's scope stays with its home unit.
+        let unit = match &scope {
+            Some(s) if !s.contains(&holder) => agency_id,
+            _ => holder,
+        };
+        let status = Status::from_code(status).unwrap_or(Status::Draft);
+        let running = matches!(
+            status,
+            Status::Submitted | Status::Accepted | Status::InProcess | Status::WithdrawalRequested
+        );
+        let urgency = due
+            .as_deref()
+            .and_then(Day::parse_iso)
+            .filter(|_| running)
+            .map(|d| (d, Urgency::of(&svc.calendar, today, d, WARN_DAYS)));
+        let step_late = running && step_due.is_some_and(|x| x < t);
+        let paused = matches!(
+            status,
+            Status::SupplementRequested | Status::PaymentRequested
+        );
+        let count = |l: &mut Load| {
+            l.open += 1;
+            match urgency.map(|u| u.1) {
+                Some(Urgency::Overdue) => l.overdue += 1,
+                Some(Urgency::DueToday | Urgency::DueSoon) => l.due_soon += 1,
+                _ => {}
+            }
+            l.step_overdue += u32::from(step_late);
+            l.paused += u32::from(paused);
+        };
+        let u = units.entry(unit).or_insert_with(|| Load {
+            id: unit,
+            ..Default::default()
+        });
+        count(u);
+        u.unassigned += u32::from(status == Status::Accepted && assignee.is_none());
+        if let Some(a) = assignee {
+            count(officers.entry(a).or_insert_with(|| Load {
+                id: a,
+                ..Default::default()
+            }));
+        }
+        if let Some((d, Urgency::Overdue)) = urgency {
+            late.push((svc.calendar.working_days_between(d, today), r.clone(), unit));
+        }
+    }
+    let unit_names: HashMap<i32, String> = agency::Entity::find()
+        .filter(agency::Column::Id.is_in(units.keys().copied().collect::<Vec<_>>()))
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let user_names: HashMap<i32, String> = entity::user_account::Entity::find()
+        .filter(
+            entity::user_account::Column::Id.is_in(officers.keys().copied().collect::<Vec<_>>()),
+        )
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.full_name))
+        .collect();
+    late.sort_by_key(|(days, r, _)| (std::cmp::Reverse(*days), r.0));
+    let overdue_more = late.len().saturating_sub(LATE_LIST) as u32;
+    let overdue = late
+        .into_iter()
+        .take(LATE_LIST)
+        .map(|(days_late, r, unit)| LateRow {
+            id: r.0,
+            code: r.1.unwrap_or_default(),
+            procedure_name: svc.procedure_name(r.8),
+            unit_name: unit_names.get(&unit).cloned().unwrap_or_default(),
+            assignee_name: r.4.and_then(|a| user_names.get(&a).cloned()),
+            due_date: r.6.unwrap_or_default(),
+            days_late,
+        })
+        .collect();
+    let named = |mut v: Vec<Load>, names: &HashMap<i32, String>| {
+        for l in &mut v {
+            l.name = names.get(&l.id).cloned().unwrap_or_default();
+        }
+        // The most late first, then the busiest: where a supervisor looks first.
+        v.sort_by(|a, b| {
+            (b.overdue, b.step_overdue, b.open, &a.name).cmp(&(
+                a.overdue,
+                a.step_overdue,
+                a.open,
+                &b.name,
+            ))
+        });
+        v
+    };
+    let from = Day(today.0 - 29);
+    let recent = super::report::report(svc, p, from, today, super::report::GroupBy::Unit)
+        .await?
+        .total;
+    Ok(Supervision {
+        units: named(units.into_values().collect(), &unit_names),
+        officers: named(officers.into_values().collect(), &user_names),
+        overdue,
+        overdue_more,
+        period: (from.to_string(), today.to_string()),
+        recent,
+    })
 }
 
 /// A dossier as an officer sees it, with the actions they may take now.
