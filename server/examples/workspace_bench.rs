@@ -144,7 +144,8 @@ async fn bench() -> Result<(), Box<dyn std::error::Error>> {
                     version_id: Set(version_id),
                     agency_id: Set(unit),
                     applicant_id: Set(None),
-                    applicant_name: Set(format!("{} {k}", names[k % names.len()])),
+                    // Names cycle across units too, so every unit has every name.
+                    applicant_name: Set(format!("{} {k}", names[(k / units.len()) % names.len()])),
                     applicant_phone: Set(Some(format!("09{:08}", k % 100_000_000))),
                     applicant_id_index: Set(None),
                     channel: Set(if k % 3 == 0 { "counter" } else { "online" }.into()),
