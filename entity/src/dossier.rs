@@ -43,6 +43,8 @@ pub struct Model {
     pub paused_at: Option<i64>,
     pub first_due_date: Option<String>,
     pub accepted_at: Option<i64>,
+    /// The current step's officers were reminded it falls due (B-i).
+    pub step_reminded_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

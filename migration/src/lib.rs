@@ -9,6 +9,7 @@ mod m20261127_000004_create_accounts;
 mod m20261201_000005_create_dossiers;
 mod m20261201_000006_seed_forms;
 mod m20261201_000007_create_workflows;
+mod m20261201_000008_step_reminders;
 pub mod seed;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_create_dossiers::Migration),
             Box::new(m20261201_000006_seed_forms::Migration),
             Box::new(m20261201_000007_create_workflows::Migration),
+            Box::new(m20261201_000008_step_reminders::Migration),
         ]
     }
 }

@@ -174,6 +174,7 @@ async fn bench() -> Result<(), Box<dyn std::error::Error>> {
                     paused_at: Set((status == 5).then_some(submitted + DAY)),
                     first_due_date: Set(Some(due.to_string())),
                     accepted_at: Set((status != 1).then_some(submitted + 3600)),
+                    step_reminded_at: Set(None),
                 }
             });
             entity::dossier::Entity::insert_many(rows)

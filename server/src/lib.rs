@@ -239,7 +239,8 @@ impl Application {
     }
 }
 
-/// P-3.1: reminds owners of drafts about to expire and deletes expired ones, hourly.
+/// P-3.1: reminds owners of drafts about to expire and deletes expired ones, hourly; B-i:
+/// reminds officers of workflow steps falling due.
 fn spawn_draft_sweeper(svc: Services) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -249,6 +250,11 @@ fn spawn_draft_sweeper(svc: Services) {
                 Ok((0, 0)) => {}
                 Ok((r, d)) => tracing::info!(reminded = r, deleted = d, "draft sweep"),
                 Err(e) => tracing::warn!("draft sweep failed: {e}"),
+            }
+            match app::server::work::sweep_steps(&svc).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminded = n, "step deadline reminders"),
+                Err(e) => tracing::warn!("step reminder sweep failed: {e}"),
             }
         }
     });

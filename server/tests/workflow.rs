@@ -9,7 +9,7 @@ use app::domain::workflow::{ActionKind as A, Scope};
 use app::error::AppError;
 use app::server::auth::RequestMeta;
 use app::server::work::{
-    act, apologise, bulk, bulk_assignees, inbox, supervise, work_view, ActInput,
+    act, apologise, bulk, bulk_assignees, inbox, supervise, sweep_steps, work_view, ActInput,
 };
 use app::server::Services;
 use common::{Client, TestDb};
@@ -761,6 +761,50 @@ async fn run(db: TestDb) {
     for who in [&sa.counter, &sa.specialist, &citizen] {
         assert_eq!(supervise(svc, who).await.err(), Some(AppError::Forbidden));
     }
+
+    // Step deadline reminders (B-i): a step due in half an hour reminds its assigned officer,
+    // once; a step due in a month does not; a late step nobody holds reminds the leader.
+    let now = app::server::auth::now();
+    let set_step_due = async |id: i32, at: i64| {
+        let mut m: entity::dossier::ActiveModel = row(&env, id).await.into();
+        m.step_due_at = Set(Some(at));
+        m.update(&svc.db).await.expect("step due set");
+    };
+    set_step_due(batch[0], now + 1800).await;
+    set_step_due(batch[1], now + 30 * 86_400).await;
+    set_step_due(late, now - 60).await;
+    let notes = async |user: i32, id: i32| {
+        entity::notification::Entity::find()
+            .filter(entity::notification::Column::UserId.eq(user))
+            .filter(entity::notification::Column::DossierId.eq(id))
+            .filter(entity::notification::Column::TextVi.contains("bước"))
+            .all(&svc.db)
+            .await
+            .expect("q")
+    };
+    assert!(sweep_steps(svc).await.expect("sweep") >= 2);
+    let soon = notes(sa.specialist.user_id, batch[0]).await;
+    assert_eq!(soon.len(), 1, "{soon:?}");
+    assert!(soon[0].text_vi.contains("đến hạn lúc"), "{soon:?}");
+    assert!(notes(sa.specialist.user_id, batch[1]).await.is_empty());
+    let overdue_note = notes(sa.leader.user_id, late).await;
+    assert_eq!(overdue_note.len(), 1);
+    assert!(overdue_note[0].text_vi.contains("đã quá hạn"));
+    assert!(notes(sb.leader.user_id, late).await.is_empty());
+    sweep_steps(svc).await.expect("sweep again");
+    assert_eq!(
+        notes(sa.specialist.user_id, batch[0]).await.len(),
+        1,
+        "once per step"
+    );
+    act(svc, &sa.specialist, batch[0], A::Propose, plain(), &meta)
+        .await
+        .expect("proposed");
+    assert_eq!(
+        row(&env, batch[0]).await.step_reminded_at,
+        None,
+        "new step, new reminder"
+    );
 
     env.db.cleanup().await;
 }

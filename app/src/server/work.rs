@@ -163,6 +163,7 @@ pub(crate) async fn step(
         .col_expr(dossier::Column::State, Expr::value(Some(to.key.clone())))
         .col_expr(dossier::Column::UpdatedAt, Expr::value(t))
         .col_expr(dossier::Column::StepStartedAt, Expr::value(Some(t)))
+        .col_expr(dossier::Column::StepRemindedAt, Expr::value(None::<i64>))
         .col_expr(
             dossier::Column::StepDueAt,
             Expr::value(to.sla_hours.map(|h| svc.calendar.add_working_hours(t, h))),
@@ -830,6 +831,128 @@ pub async fn inbox(
         )
     });
     Ok(out)
+}
+
+/// Working hours before a step's deadline at which its officers are reminded (B-i).
+pub const REMIND_HOURS: u32 = 4;
+
+/// Reminds the officers of every running step that falls due within [`REMIND_HOURS`] working
+/// hours (or is already late) and was not reminded yet: an in-app notification and an email
+/// to the assigned officer, or, with nobody assigned, to the holding unit's officers whose
+/// roles may act in the current state (B-i, B-l). Each step is reminded once: every workflow
+/// step clears the mark. Returns how many dossiers were reminded.
+pub async fn sweep_steps(svc: &Services) -> Result<u32, AppError> {
+    let t = now();
+    let horizon = svc.calendar.add_working_hours(t, REMIND_HOURS);
+    let due = dossier::Entity::find()
+        .filter(dossier::Column::Status.is_in([
+            Status::Submitted.code(),
+            Status::Accepted.code(),
+            Status::InProcess.code(),
+            Status::WithdrawalRequested.code(),
+        ]))
+        .filter(dossier::Column::StepDueAt.lte(horizon))
+        .filter(dossier::Column::StepRemindedAt.is_null())
+        .limit(1_000)
+        .all(&svc.db)
+        .await?;
+    let mut flows: HashMap<Option<i32>, Workflow> = HashMap::new();
+    let mut reminded = 0;
+    for d in due {
+        let Some(step_due) = d.step_due_at else {
+            continue;
+        };
+        if let std::collections::hash_map::Entry::Vacant(e) = flows.entry(d.workflow_id) {
+            e.insert(workflow(&svc.db, d.workflow_id).await?.1);
+        }
+        let w = &flows[&d.workflow_id];
+        let key = state_now(w, &d);
+        let Some(st) = w.state(&key) else { continue };
+        let users: Vec<i32> = match d.assignee_id {
+            Some(a) => vec![a],
+            None => {
+                let roles: Vec<&str> = st
+                    .actions
+                    .iter()
+                    .flat_map(|a| a.roles.iter().map(|r| r.as_str()))
+                    .collect();
+                role_assignment::Entity::find()
+                    .filter(role_assignment::Column::AgencyId.eq(holder(&d)))
+                    .filter(role_assignment::Column::Role.is_in(roles))
+                    .all(&svc.db)
+                    .await?
+                    .into_iter()
+                    .map(|g| g.user_id)
+                    .collect()
+            }
+        };
+        let officers = entity::user_account::Entity::find()
+            .filter(entity::user_account::Column::Id.is_in(users))
+            .filter(entity::user_account::Column::DisabledAt.is_null())
+            .all(&svc.db)
+            .await?;
+        // Marked first, and only if still the same step: a step taken meanwhile has its own
+        // deadline, and a second sweeper instance does not remind twice.
+        let marked = dossier::Entity::update_many()
+            .col_expr(dossier::Column::StepRemindedAt, Expr::value(Some(t)))
+            .filter(dossier::Column::Id.eq(d.id))
+            .filter(dossier::Column::Revision.eq(d.revision))
+            .filter(dossier::Column::StepRemindedAt.is_null())
+            .exec(&svc.db)
+            .await?;
+        if marked.rows_affected == 0 {
+            continue;
+        }
+        let c = code(&d);
+        let when = crate::domain::calendar::time_vn(step_due);
+        let late = step_due < t;
+        let (vi, en) = if late {
+            (
+                format!("Hồ sơ {c}: bước \"{}\" đã quá hạn từ {when}.", st.name_vi),
+                format!(
+                    "Dossier {c}: the step \"{}\" was due at {when}.",
+                    st.name_en
+                ),
+            )
+        } else {
+            (
+                format!("Hồ sơ {c}: bước \"{}\" đến hạn lúc {when}.", st.name_vi),
+                format!(
+                    "Dossier {c}: the step \"{}\" falls due at {when}.",
+                    st.name_en
+                ),
+            )
+        };
+        let link = format!("/can-bo/ho-so/{}", d.id);
+        for u in &officers {
+            notification::ActiveModel {
+                user_id: Set(u.id),
+                dossier_id: Set(Some(d.id)),
+                text_vi: Set(vi.clone()),
+                text_en: Set(en.clone()),
+                link: Set(link.clone()),
+                created_at: Set(t),
+                ..Default::default()
+            }
+            .insert(&svc.db)
+            .await?;
+            let _ = svc
+                .auth
+                .mailer
+                .send(
+                    &u.email,
+                    &format!("Nhắc hạn xử lý hồ sơ {c}"),
+                    &format!(
+                        "{vi}\nThủ tục: {}\nMở hồ sơ: {}{link}",
+                        svc.procedure_name(d.procedure_id),
+                        svc.auth.public_url
+                    ),
+                )
+                .await;
+        }
+        reminded += 1;
+    }
+    Ok(reminded)
 }
 
 /// Late dossiers the dashboard lists by name; the rest are counted.
