@@ -169,7 +169,10 @@ pub async fn auth_layer(
                     .path_and_query()
                     .map(|p| p.as_str().to_owned())
                     .unwrap_or_default();
-                return see_other(&format!("/dang-nhap?next={}", urlencode(&next_path)));
+                return see_other(&format!(
+                    "/dang-nhap?next={}",
+                    app::domain::text::urlencode(&next_path)
+                ));
             }
             Some(p) if p.stage != Stage::Full && path != p.stage.path() => {
                 return see_other(p.stage.path());
@@ -247,17 +250,6 @@ fn forbidden_page(why: &str) -> Response {
         StatusCode::FORBIDDEN,
         "Yêu cầu bị từ chối vì không xuất phát từ trang của Cổng. Hãy tải lại trang và thử lại. / The request was refused because it did not come from this portal's pages. Reload the page and try again.",
     )
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A local path to continue to after login; anything else (other sites, `//host`) is ignored.

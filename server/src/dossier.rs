@@ -580,6 +580,25 @@ async fn intake(State(state): State<AppState>, req: Request<Body>) -> Response {
     }
 }
 
+/// A table (heading row first) as a CSV or XLSX download named `name`.
+fn table_file(name: &str, sheet: &str, rows: &[Vec<String>], xlsx: bool) -> Response {
+    if !xlsx {
+        return file_response(
+            &format!("{name}.csv"),
+            "text/csv; charset=utf-8",
+            app::server::report::csv(rows),
+        );
+    }
+    match app::server::xlsx::workbook(sheet, rows) {
+        Ok(bytes) => file_response(
+            &format!("{name}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bytes,
+        ),
+        Err(e) => error_response(app::error::internal(e)),
+    }
+}
+
 /// The report table (B-d) as CSV or XLSX, for the same period and grouping as the page.
 async fn report_export(
     state: &AppState,
@@ -603,22 +622,7 @@ async fn report_export(
         Ok(r) => {
             let rows = app::server::report::table(&r);
             let name = format!("bao-cao-{}-{}", r.from, r.to);
-            if xlsx {
-                match app::server::xlsx::workbook("Báo cáo", &rows) {
-                    Ok(bytes) => file_response(
-                        &format!("{name}.xlsx"),
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        bytes,
-                    ),
-                    Err(e) => error_response(app::error::internal(e)),
-                }
-            } else {
-                file_response(
-                    &format!("{name}.csv"),
-                    "text/csv; charset=utf-8",
-                    app::server::report::csv(&rows),
-                )
-            }
+            table_file(&name, "Báo cáo", &rows, xlsx)
         }
         Err(e) => error_response(e),
     }
@@ -645,22 +649,7 @@ async fn book_export(
     match r {
         Ok((from, to, rows)) => {
             let name = format!("so-theo-doi-ho-so-{from}-{to}");
-            if xlsx {
-                match app::server::xlsx::workbook("Sổ theo dõi hồ sơ", &rows) {
-                    Ok(bytes) => file_response(
-                        &format!("{name}.xlsx"),
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        bytes,
-                    ),
-                    Err(e) => error_response(app::error::internal(e)),
-                }
-            } else {
-                file_response(
-                    &format!("{name}.csv"),
-                    "text/csv; charset=utf-8",
-                    app::server::report::csv(&rows),
-                )
-            }
+            table_file(&name, "Sổ theo dõi hồ sơ", &rows, xlsx)
         }
         Err(e) => error_response(e),
     }

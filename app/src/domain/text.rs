@@ -95,9 +95,27 @@ pub fn is_procedure_code(s: &str) -> bool {
     )
 }
 
+/// Percent-encodes a value for a URL path or query (RFC 3986 unreserved characters and `/` kept).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urlencode_keeps_paths_and_escapes_the_rest() {
+        assert_eq!(urlencode("/ho-so/1?x"), "/ho-so/1%3Fx");
+        assert_eq!(urlencode("Bình 4&a"), "B%C3%ACnh%204%26a");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -117,10 +117,13 @@ async fn inbox_view(c: FormContext, lang: Lang, q: String, status: String) -> An
     // afterwards is the one the officer was working through.
     let mut back = Vec::new();
     if !q.is_empty() {
-        back.push(format!("q={}", urlencoding(&q)));
+        back.push(format!("q={}", crate::domain::text::urlencode(&q)));
     }
     if !status.is_empty() {
-        back.push(format!("trang-thai={}", urlencoding(&status)));
+        back.push(format!(
+            "trang-thai={}",
+            crate::domain::text::urlencode(&status)
+        ));
     }
     let action = if back.is_empty() {
         "/can-bo/ho-so".to_string()
@@ -190,18 +193,6 @@ async fn inbox_view(c: FormContext, lang: Lang, q: String, status: String) -> An
     .into_any()
 }
 
-/// Percent-encodes a query value for a link (the search text may hold any character).
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// What a bulk action did, announced on arrival: the dossiers done (with their receipts after
 /// an intake) and each one refused with its reason.
 #[component]
@@ -228,7 +219,7 @@ fn BulkResult(o: BulkOutcome, lang: Lang) -> impl IntoView {
         </div>
         {(!o.failed.is_empty()).then(|| view! {
             <div role="alert" class="mb-4 rounded border-2 border-red-700 bg-red-50 p-4 text-red-900">
-                <p class="font-bold">{format!("{} {} {}", o.failed.len(), tr(lang, "hồ sơ không thực hiện được:", "dossier(s) could not be processed:"), "")}</p>
+                <p class="font-bold">{format!("{} {}", o.failed.len(), tr(lang, "hồ sơ không thực hiện được:", "dossier(s) could not be processed:"))}</p>
                 <ul class="mt-1 list-disc pl-5">
                     {o.failed.iter().map(|(code, vi, en)| view! { <li><span class="font-mono">{code.clone()}</span>{": "}{pick(lang, vi, en).to_string()}</li> }).collect_view()}
                 </ul>
