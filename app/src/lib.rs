@@ -29,6 +29,8 @@ use pages::dossier::{
     NotificationsPage, StartDossierPage,
 };
 #[cfg(feature = "ssr")]
+use pages::editor::{HolidayAdminPage, ProcedureAdminPage, ProcedureEditorPage};
+#[cfg(feature = "ssr")]
 use pages::work::{
     IntakePage, OfficerDossierPage, OfficerDossiersPage, ReportPage, SupervisionPage,
 };
@@ -232,6 +234,9 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/quan-tri/can-bo") view=AdminOfficersPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/nhat-ky") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/yeu-cau-xoa") view=DeletionRequestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/thu-tuc") view=ProcedureAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/thu-tuc/:code") view=ProcedureEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/ngay-nghi") view=HolidayAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so") view=MyDossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/moi") view=StartDossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/:id") view=DossierPage ssr=SsrMode::Async/>

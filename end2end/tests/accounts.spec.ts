@@ -1,4 +1,4 @@
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect, type Page, type TestInfo } from "@playwright/test";
 import { open, hydrated, expectAccessible, mailTo, totp } from "./helpers";
 
 async function submit(page: Page, name: string | RegExp) {
@@ -136,5 +136,25 @@ test("officer's first login: forced password change, 2FA enrolment, then the wor
     await open(page, info, "/quan-tri/yeu-cau-xoa");
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Yêu cầu xoá tài khoản");
     await expectAccessible(page, info);
+    await catalogueManagement(page, info);
+  } else {
+    // A unit administrator staffs the unit but does not keep the catalogue (B-a).
+    const res = await page.goto("/quan-tri/thu-tuc");
+    expect(res?.status()).toBe(403);
+    await expect(page.getByRole("alert")).toContainText("không có quyền");
+    await expectAccessible(page, info);
   }
 });
+
+// B-a, B-e: the system administrator reaches the procedure list and finds a procedure.
+async function catalogueManagement(page: Page, info: TestInfo) {
+  await open(page, info, "/can-bo");
+  await page.getByRole("link", { name: "Quản lý thủ tục hành chính, biểu mẫu và quy trình" }).click();
+  await expect(page).toHaveURL(/\/quan-tri\/thu-tuc$/);
+  await expectAccessible(page, info);
+  await page.getByLabel("Tìm theo mã hoặc tên thủ tục").fill("khai sinh");
+  await submit(page, /^Tìm$/);
+  await expect(page.locator("table")).toContainText("1.001193");
+  // The editor, preview, publishing and the holiday import are covered by
+  // server/tests/editor.rs; their browser walk-through is the next step (see the issue note).
+}

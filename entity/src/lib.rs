@@ -4,6 +4,7 @@ pub mod admin_area;
 pub mod agency;
 pub mod audit_log;
 pub mod auth_session;
+pub mod catalogue_change;
 pub mod consent;
 pub mod data_store_item;
 pub mod deletion_request;

@@ -10,6 +10,7 @@ mod m20261201_000005_create_dossiers;
 mod m20261201_000006_seed_forms;
 mod m20261201_000007_create_workflows;
 mod m20261201_000008_step_reminders;
+mod m20261202_000009_catalogue_changes;
 pub mod seed;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_seed_forms::Migration),
             Box::new(m20261201_000007_create_workflows::Migration),
             Box::new(m20261201_000008_step_reminders::Migration),
+            Box::new(m20261202_000009_catalogue_changes::Migration),
         ]
     }
 }

@@ -94,7 +94,7 @@ async fn bench() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let now = app::server::auth::now();
     let today = Day::from_unix_vn(now);
-    let cal = svc.calendar.clone();
+    let cal = svc.calendar.get();
     let names = [
         "Nguyễn Văn An",
         "Trần Thị Bình",

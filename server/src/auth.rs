@@ -321,8 +321,8 @@ pub(crate) fn keep(fields: &Fields) -> Vec<(String, String)> {
         .collect()
 }
 
-pub(crate) async fn fail(state: &AppState, c: Ctx, fields: &Fields, err: AppError) -> Response {
-    let status = match &err {
+pub(crate) fn status_of(err: &AppError) -> StatusCode {
+    match err {
         AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::Forbidden => StatusCode::FORBIDDEN,
@@ -330,7 +330,11 @@ pub(crate) async fn fail(state: &AppState, c: Ctx, fields: &Fields, err: AppErro
         AppError::Conflict => StatusCode::CONFLICT,
         AppError::NotFound => StatusCode::NOT_FOUND,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    }
+}
+
+pub(crate) async fn fail(state: &AppState, c: Ctx, fields: &Fields, err: AppError) -> Response {
+    let status = status_of(&err);
     let echo = FormEcho::from_error(err, keep(fields));
     rerender(state, c.parts, echo, status).await
 }

@@ -2,6 +2,7 @@
 //! the HTTP tests both start the application through [`Application::build`].
 pub mod auth;
 pub mod dossier;
+pub mod editor;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -192,6 +193,7 @@ impl Application {
         }
         auth::spawn_stats_flusher(services.clone());
         spawn_draft_sweeper(services.clone());
+        spawn_catalogue_watcher(services.clone());
         // S-1: starts of the system are part of the audit trail.
         services
             .audit
@@ -255,6 +257,23 @@ fn spawn_draft_sweeper(svc: Services) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminded = n, "step deadline reminders"),
                 Err(e) => tracing::warn!("step reminder sweep failed: {e}"),
+            }
+        }
+    });
+}
+
+/// B-a, B-e with several instances (DESIGN scale-out): an instance that did not publish a
+/// procedure or import holidays itself picks the change up within a minute.
+fn spawn_catalogue_watcher(svc: Services) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            match svc.refresh().await {
+                Ok(false) => {}
+                Ok(true) => tracing::info!("catalogue changed elsewhere; reloaded"),
+                Err(e) => tracing::warn!("catalogue check failed: {e}"),
             }
         }
     });
@@ -385,6 +404,7 @@ fn router(state: AppState, site_root: &str) -> Router {
         )
         .merge(auth::routes())
         .merge(dossier::routes())
+        .merge(editor::routes())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -501,6 +521,8 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 async fn body_limit(req: Request<Body>, next: Next) -> Response {
     let limit = if dossier::is_upload_path(req.uri().path()) {
         dossier::MAX_UPLOAD_BODY
+    } else if editor::is_editor_path(req.uri().path()) {
+        editor::MAX_EDITOR_BODY
     } else {
         MAX_BODY_BYTES
     };

@@ -132,7 +132,7 @@ async fn run_checks(db: &TestDb) {
     online.level = Some(LevelFilter::Online);
     let online = catalogue::list(&svc, &online).await.unwrap();
     assert!(online.items.iter().all(|p| p.online));
-    assert_eq!(online.total, svc.facets.online);
+    assert_eq!(online.total, svc.facets.get().online);
 
     // A page past the end is empty, not an error; hostile text finds nothing and breaks nothing.
     let mut far = query(None);
@@ -193,6 +193,7 @@ async fn run_checks(db: &TestDb) {
 
 fn all_fields_named(svc: &Services, name: &str) -> i32 {
     svc.facets
+        .get()
         .fields
         .iter()
         .find(|f| f.name == name)

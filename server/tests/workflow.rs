@@ -96,7 +96,9 @@ async fn filed(env: &Env, code: &str, unit: i32, days: u32) -> i32 {
         created_at: Set(t),
         updated_at: Set(t),
         submitted_at: Set(Some(t)),
-        due_date: Set(Some(env.svc.calendar.due_date(today, days).to_string())),
+        due_date: Set(Some(
+            env.svc.calendar.get().due_date(today, days).to_string(),
+        )),
         workflow_id: Set(Some(wf.id)),
         state: Set(Some("submitted".into())),
         unit_id: Set(Some(unit)),
@@ -343,7 +345,7 @@ async fn run(db: TestDb) {
     let today = Day::from_unix_vn(t);
     let mut asked = today;
     for _ in 0..3 {
-        asked = svc.calendar.previous_working(asked);
+        asked = svc.calendar.get().previous_working(asked);
     }
     let mut m: entity::dossier::ActiveModel = before.clone().into();
     m.paused_at = Set(Some(i64::from(asked.0) * 86_400 + 3 * 3600));
@@ -359,18 +361,18 @@ async fn run(db: TestDb) {
         "back where it was"
     );
     assert_eq!((after.status, after.paused_at), (4, None));
-    let lost = svc.calendar.working_days_between(asked, today);
+    let lost = svc.calendar.get().working_days_between(asked, today);
     assert!(lost >= 2, "{asked} → {today}");
     assert_eq!(
         after.due_date,
-        Some(svc.calendar.due_date(due, lost).to_string()),
+        Some(svc.calendar.get().due_date(due, lost).to_string()),
         "the paused working days are given back"
     );
 
     // Apology and new appointment: before the last working day, once only.
     let late = filed(&env, "mot-cua", env.a, 5).await;
     let due = Day::parse_iso(&row(&env, late).await.due_date.expect("due")).expect("day");
-    let new_due = svc.calendar.due_date(due, 3).to_string();
+    let new_due = svc.calendar.get().due_date(due, 3).to_string();
     let e = apologise(svc, &sa.counter, late, &new_due, "", None, &meta)
         .await
         .expect_err("reason required");
@@ -406,7 +408,7 @@ async fn run(db: TestDb) {
     let d = row(&env, late).await;
     assert_eq!(d.due_date.as_deref(), Some(new_due.as_str()));
     assert_eq!(d.first_due_date, Some(due.to_string()));
-    let again = svc.calendar.due_date(due, 5).to_string();
+    let again = svc.calendar.get().due_date(due, 5).to_string();
     let e = apologise(svc, &sa.counter, late, &again, "Lần nữa.", None, &meta)
         .await
         .expect_err("once only");
@@ -481,7 +483,7 @@ async fn run(db: TestDb) {
     );
     // Due today: too late for the slip.
     let today_due = filed(&env, "mot-cua", env.a, 0).await;
-    let later = svc.calendar.due_date(today, 2).to_string();
+    let later = svc.calendar.get().due_date(today, 2).to_string();
     let e = apologise(svc, &sa.counter, today_due, &later, "Chậm.", None, &meta)
         .await
         .expect_err("too late");
@@ -722,7 +724,7 @@ async fn run(db: TestDb) {
     let today = Day::from_unix_vn(app::server::auth::now());
     let mut due = today;
     for _ in 0..5 {
-        due = svc.calendar.previous_working(due);
+        due = svc.calendar.get().previous_working(due);
     }
     let mut m: entity::dossier::ActiveModel = row(&env, late).await.into();
     m.due_date = Set(Some(due.to_string()));

@@ -46,9 +46,8 @@ pub async fn get_start_info(code: String) -> Result<StartInfo, AppError> {
     let units = units.into_iter().map(|a| (a.id, a.name)).collect();
     let time_limit_days = svc
         .catalogue
-        .by_id
-        .get(&proc.id)
-        .and_then(|&i| svc.catalogue.rows.get(i))
+        .get()
+        .row(proc.id)
         .and_then(|r| r.summary.time_limit_days);
     Ok(StartInfo {
         code: proc.code,

@@ -2,3 +2,4 @@
 pub mod account;
 pub mod catalogue;
 pub mod dossier;
+pub mod editor;

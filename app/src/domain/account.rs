@@ -129,6 +129,10 @@ pub enum Permission {
     ViewAudit,
     /// Work on dossiers of a unit (officer workspace).
     UseWorkspace,
+    /// Create and publish procedures, import shared catalogues (B-a, B-e). The province's
+    /// catalogue is kept by one office (Decree 63/2010 as amended by Decree 92/2017: the
+    /// People's Committee Office controls procedures), so only system administrators hold it.
+    ManageCatalogue,
 }
 
 impl Permission {
@@ -137,6 +141,7 @@ impl Permission {
             Self::ManageOfficers => matches!(role, Role::AgencyAdmin | Role::SystemAdmin),
             Self::ViewAudit => role == Role::SystemAdmin,
             Self::UseWorkspace => true,
+            Self::ManageCatalogue => role == Role::SystemAdmin,
         }
     }
 }

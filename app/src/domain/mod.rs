@@ -3,6 +3,7 @@ pub mod account;
 pub mod calendar;
 pub mod catalogue;
 pub mod dossier;
+pub mod editor;
 pub mod eform;
 pub mod form;
 pub mod password;

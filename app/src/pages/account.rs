@@ -611,6 +611,8 @@ pub fn OfficerHomePage() -> impl IntoView {
                     {audit.then(|| view! {
                         <li><a href="/quan-tri/nhat-ky" class=LINK>{tr(lang, "Nhật ký hệ thống và thống kê truy cập", "Audit log and access statistics")}</a></li>
                         <li><a href="/quan-tri/yeu-cau-xoa" class=LINK>{tr(lang, "Yêu cầu xoá tài khoản", "Account deletion requests")}</a></li>
+                        <li><a href="/quan-tri/thu-tuc" class=LINK>{tr(lang, "Quản lý thủ tục hành chính, biểu mẫu và quy trình", "Procedures, forms and workflows")}</a></li>
+                        <li><a href="/quan-tri/ngay-nghi" class=LINK>{tr(lang, "Danh mục ngày nghỉ, ngày làm bù", "Holidays and make-up days")}</a></li>
                     })}
                     <li><a href="/tai-khoan" class=LINK>{tr(lang, "Tài khoản của tôi", "My account")}</a></li>
                 </ul>

@@ -571,6 +571,31 @@ fn EForm(
     }
 }
 
+/// The form as applicants will see it, for the form designer's preview (B-e): the filing
+/// page's own rendering, placed outside any form so nothing of it is posted.
+#[component]
+pub(crate) fn FormPreview(
+    schema: FormSchema,
+    provinces: Vec<(String, String)>,
+    lang: Lang,
+) -> impl IntoView {
+    let ctx = FieldCtx {
+        values: Values::default(),
+        echo: FormEcho::default(),
+        lang,
+        provinces,
+        communes: Vec::new(),
+    };
+    view! {
+        {schema.sections.iter().map(|s| view! {
+            <fieldset class="mb-6 rounded border border-slate-300 p-4">
+                <legend class="px-1 text-lg font-bold">{s.title.get(lang).to_string()}</legend>
+                {s.fields.iter().map(|f| render_field(&schema, f, &ctx)).collect_view()}
+            </fieldset>
+        }).collect_view()}
+    }
+}
+
 fn today_iso() -> String {
     crate::domain::calendar::Day::from_unix_vn(crate::server::auth::now()).to_string()
 }

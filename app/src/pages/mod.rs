@@ -3,6 +3,8 @@ pub mod account;
 pub mod catalogue;
 #[cfg(feature = "ssr")]
 pub mod dossier;
+#[cfg(feature = "ssr")]
+pub mod editor;
 pub mod home;
 pub mod info;
 pub mod not_found;

@@ -11,7 +11,7 @@ use crate::domain::catalogue::*;
 use crate::error::{internal, AppError};
 
 pub async fn list(svc: &Services, q: &CatalogueQuery) -> Result<CatalogueResult, AppError> {
-    let cat = &svc.catalogue;
+    let cat = svc.catalogue.get();
     let keep = |r: &CatalogueRow| {
         q.field.is_none_or(|f| r.field_id == f)
             && q.agency.is_none_or(|a| r.agency_id == a)
@@ -31,6 +31,7 @@ pub async fn list(svc: &Services, q: &CatalogueQuery) -> Result<CatalogueResult,
     let ordered: Vec<&CatalogueRow> = match &q.q {
         Some(text) => svc
             .search
+            .get()
             .search(text)
             .into_iter()
             .filter_map(|id| cat.by_id.get(&id).map(|&i| &cat.rows[i]))
@@ -39,6 +40,7 @@ pub async fn list(svc: &Services, q: &CatalogueQuery) -> Result<CatalogueResult,
         None => cat.rows.iter().filter(|r| keep(r)).collect(),
     };
     let total = ordered.len() as u64;
+    let facets = svc.facets.get();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let items = ordered
         .into_iter()
@@ -51,8 +53,8 @@ pub async fn list(svc: &Services, q: &CatalogueQuery) -> Result<CatalogueResult,
         total,
         page: q.page,
         pages,
-        fields: svc.facets.fields.clone(),
-        agencies: svc.facets.agencies.clone(),
+        fields: facets.fields.clone(),
+        agencies: facets.agencies.clone(),
     })
 }
 
@@ -104,29 +106,30 @@ pub async fn detail(svc: &Services, code: &str) -> Result<ProcedureDetail, AppEr
         source_url,
         summary: svc
             .catalogue
-            .by_id
-            .get(&p.id)
-            .map(|&i| svc.catalogue.rows[i].summary.clone())
+            .get()
+            .row(p.id)
+            .map(|r| r.summary.clone())
             .ok_or(AppError::NotFound)?,
     })
 }
 
 pub async fn home(svc: &Services) -> Result<HomeData, AppError> {
-    let mut featured: Vec<&CatalogueRow> = svc
-        .catalogue
+    let catalogue = svc.catalogue.get();
+    let facets = svc.facets.get();
+    let mut featured: Vec<&CatalogueRow> = catalogue
         .rows
         .iter()
         .filter(|r| r.featured_rank.is_some())
         .collect();
     featured.sort_by_key(|r| r.featured_rank);
     let featured = featured.into_iter().map(|r| r.summary.clone()).collect();
-    let mut fields = svc.facets.fields.clone();
+    let mut fields = facets.fields.clone();
     fields.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
     fields.truncate(12);
     Ok(HomeData {
         featured,
         fields,
-        total: svc.facets.total,
-        online: svc.facets.online,
+        total: facets.total,
+        online: facets.online,
     })
 }

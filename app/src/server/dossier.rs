@@ -1084,9 +1084,12 @@ pub async fn submit(
         .ok_or(AppError::NotFound)?;
     let t = now();
     let day = Day::from_unix_vn(t);
-    let due = version
-        .time_limit_days
-        .map(|n| svc.calendar.due_date(day, n.max(0) as u32).to_string());
+    let due = version.time_limit_days.map(|n| {
+        svc.calendar
+            .get()
+            .due_date(day, n.max(0) as u32)
+            .to_string()
+    });
     let counter = d.channel == "counter";
     let user = entity::user_account::Entity::find_by_id(p.user_id)
         .one(&svc.db)
@@ -1595,9 +1598,8 @@ pub type AreaList = Vec<(String, String)>;
 impl Services {
     pub fn procedure_name(&self, id: i32) -> String {
         self.catalogue
-            .by_id
-            .get(&id)
-            .and_then(|&i| self.catalogue.rows.get(i))
+            .get()
+            .row(id)
             .map(|r| r.summary.name.clone())
             .unwrap_or_default()
     }

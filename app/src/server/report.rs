@@ -198,16 +198,12 @@ pub async fn report(
         .into_iter()
         .map(|r| (r.dossier_id, r))
         .collect();
-    let cal = &svc.calendar;
+    let cal = &svc.calendar.get();
+    let catalogue = svc.catalogue.get();
     let facts: Vec<Fact> = rows
         .iter()
         .map(|d| {
-            let summary = svc
-                .catalogue
-                .by_id
-                .get(&d.procedure_id)
-                .and_then(|&i| svc.catalogue.rows.get(i))
-                .map(|r| &r.summary);
+            let summary = catalogue.row(d.procedure_id).map(|r| &r.summary);
             let submitted = Day::from_unix_vn(d.submitted_at.unwrap_or(d.created_at));
             let finished = d.finished_at.map(Day::from_unix_vn);
             let rating = ratings.get(&d.id).map(|r| {
@@ -286,13 +282,9 @@ pub async fn report(
     }
     let procedures: HashSet<i32> = facts.iter().map(|f| f.procedure_id).collect();
     let mut cat = CatalogueFacts::default();
+    let catalogue = svc.catalogue.get();
     for id in procedures {
-        if let Some(r) = svc
-            .catalogue
-            .by_id
-            .get(&id)
-            .and_then(|&i| svc.catalogue.rows.get(i))
-        {
+        if let Some(r) = catalogue.row(id) {
             cat.procedures += 1;
             if r.summary.time_limit_days.is_some() && r.summary.fee_free.is_some() {
                 cat.complete += 1;

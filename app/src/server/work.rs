@@ -76,7 +76,7 @@ pub async fn entry(
         state: first.key.clone(),
         step_due_at: first
             .sla_hours
-            .map(|h| svc.calendar.add_working_hours(t, h)),
+            .map(|h| svc.calendar.get().add_working_hours(t, h)),
     })
 }
 
@@ -166,7 +166,10 @@ pub(crate) async fn step(
         .col_expr(dossier::Column::StepRemindedAt, Expr::value(None::<i64>))
         .col_expr(
             dossier::Column::StepDueAt,
-            Expr::value(to.sla_hours.map(|h| svc.calendar.add_working_hours(t, h))),
+            Expr::value(
+                to.sla_hours
+                    .map(|h| svc.calendar.get().add_working_hours(t, h)),
+            ),
         )
         .col_expr(
             dossier::Column::Revision,
@@ -193,6 +196,7 @@ pub(crate) async fn step(
         {
             let later = svc
                 .calendar
+                .get()
                 .extend(due, Day::from_unix_vn(p), Day::from_unix_vn(t));
             q = q.col_expr(
                 dossier::Column::DueDate,
@@ -613,7 +617,7 @@ pub async fn apologise(
         ));
     };
     let today = super::dossier::today();
-    check_apology(&svc.calendar, today, due, new, d.first_due_date.is_some()).map_err(|e| match e {
+    check_apology(&svc.calendar.get(), today, due, new, d.first_due_date.is_some()).map_err(|e| match e {
         ApologyRefusal::AlreadyReset => invalid(
             "form",
             "Đã hẹn lại ngày trả kết quả một lần; không được hẹn lại lần nữa.",
@@ -710,7 +714,7 @@ fn urgency(svc: &Services, d: &dossier::Model, today: Day) -> Option<Urgency> {
         return None;
     }
     let due = d.due_date.as_deref().and_then(Day::parse_iso)?;
-    Some(Urgency::of(&svc.calendar, today, due, WARN_DAYS))
+    Some(Urgency::of(&svc.calendar.get(), today, due, WARN_DAYS))
 }
 
 /// The dossiers an officer's units received or hold (B-k): open ones most urgent first, then
@@ -742,6 +746,7 @@ pub async fn inbox(
         let folded = crate::domain::text::fold(q);
         let procs: Vec<i32> = svc
             .catalogue
+            .get()
             .rows
             .iter()
             .filter(|r| crate::domain::text::fold(&r.summary.name).contains(&folded))
@@ -843,7 +848,7 @@ pub const REMIND_HOURS: u32 = 4;
 /// step clears the mark. Returns how many dossiers were reminded.
 pub async fn sweep_steps(svc: &Services) -> Result<u32, AppError> {
     let t = now();
-    let horizon = svc.calendar.add_working_hours(t, REMIND_HOURS);
+    let horizon = svc.calendar.get().add_working_hours(t, REMIND_HOURS);
     let due = dossier::Entity::find()
         .filter(dossier::Column::Status.is_in([
             Status::Submitted.code(),
@@ -1034,7 +1039,7 @@ pub async fn supervise(svc: &Services, p: &Principal) -> Result<Supervision, App
             .as_deref()
             .and_then(Day::parse_iso)
             .filter(|_| running)
-            .map(|d| (d, Urgency::of(&svc.calendar, today, d, WARN_DAYS)));
+            .map(|d| (d, Urgency::of(&svc.calendar.get(), today, d, WARN_DAYS)));
         let step_late = running && step_due.is_some_and(|x| x < t);
         let paused = matches!(
             status,
@@ -1063,7 +1068,11 @@ pub async fn supervise(svc: &Services, p: &Principal) -> Result<Supervision, App
             }));
         }
         if let Some((d, Urgency::Overdue)) = urgency {
-            late.push((svc.calendar.working_days_between(d, today), r.clone(), unit));
+            late.push((
+                svc.calendar.get().working_days_between(d, today),
+                r.clone(),
+                unit,
+            ));
         }
     }
     let unit_names: HashMap<i32, String> = agency::Entity::find()
@@ -1185,7 +1194,7 @@ pub async fn work_view(svc: &Services, p: &Principal, id: i32) -> Result<WorkVie
             .iter()
             .any(|r| matches!(r, Role::OneStopOfficer | Role::UnitLeader))
         && urgency(svc, &d, today).is_some()
-        && due.is_some_and(|due| today <= svc.calendar.previous_working(due));
+        && due.is_some_and(|due| today <= svc.calendar.get().previous_working(due));
     // Processed: on time unless after the due date in force (none: no time limit).
     let on_time = d
         .finished_at

@@ -1,0 +1,29 @@
+//! Server functions of catalogue management (B-a, B-e); each authorises inside the service.
+use leptos::prelude::*;
+
+use crate::domain::editor::{EditorList, EditorView, HolidayView};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+fn services() -> Result<crate::server::Services, AppError> {
+    use_context::<crate::server::Services>()
+        .ok_or_else(|| crate::error::internal("services missing from context"))
+}
+
+#[server(prefix = "/api", endpoint = "editor_list", input = server_fn::codec::Json)]
+pub async fn get_editor_list(q: String) -> Result<EditorList, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::editor::list(&services()?, &p, &q).await
+}
+
+#[server(prefix = "/api", endpoint = "editor_view", input = server_fn::codec::Json)]
+pub async fn get_editor_view(code: String) -> Result<EditorView, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::editor::editor(&services()?, &p, &code).await
+}
+
+#[server(prefix = "/api", endpoint = "holiday_view", input = server_fn::codec::Json)]
+pub async fn get_holiday_view(year: i32) -> Result<HolidayView, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::editor::holidays(&services()?, &p, year).await
+}

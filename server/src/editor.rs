@@ -1,0 +1,253 @@
+//! HTML form posts of catalogue management (B-a, B-e): create a procedure, preview or publish
+//! a new version, import the holiday list. Each handler checks CSRF and the session and calls
+//! one service in `app::server::editor`, which checks the administrator's permission. Failures
+//! re-render the page with everything the administrator typed (the JSON bodies in full).
+use std::collections::HashMap;
+
+use app::domain::editor::{DraftText, F_BASE};
+use app::domain::form::FormEcho;
+use app::server::editor as svc;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, State};
+use axum::http::{Request, StatusCode};
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+
+use crate::auth::{csrf_error, ctx, f, fail, rerender, see_other, with_form, Fields};
+use crate::AppState;
+
+/// Largest editor post: a form design and a workflow as JSON, URL-encoded (about three bytes
+/// per byte of JSON), or a holiday file.
+pub const MAX_EDITOR_BODY: usize = 1024 * 1024;
+/// Largest holiday file (a year's list is a few hundred bytes).
+const MAX_CSV: usize = 256 * 1024;
+
+pub fn is_editor_path(path: &str) -> bool {
+    path.starts_with("/quan-tri/thu-tuc") || path == "/quan-tri/ngay-nghi"
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/quan-tri/thu-tuc", post(create))
+        .route("/quan-tri/thu-tuc/{code}", post(edit))
+        .route("/quan-tri/ngay-nghi", post(holidays))
+}
+
+macro_rules! admin {
+    ($state:expr, $c:expr, $fields:expr) => {{
+        if !$c.csrf_ok {
+            return fail(&$state, $c, &$fields, csrf_error()).await;
+        }
+        match $c.user.clone() {
+            Some(p) if p.stage == app::domain::account::Stage::Full => p,
+            Some(p) => return see_other(p.stage.path()),
+            None => return see_other("/dang-nhap"),
+        }
+    }};
+}
+
+/// Every field back to the page, untruncated (the JSON bodies are long), except the token.
+fn echo_all(fields: &Fields) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .filter(|(k, _)| *k != "_csrf")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+async fn create(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = admin!(state, c, fields);
+    let n = svc::NewProcedure {
+        code: f(&fields, "code").trim().into(),
+        name: f(&fields, "name").into(),
+        field_id: f(&fields, "field").parse().ok(),
+        agency_id: f(&fields, "agency").parse().ok(),
+    };
+    match svc::create(&c.svc, &p, &n, &c.meta).await {
+        Ok(()) => see_other(&format!(
+            "/quan-tri/thu-tuc/{}?tao=1",
+            app::domain::text::urlencode(&n.code)
+        )),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = admin!(state, c, fields);
+    let text = DraftText::from_fields(|k| f(&fields, k).to_owned());
+    if f(&fields, "action") == "preview" {
+        // Previewing is for administrators only, like the editor itself.
+        if !p.can(app::domain::account::Permission::ManageCatalogue, None) {
+            return fail(&state, c, &fields, app::error::AppError::Forbidden).await;
+        }
+        // Preview publishes nothing: it checks the draft and shows the form as applicants
+        // would see it, with every problem listed.
+        let (errors, done) = match app::domain::editor::check(&text) {
+            Ok(_) => (Vec::new(), true),
+            Err(errs) => (errs, false),
+        };
+        let status = if done {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let echo = FormEcho {
+            errors,
+            values: echo_all(&fields),
+            done,
+            extra: vec!["preview".into()],
+            ..Default::default()
+        };
+        return rerender(&state, c.parts, echo, status).await;
+    }
+    let base = f(&fields, F_BASE).parse().unwrap_or(0);
+    match svc::publish(&c.svc, &p, &code, base, &text, &c.meta).await {
+        Ok(v) => see_other(&format!(
+            "/quan-tri/thu-tuc/{}?xuat-ban={v}",
+            app::domain::text::urlencode(&code)
+        )),
+        Err(e) => {
+            let status = crate::auth::status_of(&e);
+            let mut echo = FormEcho::from_error(e, echo_all(&fields));
+            if status == StatusCode::CONFLICT {
+                echo.general = Some((
+                    "Một phiên bản mới hơn vừa được xuất bản. Bản nháp của bạn vẫn còn dưới đây; hãy mở lại trang để xem phiên bản mới trước khi xuất bản.".into(),
+                    "A newer version was published meanwhile. Your draft is kept below; reload the page to see the new version before publishing.".into(),
+                ));
+            }
+            rerender(&state, c.parts, echo, status).await
+        }
+    }
+}
+
+/// The holiday file comes as multipart (a file input) or as pasted text (`csv`).
+async fn holidays(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, body) = req.into_parts();
+    let mut fields: Fields = HashMap::new();
+    let mut csv = String::new();
+    let multipart = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    if multipart {
+        let Ok(mut mp) =
+            Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await
+        else {
+            return unreadable();
+        };
+        loop {
+            match mp.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or("").to_owned();
+                    let Ok(bytes) = field.bytes().await else {
+                        return unreadable();
+                    };
+                    if name == "file" {
+                        if bytes.len() > MAX_CSV {
+                            return too_large(&state, parts, fields).await;
+                        }
+                        if !bytes.is_empty() {
+                            csv = String::from_utf8_lossy(&bytes).into_owned();
+                        }
+                    } else {
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        if name == "csv" && !text.trim().is_empty() && csv.is_empty() {
+                            csv = text.clone();
+                        }
+                        fields.insert(name, text);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => return unreadable(),
+            }
+        }
+    } else {
+        let req = Request::from_parts(parts.clone(), body);
+        match with_form(req).await {
+            Ok((_, fl)) => {
+                csv = fl.get("csv").cloned().unwrap_or_default();
+                fields = fl;
+            }
+            Err(r) => return r,
+        }
+    }
+    let c = ctx(&state, parts, &fields);
+    let p = admin!(state, c, fields);
+    if csv.trim().is_empty() {
+        return fail(
+            &state,
+            c,
+            &fields,
+            app::server::auth::invalid(
+                "file",
+                "Chọn tệp CSV danh sách ngày nghỉ (hoặc dán nội dung vào ô bên dưới).",
+                "Choose the holiday list's CSV file (or paste its content below).",
+            ),
+        )
+        .await;
+    }
+    match svc::import_holidays(&c.svc, &p, &csv, &c.meta).await {
+        Ok(report) => {
+            let ok = report.bad.is_empty();
+            let echo = FormEcho {
+                values: if ok {
+                    Vec::new()
+                } else {
+                    vec![("csv".into(), csv.chars().take(MAX_CSV).collect())]
+                },
+                done: ok,
+                extra: vec![serde_json::to_string(&report).unwrap_or_default()],
+                ..Default::default()
+            };
+            let status = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            rerender(&state, c.parts, echo, status).await
+        }
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+fn unreadable() -> Response {
+    crate::plain_error(
+        StatusCode::BAD_REQUEST,
+        "Biểu mẫu không hợp lệ. / The form could not be read.",
+    )
+}
+
+async fn too_large(
+    state: &AppState,
+    parts: axum::http::request::Parts,
+    fields: Fields,
+) -> Response {
+    let c = ctx(state, parts, &fields);
+    fail(
+        state,
+        c,
+        &fields,
+        app::server::auth::invalid(
+            "file",
+            "Tệp quá lớn (tối đa 256 KB).",
+            "The file is too large (at most 256 KB).",
+        ),
+    )
+    .await
+}
