@@ -24,12 +24,16 @@ use pages::account::{
     SecondFactorPage, SessionsPage, TotpEnrolPage, VerifyEmailPage,
 };
 #[cfg(feature = "ssr")]
+use pages::archive::ArchivePage;
+#[cfg(feature = "ssr")]
 use pages::dossier::{
     DataStorePage, DossierDocsPage, DossierFormPage, DossierPage, LookupPage, MyDossiersPage,
     NotificationsPage, StartDossierPage,
 };
 #[cfg(feature = "ssr")]
-use pages::editor::{HolidayAdminPage, ProcedureAdminPage, ProcedureEditorPage};
+use pages::editor::{
+    HolidayAdminPage, ProcedureAdminPage, ProcedureEditorPage, SharedCataloguePage,
+};
 #[cfg(feature = "ssr")]
 use pages::work::{
     IntakePage, OfficerDossierPage, OfficerDossiersPage, ReportPage, SupervisionPage,
@@ -237,6 +241,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/quan-tri/thu-tuc") view=ProcedureAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/thu-tuc/:code") view=ProcedureEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/ngay-nghi") view=HolidayAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/danh-muc") view=SharedCataloguePage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so") view=MyDossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/moi") view=StartDossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/:id") view=DossierPage ssr=SsrMode::Async/>
@@ -250,6 +255,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/can-bo/bao-cao") view=ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/giam-sat") view=SupervisionPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/tiep-nhan") view=IntakePage ssr=SsrMode::Async/>
+                    <Route path=path!("/can-bo/luu-tru") view=ArchivePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

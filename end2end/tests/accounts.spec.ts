@@ -146,7 +146,9 @@ test("officer's first login: forced password change, 2FA enrolment, then the wor
   }
 });
 
-// B-a, B-e: the system administrator reaches the procedure list and finds a procedure.
+// B-a, B-e: the system administrator finds a procedure, creates a new one, is refused an
+// invalid workflow with the flaw named, previews the e-form and workflow, publishes version 2
+// (the portal shows it at once) and imports a holiday list: a bad file changes nothing.
 async function catalogueManagement(page: Page, info: TestInfo) {
   await open(page, info, "/can-bo");
   await page.getByRole("link", { name: "Quản lý thủ tục hành chính, biểu mẫu và quy trình" }).click();
@@ -155,6 +157,79 @@ async function catalogueManagement(page: Page, info: TestInfo) {
   await page.getByLabel("Tìm theo mã hoặc tên thủ tục").fill("khai sinh");
   await submit(page, /^Tìm$/);
   await expect(page.locator("table")).toContainText("1.001193");
-  // The editor, preview, publishing and the holiday import are covered by
-  // server/tests/editor.rs; their browser walk-through is the next step (see the issue note).
+
+  await page.getByLabel("Mã thủ tục").fill("DN.E2E.01");
+  await page.getByLabel("Tên thủ tục", { exact: true }).fill("Cấp phép tổ chức lễ hội thử nghiệm");
+  await page.getByLabel("Lĩnh vực").selectOption({ label: "Hộ tịch" });
+  await page.getByLabel("Cơ quan ban hành").selectOption({ index: 1 });
+  await submit(page, "Tạo thủ tục");
+  await expect(page).toHaveURL(/\/quan-tri\/thu-tuc\/DN\.E2E\.01\?tao=1/);
+  await expect(page.getByRole("status").first()).toContainText("Đã tạo thủ tục");
+  await expectAccessible(page, info);
+
+  // A state nobody can reach and that ends nothing: refused, the flaw named, the draft kept.
+  const wfBox = page.getByLabel("Quy trình xử lý (JSON)");
+  const wf = JSON.parse(await wfBox.inputValue());
+  const good = JSON.stringify(wf, null, 2);
+  wf.states.push({ ...wf.states[0], key: "treo", status: 4, actions: [] });
+  await wfBox.fill(JSON.stringify(wf, null, 2));
+  await page.getByLabel("Thành phần hồ sơ").fill("Đơn đề nghị | 01 bản chính\nPhương án tổ chức lễ hội | 01 bản chính");
+  await submit(page, "Xuất bản phiên bản mới");
+  await expect(page.getByRole("alert")).toContainText('Không thể đi tới bước "treo"');
+  await expect(page.getByLabel("Thành phần hồ sơ")).toHaveValue(/Phương án tổ chức/);
+  await expectAccessible(page, info);
+
+  // Fixed, with an own e-form: the preview shows it as applicants will see it.
+  await page.getByLabel("Quy trình xử lý (JSON)").fill(good);
+  const form = {
+    sections: [
+      {
+        id: "le-hoi",
+        title: { vi: "Thông tin lễ hội", en: "The festival" },
+        fields: [{ id: "ten", label: { vi: "Tên lễ hội", en: "Festival name" }, kind: "text", required: true }],
+      },
+    ],
+  };
+  await page.getByLabel("Thiết kế biểu mẫu điện tử (JSON)").fill(JSON.stringify(form, null, 2));
+  await submit(page, "Kiểm tra và xem trước");
+  await expect(page.getByRole("heading", { name: "Xem trước biểu mẫu" })).toBeVisible();
+  await expect(page.getByLabel("Tên lễ hội")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Xem trước quy trình" })).toBeVisible();
+  await expectAccessible(page, info);
+
+  await submit(page, "Xuất bản phiên bản mới");
+  await expect(page).toHaveURL(/xuat-ban=2/);
+  await expect(page.getByRole("status").first()).toContainText("Đã xuất bản phiên bản 2");
+  await page.goto("/thu-tuc/DN.E2E.01");
+  await expect(page.locator("main")).toContainText("Phương án tổ chức lễ hội");
+
+  // Holidays: one bad line → nothing imported and the line named; then a good file.
+  await open(page, info, "/quan-tri/ngay-nghi");
+  await expectAccessible(page, info);
+  const csv = page.getByLabel("Hoặc dán nội dung CSV");
+  await csv.fill("ngay,loai,ten\n2035-02-08,nghỉ,Tết Nguyên đán\n2035-13-01,nghỉ,Sai ngày");
+  await submit(page, "Nhập danh mục");
+  await expect(page.getByRole("alert")).toContainText("1 dòng lỗi");
+  await expectAccessible(page, info);
+  await page.getByLabel("Hoặc dán nội dung CSV").fill("ngay,loai,ten\n2035-02-08,nghỉ,Tết Nguyên đán\n2035-02-09,nghỉ,Tết Nguyên đán");
+  await submit(page, "Nhập danh mục");
+  await expect(page.getByRole("status").first()).toContainText("Đã nhập 2 ngày cho năm 2035");
+  await page.goto("/quan-tri/ngay-nghi?nam=2035");
+  await expect(page.locator("table")).toContainText("08/02/2035");
+
+  // Shared catalogues: a field added from pasted CSV; a bad agency line refused and named.
+  await open(page, info, "/can-bo");
+  await page.getByRole("link", { name: /Danh mục dùng chung/ }).click();
+  await page.getByRole("link", { name: "Lĩnh vực", exact: true }).click();
+  await expect(page).toHaveURL(/loai=linh-vuc/);
+  await expectAccessible(page, info);
+  await page.getByLabel("Hoặc dán nội dung CSV").fill("ten\nHộ tịch\nLĩnh vực thử nghiệm E2E");
+  await submit(page, "Nhập danh mục");
+  await expect(page.getByRole("status").first()).toContainText("thêm 1");
+  await expect(page.locator("table")).toContainText("Lĩnh vực thử nghiệm E2E");
+  await open(page, info, "/quan-tri/danh-muc?loai=co-quan");
+  await page.getByLabel("Hoặc dán nội dung CSV").fill(",H48.E2E,Cơ quan thử,club,,,,");
+  await submit(page, "Nhập danh mục");
+  await expect(page.getByRole("alert")).toContainText('Loại "club" không hợp lệ');
+  await expectAccessible(page, info);
 }

@@ -277,6 +277,8 @@ test("citizen files a birth registration online and follows it to a rated result
   await submit(o, "Xác nhận đã trả kết quả");
   await expect(o.locator("main")).toContainText("Đã trả kết quả");
   await expect(o.locator("main")).toContainText("Đúng hạn");
+  // B-đ: the photo the citizen replaced during the supplement is kept as an earlier version.
+  await expect(o.locator("main")).toContainText("Phiên bản trước của giấy tờ (1)");
   // The unit's report counts it as processed on time and shows the 766 index (B-d).
   await open(o, info, "/can-bo/bao-cao?theo=thu-tuc");
   const row = o.getByRole("row", { name: /Thủ tục đăng ký khai sinh/ });
@@ -292,6 +294,16 @@ test("citizen files a birth registration online and follows it to a rated result
   const lines = (await book.text()).split("\r\n");
   expect(lines[0]).toContain("Mã hồ sơ,Tên thủ tục hành chính");
   expect(lines.some((l) => l.includes(code) && l.includes("Đã trả kết quả"))).toBe(true);
+  // The finished dossier goes to the unit's archive with its retention period (B-đ).
+  await open(o, info, "/can-bo");
+  await o.getByRole("link", { name: "Lưu trữ hồ sơ đã giải quyết" }).click();
+  await expect(o.getByRole("heading", { level: 1 })).toHaveText("Lưu trữ hồ sơ");
+  await expectAccessible(o, info);
+  await o.getByRole("checkbox", { name: `Chọn hồ sơ ${code}` }).check();
+  await submit(o, "Lưu trữ các hồ sơ đã chọn");
+  await expect(o.getByRole("status")).toContainText("Đã lưu trữ 1 hồ sơ");
+  await expect(o.getByRole("region", { name: /^Đã lưu trữ/ })).toContainText(code);
+  await expectAccessible(o, info);
   // Counter intake (B-c): a walk-in applicant's dossier starts at the counter.
   await open(o, info, "/can-bo/tiep-nhan");
   await submit(o, "Tạo hồ sơ");

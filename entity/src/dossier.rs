@@ -45,6 +45,11 @@ pub struct Model {
     pub accepted_at: Option<i64>,
     /// The current step's officers were reminded it falls due (B-i).
     pub step_reminded_at: Option<i64>,
+    // Archive (B-đ): see migration 10.
+    pub archived_at: Option<i64>,
+    pub archived_by: Option<i32>,
+    /// Keep until this ISO date; None while archived: permanently.
+    pub retain_until: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

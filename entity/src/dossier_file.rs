@@ -17,6 +17,12 @@ pub struct Model {
     pub sha256: String,
     pub uploaded_by: Option<i32>,
     pub created_at: i64,
+    /// Submission round: 1 with the application, 2 with the first supplement, … (B-đ).
+    pub version: i32,
+    /// Set when a later version replaced this file; it is then history, not part of the dossier.
+    pub superseded_at: Option<i64>,
+    /// Scanned from the applicant's paper by an officer at the counter (B-đ).
+    pub digitised: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,6 +32,8 @@ pub struct Model {
     /// The published workflow version new dossiers of this procedure follow (B-a).
     pub workflow_id: Option<i32>,
     pub fee_free: Option<bool>,
+    /// Years the procedure's finished dossiers are kept in the archive; 0: permanently (B-đ).
+    pub retention_years: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

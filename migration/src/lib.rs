@@ -11,6 +11,7 @@ mod m20261201_000006_seed_forms;
 mod m20261201_000007_create_workflows;
 mod m20261201_000008_step_reminders;
 mod m20261202_000009_catalogue_changes;
+mod m20261202_000010_documents;
 pub mod seed;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_create_workflows::Migration),
             Box::new(m20261201_000008_step_reminders::Migration),
             Box::new(m20261202_000009_catalogue_changes::Migration),
+            Box::new(m20261202_000010_documents::Migration),
         ]
     }
 }

@@ -175,6 +175,9 @@ async fn bench() -> Result<(), Box<dyn std::error::Error>> {
                     first_due_date: Set(Some(due.to_string())),
                     accepted_at: Set((status != 1).then_some(submitted + 3600)),
                     step_reminded_at: Set(None),
+                    archived_at: Set(None),
+                    archived_by: Set(None),
+                    retain_until: Set(None),
                 }
             });
             entity::dossier::Entity::insert_many(rows)

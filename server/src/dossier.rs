@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}/bien-nhan.pdf", get(officer_receipt))
         .route("/can-bo/ho-so/{id}/phieu/{kind}", get(officer_slip))
         .route("/can-bo/tiep-nhan", post(intake))
+        .route("/can-bo/luu-tru", post(archive))
         .route("/can-bo/bao-cao.csv", get(report_csv))
         .route("/can-bo/bao-cao.xlsx", get(report_xlsx))
         .route("/can-bo/so-theo-doi.csv", get(book_csv))
@@ -472,13 +473,13 @@ fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
 }
 
 /// The signed-in user of a GET request (downloads); the auth layer has put it there.
-fn signed_in(req: &Request<Body>) -> Option<Principal> {
+pub(crate) fn signed_in(req: &Request<Body>) -> Option<Principal> {
     req.extensions()
         .get::<app::server::auth::CurrentUser>()
         .map(|u| u.0.clone())
 }
 
-fn error_response(e: AppError) -> Response {
+pub(crate) fn error_response(e: AppError) -> Response {
     let (status, msg) = match e {
         AppError::NotFound => (
             StatusCode::NOT_FOUND,
@@ -820,6 +821,25 @@ async fn officer_bulk(State(state): State<AppState>, req: Request<Body>) -> Resp
             };
             rerender(&state, c.parts, echo, StatusCode::OK).await
         }
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// Archives the ticked finished dossiers (B-đ); boxes are named `chon-<id>` as in the inbox.
+async fn archive(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let ids: Vec<i32> = fields
+        .iter()
+        .filter(|(_, v)| v.as_str() == "1")
+        .filter_map(|(k, _)| k.strip_prefix("chon-")?.parse().ok())
+        .collect();
+    match app::server::archive::archive(&c.svc, &p, &ids, &c.meta).await {
+        Ok(n) => see_other(&format!("/can-bo/luu-tru?ok={n}")),
         Err(e) => fail(&state, c, &fields, e).await,
     }
 }

@@ -10,8 +10,8 @@ use app::server::editor as svc;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Path, State};
 use axum::http::{Request, StatusCode};
-use axum::response::Response;
-use axum::routing::post;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::{csrf_error, ctx, f, fail, rerender, see_other, with_form, Fields};
@@ -20,11 +20,13 @@ use crate::AppState;
 /// Largest editor post: a form design and a workflow as JSON, URL-encoded (about three bytes
 /// per byte of JSON), or a holiday file.
 pub const MAX_EDITOR_BODY: usize = 1024 * 1024;
-/// Largest holiday file (a year's list is a few hundred bytes).
-const MAX_CSV: usize = 256 * 1024;
+/// Largest CSV file: a whole national list of administrative units is about 300 KB.
+const MAX_CSV: usize = 900 * 1024;
 
 pub fn is_editor_path(path: &str) -> bool {
-    path.starts_with("/quan-tri/thu-tuc") || path == "/quan-tri/ngay-nghi"
+    path.starts_with("/quan-tri/thu-tuc")
+        || path == "/quan-tri/ngay-nghi"
+        || path == "/quan-tri/danh-muc"
 }
 
 pub fn routes() -> Router<AppState> {
@@ -32,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/thu-tuc", post(create))
         .route("/quan-tri/thu-tuc/{code}", post(edit))
         .route("/quan-tri/ngay-nghi", post(holidays))
+        .route("/quan-tri/danh-muc", post(shared_import))
+        .route("/quan-tri/danh-muc/{file}", get(shared_export))
 }
 
 macro_rules! admin {
@@ -135,8 +139,12 @@ async fn edit(
     }
 }
 
-/// The holiday file comes as multipart (a file input) or as pasted text (`csv`).
-async fn holidays(State(state): State<AppState>, req: Request<Body>) -> Response {
+/// A CSV file posted as multipart (a file input) or as pasted text (`csv`), with the other
+/// fields of the form. Too large a file re-renders the page with its error.
+async fn read_csv(
+    state: &AppState,
+    req: Request<Body>,
+) -> Result<(axum::http::request::Parts, Fields, String), Response> {
     let (parts, body) = req.into_parts();
     let mut fields: Fields = HashMap::new();
     let mut csv = String::new();
@@ -149,18 +157,18 @@ async fn holidays(State(state): State<AppState>, req: Request<Body>) -> Response
         let Ok(mut mp) =
             Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await
         else {
-            return unreadable();
+            return Err(unreadable());
         };
         loop {
             match mp.next_field().await {
                 Ok(Some(field)) => {
                     let name = field.name().unwrap_or("").to_owned();
                     let Ok(bytes) = field.bytes().await else {
-                        return unreadable();
+                        return Err(unreadable());
                     };
                     if name == "file" {
                         if bytes.len() > MAX_CSV {
-                            return too_large(&state, parts, fields).await;
+                            return Err(too_large(state, parts, fields).await);
                         }
                         if !bytes.is_empty() {
                             csv = String::from_utf8_lossy(&bytes).into_owned();
@@ -174,55 +182,145 @@ async fn holidays(State(state): State<AppState>, req: Request<Body>) -> Response
                     }
                 }
                 Ok(None) => break,
-                Err(_) => return unreadable(),
+                Err(_) => return Err(unreadable()),
             }
         }
     } else {
         let req = Request::from_parts(parts.clone(), body);
-        match with_form(req).await {
-            Ok((_, fl)) => {
-                csv = fl.get("csv").cloned().unwrap_or_default();
-                fields = fl;
-            }
-            Err(r) => return r,
-        }
+        let (_, fl) = with_form(req).await?;
+        csv = fl.get("csv").cloned().unwrap_or_default();
+        fields = fl;
     }
+    Ok((parts, fields, csv))
+}
+
+/// The page again with the import's report (in `extra`); a refused file stays in the text box.
+async fn report_page<R: serde::Serialize>(
+    state: &AppState,
+    parts: axum::http::request::Parts,
+    csv: &str,
+    report: &R,
+    ok: bool,
+) -> Response {
+    let echo = FormEcho {
+        values: if ok {
+            Vec::new()
+        } else {
+            vec![("csv".into(), csv.chars().take(MAX_CSV).collect())]
+        },
+        done: ok,
+        extra: vec![serde_json::to_string(report).unwrap_or_default()],
+        ..Default::default()
+    };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    rerender(state, parts, echo, status).await
+}
+
+fn no_file(vi: &str, en: &str) -> app::error::AppError {
+    app::server::auth::invalid("file", vi, en)
+}
+
+/// The holiday list (B-i) from a CSV file, all or nothing.
+async fn holidays(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields, csv) = match read_csv(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let c = ctx(&state, parts, &fields);
     let p = admin!(state, c, fields);
     if csv.trim().is_empty() {
-        return fail(
-            &state,
-            c,
-            &fields,
-            app::server::auth::invalid(
-                "file",
-                "Chọn tệp CSV danh sách ngày nghỉ (hoặc dán nội dung vào ô bên dưới).",
-                "Choose the holiday list's CSV file (or paste its content below).",
-            ),
-        )
-        .await;
+        let e = no_file(
+            "Chọn tệp CSV danh sách ngày nghỉ (hoặc dán nội dung vào ô bên dưới).",
+            "Choose the holiday list's CSV file (or paste its content below).",
+        );
+        return fail(&state, c, &fields, e).await;
     }
     match svc::import_holidays(&c.svc, &p, &csv, &c.meta).await {
         Ok(report) => {
             let ok = report.bad.is_empty();
-            let echo = FormEcho {
-                values: if ok {
-                    Vec::new()
-                } else {
-                    vec![("csv".into(), csv.chars().take(MAX_CSV).collect())]
-                },
-                done: ok,
-                extra: vec![serde_json::to_string(&report).unwrap_or_default()],
-                ..Default::default()
-            };
-            let status = if ok {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            rerender(&state, c.parts, echo, status).await
+            report_page(&state, c.parts, &csv, &report, ok).await
         }
         Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// A shared catalogue (B-e) from a CSV file, all or nothing; which one is in `?loai=`.
+async fn shared_import(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields, csv) = match read_csv(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let cat = shared_kind(parts.uri.query());
+    let c = ctx(&state, parts, &fields);
+    let p = admin!(state, c, fields);
+    let Some(cat) = cat else {
+        return crate::plain_error(
+            StatusCode::NOT_FOUND,
+            "Không có danh mục này. / No such catalogue.",
+        );
+    };
+    if csv.trim().is_empty() {
+        let e = no_file(
+            "Chọn tệp CSV của danh mục (hoặc dán nội dung vào ô bên dưới).",
+            "Choose the catalogue's CSV file (or paste its content below).",
+        );
+        return fail(&state, c, &fields, e).await;
+    }
+    match app::server::shared::import(&c.svc, &p, cat, &csv, &c.meta).await {
+        Ok(report) => {
+            let ok = report.bad.is_empty();
+            report_page(&state, c.parts, &csv, &report, ok).await
+        }
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+fn shared_kind(query: Option<&str>) -> Option<app::domain::shared::SharedCatalogue> {
+    let slug = query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("loai="))
+        .unwrap_or("");
+    app::domain::shared::SharedCatalogue::parse(slug)
+}
+
+/// The whole catalogue as CSV, in the import's columns.
+async fn shared_export(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    req: Request<Body>,
+) -> Response {
+    let Some(cat) = file
+        .strip_suffix(".csv")
+        .and_then(app::domain::shared::SharedCatalogue::parse)
+    else {
+        return crate::plain_error(
+            StatusCode::NOT_FOUND,
+            "Không có danh mục này. / No such catalogue.",
+        );
+    };
+    let Some(p) = crate::dossier::signed_in(&req) else {
+        return see_other("/dang-nhap");
+    };
+    match app::server::shared::export(&state.services, &p, cat).await {
+        Ok(body) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "text/csv; charset=utf-8".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"danh-muc-{}.csv\"", cat.slug()),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => crate::dossier::error_response(e),
     }
 }
 
@@ -245,8 +343,8 @@ async fn too_large(
         &fields,
         app::server::auth::invalid(
             "file",
-            "Tệp quá lớn (tối đa 256 KB).",
-            "The file is too large (at most 256 KB).",
+            "Tệp quá lớn (tối đa 900 KB).",
+            "The file is too large (at most 900 KB).",
         ),
     )
     .await

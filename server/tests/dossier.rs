@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use app::domain::account::{AccountKind, Principal, Stage};
+use app::domain::calendar::Day;
 use app::server::storage::DiskStore;
 use app::server::Services;
 use common::{Client, TestDb};
@@ -543,6 +544,36 @@ async fn journey(db: TestDb) {
         page.body.contains("trang 2 của hợp đồng thuê nhà"),
         "the citizen sees exactly what is asked"
     );
+    // B-đ: the citizen replaces a submitted file. The old one stays in the record as version 1
+    // (not deleted, bytes kept); the new one is version 2.
+    let first = entity::dossier_file::Entity::find()
+        .filter(entity::dossier_file::Column::DossierId.eq(id))
+        .filter(entity::dossier_file::Column::Slot.eq(slot.clone()))
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("the submitted file");
+    assert_eq!((first.version, first.digitised), (1, false));
+    let r = c
+        .post(
+            &format!("/ho-so/{id}/giay-to"),
+            &[("action", "remove"), ("file_id", &first.id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let kept = entity::dossier_file::Entity::find_by_id(first.id)
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("a submitted file is never deleted");
+    assert!(kept.superseded_at.is_some());
+    assert!(
+        c.get(&format!("/ho-so/{id}/tep/{}", first.id))
+            .await
+            .body
+            .starts_with("%PDF"),
+        "its bytes are kept"
+    );
     let r = c
         .post_file(
             &format!("/ho-so/{id}/giay-to"),
@@ -554,6 +585,27 @@ async fn journey(db: TestDb) {
     assert_eq!(
         r.status, 303,
         "uploads are open again while a supplement is asked"
+    );
+    let v = ds::officer_view(&env.svc, &clerk, id).await.expect("view");
+    let rounds: Vec<(i32, i32)> = v
+        .files
+        .iter()
+        .filter(|f| f.slot == slot)
+        .map(|f| (f.id, f.version))
+        .collect();
+    assert!(!rounds.iter().any(|(f, _)| *f == first.id), "{rounds:?}");
+    assert_eq!(
+        rounds.last().map(|r| r.1),
+        Some(2),
+        "the new file came with the first supplement"
+    );
+    assert!(rounds[..rounds.len() - 1].iter().all(|r| r.1 == 1));
+    assert_eq!(
+        v.history
+            .iter()
+            .map(|f| (f.id, f.version))
+            .collect::<Vec<_>>(),
+        vec![(first.id, 1)]
     );
     let r = c
         .post(&format!("/ho-so/{id}"), &[("action", "supplement")])
@@ -743,6 +795,51 @@ async fn journey(db: TestDb) {
         (5, 4, 5)
     );
 
+    // B-đ: the returned dossier goes to the archive with the procedure's retention period;
+    // once only, by the unit's officers only, and never an unfinished dossier.
+    use app::server::archive;
+    let v = archive::view(&env.svc, &clerk, false)
+        .await
+        .expect("archive view");
+    assert!(
+        v.pending.iter().any(|r| r.id == id),
+        "waiting to be archived"
+    );
+    assert_eq!(
+        archive::archive(&env.svc, &stranger, &[id], &meta).await,
+        Err(app::error::AppError::Forbidden)
+    );
+    let r = c
+        .post("/can-bo/luu-tru", &[(&*format!("chon-{id}"), "1")])
+        .await;
+    assert_eq!(r.status, 403, "a citizen cannot archive");
+    assert_eq!(
+        archive::archive(&env.svc, &clerk, &[id], &meta).await,
+        Ok(1)
+    );
+    let a = entity::dossier::Entity::find_by_id(id)
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("d");
+    let finished = Day::from_unix_vn(a.finished_at.expect("finished"));
+    assert_eq!(
+        a.retain_until,
+        app::domain::dossier::retain_until(finished, 10),
+        "the default 10 years"
+    );
+    let again = archive::archive(&env.svc, &clerk, &[id], &meta)
+        .await
+        .expect_err("archived once");
+    assert!(AppErrorV::of(again).0[0].contains("đã được lưu trữ"));
+    let v = archive::view(&env.svc, &clerk, false)
+        .await
+        .expect("archive view");
+    assert!(!v.pending.iter().any(|r| r.id == id));
+    assert!(v.archived.iter().any(|r| r.id == id && !r.expired));
+    let page = ds::officer_view(&env.svc, &clerk, id).await.expect("view");
+    assert!(page.archived_at.is_some());
+
     // Draft deletion removes the draft and its files.
     let id2 = new_draft(&mut c).await;
     let docs = c.get(&format!("/ho-so/{id2}/giay-to")).await;
@@ -757,6 +854,10 @@ async fn journey(db: TestDb) {
         .await;
     assert_eq!(r.status, 303);
     let before = DiskStore::new(&env.files).expect("store").count_files();
+    let unfinished = archive::archive(&env.svc, &clerk, &[id2], &meta)
+        .await
+        .expect_err("a draft is not finished");
+    assert!(AppErrorV::of(unfinished).0[0].contains("chưa giải quyết xong"));
     let r = c
         .post(&format!("/ho-so/{id2}"), &[("action", "delete")])
         .await;
@@ -1000,6 +1101,16 @@ async fn concurrent_codes(db: TestDb) {
     )
     .await
     .expect("scan attached");
+    let scan = entity::dossier_file::Entity::find()
+        .filter(entity::dossier_file::Column::DossierId.eq(id))
+        .one(&env.svc.db)
+        .await
+        .expect("q")
+        .expect("scan row");
+    assert!(
+        scan.digitised,
+        "an officer's scan is marked as digitised (B-đ)"
+    );
     assert_eq!(
         entity::data_store_item::Entity::find()
             .count(&env.svc.db)

@@ -7,7 +7,7 @@ mod common;
 
 use app::domain::account::{AccountKind, Principal, Role, RoleGrant, Stage};
 use app::domain::calendar::Day;
-use app::domain::editor::{DraftText, F_FORM, F_WORKFLOW};
+use app::domain::editor::{DraftText, F_FORM, F_RETENTION, F_WORKFLOW};
 use app::error::AppError;
 use app::server::auth::RequestMeta;
 use app::server::editor::{create, editor, import_holidays, list, publish, NewProcedure};
@@ -386,6 +386,224 @@ async fn run(db: TestDb) {
         Some(AppError::Forbidden)
     );
 
+    // Retention (B-đ) is part of a version: changing it publishes version 4.
+    let v3 = editor(svc, &a, CODE).await.expect("editor");
+    assert_eq!(v3.text.retention, "10", "the default");
+    let keep = DraftText {
+        retention: "0".into(),
+        ..v3.text.clone()
+    };
+    assert_eq!(publish(svc, &a, CODE, 3, &keep, &meta).await, Ok(4));
+    assert_eq!(
+        editor(svc, &a, CODE).await.expect("editor").text.retention,
+        "0"
+    );
+    let e = publish(
+        svc,
+        &a,
+        CODE,
+        4,
+        &DraftText {
+            retention: "vĩnh viễn".into(),
+            ..keep.clone()
+        },
+        &meta,
+    )
+    .await
+    .expect_err("not a number");
+    assert!(validation(&e).iter().any(|(f, _)| f == F_RETENTION));
+
+    // Shared catalogues (B-e): all or nothing, with every bad line named.
+    use app::domain::shared::SharedCatalogue as SC;
+    use app::server::shared;
+    let n_areas = || async {
+        entity::admin_area::Entity::find()
+            .count(&svc.db)
+            .await
+            .expect("q")
+    };
+    let n_agencies = || async {
+        entity::agency::Entity::find()
+            .count(&svc.db)
+            .await
+            .expect("q")
+    };
+    let areas_before = n_areas().await;
+    let r = shared::import(
+        svc,
+        &a,
+        SC::Areas,
+        "ma,ten,ten_day_du,loai,ma_tinh\n20999,Thử Nghiệm,Phường Thử Nghiệm,Phường,48\n20998,Lạc,Xã Lạc,Xã,99\n",
+        &meta,
+    )
+    .await
+    .expect("report");
+    assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![3]);
+    assert!(r.bad[0].vi.contains("mã 99"), "{:?}", r.bad);
+    assert_eq!(n_areas().await, areas_before, "nothing imported");
+    let r = shared::import(
+        svc,
+        &a,
+        SC::Areas,
+        "20999,Thử Nghiệm,Phường Thử Nghiệm,Phường,48,Thu Nghiem Ward\n",
+        &meta,
+    )
+    .await
+    .expect("imported");
+    assert_eq!((r.added, r.updated, r.bad.len()), (1, 0, 0));
+    assert!(
+        svc.communes("48")
+            .await
+            .expect("communes")
+            .iter()
+            .any(|(c, _)| c == "20999"),
+        "address fields offer the new ward"
+    );
+    let r = shared::import(
+        svc,
+        &a,
+        SC::Areas,
+        "20999,Thử Nghiệm,Phường Thử Nghiệm mới,Phường,48,Thu Nghiem Ward\n",
+        &meta,
+    )
+    .await
+    .expect("updated");
+    assert_eq!((r.added, r.updated), (0, 1));
+    // The whole national list exported and imported again: every line passes, nothing changes.
+    let all_areas = shared::export(svc, &a, SC::Areas).await.expect("export");
+    let r = shared::import(svc, &a, SC::Areas, &all_areas, &meta)
+        .await
+        .expect("round trip");
+    assert!(r.bad.is_empty(), "{:?}", &r.bad[..r.bad.len().min(3)]);
+    assert_eq!((r.added, r.updated), (0, 0));
+    assert_eq!(r.unchanged as u64, areas_before + 1);
+
+    // Agencies: a child may come before its parent; kinds by their Vietnamese label.
+    let agencies_before = n_agencies().await;
+    let r = shared::import(
+        svc,
+        &a,
+        SC::Agencies,
+        ",H48.99.01,Bộ phận một cửa phường Thử Nghiệm,one_stop,H48.99,20999,\"1 Lê Lợi, Thử Nghiệm\",0236 3822 000\n,H48.99,Ủy ban nhân dân phường Thử Nghiệm,UBND xã,,20999,,\n",
+        &meta,
+    )
+    .await
+    .expect("agencies");
+    assert_eq!((r.added, r.bad.len()), (2, 0), "{r:?}");
+    let by_code = |code: &'static str| async move {
+        entity::agency::Entity::find()
+            .filter(entity::agency::Column::Code.eq(code))
+            .one(&svc.db)
+            .await
+            .expect("q")
+            .expect("agency")
+    };
+    let (child, parent) = (by_code("H48.99.01").await, by_code("H48.99").await);
+    assert_eq!(child.parent_id, Some(parent.id));
+    assert_eq!(parent.kind, "commune");
+    assert_eq!(child.address.as_deref(), Some("1 Lê Lợi, Thử Nghiệm"));
+    // Unknown parent and area, and a loop: refused, nothing changes.
+    let r = shared::import(
+        svc,
+        &a,
+        SC::Agencies,
+        ",H48.99.02,Một cửa khác,one_stop,H48.77,77777,,\n",
+        &meta,
+    )
+    .await
+    .expect("report");
+    assert_eq!(r.bad.len(), 2, "{:?}", r.bad);
+    assert!(r.bad[0].vi.contains("H48.77") && r.bad[1].vi.contains("77777"));
+    let r = shared::import(
+        svc,
+        &a,
+        SC::Agencies,
+        &format!(
+            "{},H48.99,Ủy ban nhân dân phường Thử Nghiệm,commune,H48.99.01,20999,,\n",
+            parent.id
+        ),
+        &meta,
+    )
+    .await
+    .expect("report");
+    assert!(r.bad[0].vi.contains("vòng lặp"), "{:?}", r.bad);
+    assert_eq!(by_code("H48.99").await.parent_id, None, "rolled back");
+    assert_eq!(n_agencies().await, agencies_before + 2);
+    // Export, then import the same file: nothing changes, agencies without a code included.
+    let csv = shared::export(svc, &a, SC::Agencies).await.expect("export");
+    assert!(
+        csv.contains(&format!(
+            "{},H48.99.01,Bộ phận một cửa phường Thử Nghiệm,one_stop,H48.99,20999,\"1 Lê Lợi, Thử Nghiệm\",0236 3822 000",
+            child.id
+        )),
+        "{csv}"
+    );
+    let r = shared::import(svc, &a, SC::Agencies, &csv, &meta)
+        .await
+        .expect("round trip");
+    assert!(r.bad.is_empty(), "{:?}", r.bad);
+    assert_eq!((r.added, r.updated), (0, 0));
+    // An agency without a code gets one through its id.
+    let uncoded = entity::agency::Entity::find()
+        .filter(entity::agency::Column::Code.is_null())
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("a demo unit without a code");
+    let r = shared::import(
+        svc,
+        &a,
+        SC::Agencies,
+        &format!(
+            "{},H48.98,{},{},,,,\n",
+            uncoded.id, uncoded.name, uncoded.kind
+        ),
+        &meta,
+    )
+    .await
+    .expect("coded");
+    assert_eq!(r.updated, 1, "{r:?}");
+    assert_eq!(
+        entity::agency::Entity::find_by_id(uncoded.id)
+            .one(&svc.db)
+            .await
+            .expect("q")
+            .expect("a")
+            .code
+            .as_deref(),
+        Some("H48.98")
+    );
+
+    // Fields: new names are added and offered at once.
+    let r = shared::import(
+        svc,
+        &a,
+        SC::Fields,
+        "ten\nHộ tịch\nLĩnh vực thử nghiệm\n",
+        &meta,
+    )
+    .await
+    .expect("fields");
+    assert_eq!((r.added, r.unchanged), (1, 1), "{r:?}");
+    assert!(svc
+        .facets
+        .get()
+        .field_names
+        .values()
+        .any(|n| n == "Lĩnh vực thử nghiệm"));
+    assert_eq!(
+        shared::import(svc, &unit_admin(unit), SC::Fields, "X\n", &meta)
+            .await
+            .err(),
+        Some(AppError::Forbidden)
+    );
+    assert_eq!(
+        shared::export(svc, &unit_admin(unit), SC::Fields)
+            .await
+            .err(),
+        Some(AppError::Forbidden)
+    );
+
     // Over HTTP: pages and posts need a system administrator.
     let r = common::get(addr, "/quan-tri/thu-tuc").await;
     assert_eq!(r.status, 303);
@@ -415,6 +633,15 @@ async fn run(db: TestDb) {
         .post("/quan-tri/ngay-nghi", &[("csv", "2031-03-04,nghỉ,X\n")])
         .await;
     assert_eq!(r.status, 403);
+    let r = c
+        .post(
+            "/quan-tri/danh-muc?loai=linh-vuc",
+            &[("csv", "Lĩnh vực lạ\n")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(c.get("/quan-tri/danh-muc/linh-vuc.csv").await.status, 403);
+    assert_eq!(c.get("/quan-tri/danh-muc").await.status, 403);
     assert_eq!(counts(svc).await, before, "a citizen changed nothing");
 
     db.cleanup().await;

@@ -137,3 +137,13 @@ pub async fn officer_report(
     let by = crate::server::report::GroupBy::parse(&by);
     crate::server::report::report(&services()?, &p, from, to, by).await
 }
+
+/// The unit's archive (B-đ): finished dossiers to archive and the archive itself; only the
+/// dossiers past their retention period when `expired`.
+#[server(prefix = "/api", endpoint = "archive_view", input = server_fn::codec::Json)]
+pub async fn get_archive_view(
+    expired: bool,
+) -> Result<crate::domain::dossier::ArchiveView, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::archive::view(&services()?, &p, expired).await
+}

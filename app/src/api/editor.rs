@@ -27,3 +27,14 @@ pub async fn get_holiday_view(year: i32) -> Result<HolidayView, AppError> {
     let p = crate::server::auth::require_user()?;
     crate::server::editor::holidays(&services()?, &p, year).await
 }
+
+/// A page of a shared catalogue (B-e) matching `q`; `slug` names the catalogue.
+#[server(prefix = "/api", endpoint = "shared_list", input = server_fn::codec::Json)]
+pub async fn get_shared_list(
+    slug: String,
+    q: String,
+) -> Result<crate::domain::shared::SharedList, AppError> {
+    let p = crate::server::auth::require_user()?;
+    let cat = crate::domain::shared::SharedCatalogue::parse(&slug).ok_or(AppError::NotFound)?;
+    crate::server::shared::list(&services()?, &p, cat, &q, Some(crate::server::shared::PAGE)).await
+}

@@ -133,6 +133,9 @@ pub enum Permission {
     /// catalogue is kept by one office (Decree 63/2010 as amended by Decree 92/2017: the
     /// People's Committee Office controls procedures), so only system administrators hold it.
     ManageCatalogue,
+    /// Hand finished dossiers to the archive (B-đ): the one-stop section that returned the
+    /// result, and the unit's leaders and administrators.
+    Archive,
 }
 
 impl Permission {
@@ -142,6 +145,7 @@ impl Permission {
             Self::ViewAudit => role == Role::SystemAdmin,
             Self::UseWorkspace => true,
             Self::ManageCatalogue => role == Role::SystemAdmin,
+            Self::Archive => role != Role::Specialist,
         }
     }
 }

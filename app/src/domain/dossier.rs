@@ -146,6 +146,13 @@ pub struct FileView {
     pub content_type: String,
     pub size: i64,
     pub created_at: i64,
+    /// The submission round it came with (B-đ): 1 with the application, 2 with the first
+    /// supplement, …
+    pub version: i32,
+    /// An officer's scan of a paper brought to the counter (B-đ).
+    pub digitised: bool,
+    /// When a newer version replaced it.
+    pub superseded_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,7 +186,10 @@ pub struct DossierView {
     pub schema: super::eform::FormSchema,
     pub values: super::eform::Values,
     pub problems: Vec<crate::error::FieldError>,
+    /// The dossier's files now.
     pub files: Vec<FileView>,
+    /// Files replaced after submission, kept as earlier versions (B-đ).
+    pub history: Vec<FileView>,
     pub events: Vec<EventView>,
     pub tasks: Vec<TaskItem>,
     pub revision: i32,
@@ -196,6 +206,10 @@ pub struct DossierView {
     pub messages: Vec<MessageView>,
     pub rated: bool,
     pub applicant_name: String,
+    pub finished_at: Option<i64>,
+    /// Handed to the archive (B-đ); `retain_until` None then means kept permanently.
+    pub archived_at: Option<i64>,
+    pub retain_until: Option<String>,
 }
 
 /// What the public lookup shows to someone who knows the code and the applicant's phone or
@@ -317,4 +331,73 @@ mod tests {
         assert!(!Status::SupplementRequested.can_withdraw());
         assert!(!Status::Processed.can_withdraw());
     }
+}
+
+/// The date until which an archived dossier is kept (B-đ): `years` after the year it finished,
+/// to the day (29 February falls back to the 28th); 0 years: permanently (None).
+pub fn retain_until(finished: super::calendar::Day, years: i32) -> Option<String> {
+    if years <= 0 {
+        return None;
+    }
+    let (y, m, d) = finished.ymd();
+    let day = super::calendar::Day::from_ymd(y + years, m, d)
+        .or_else(|| super::calendar::Day::from_ymd(y + years, m, d - 1))?;
+    Some(day.to_string())
+}
+
+/// A dossier in the archive lists (B-đ).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveRow {
+    pub id: i32,
+    pub code: Option<String>,
+    pub procedure_name: String,
+    pub status: Status,
+    pub finished_at: Option<i64>,
+    pub archived_at: Option<i64>,
+    /// None while archived: kept permanently.
+    pub retain_until: Option<String>,
+    /// The retention period is over: due for appraisal before disposal (never deleted here).
+    pub expired: bool,
+}
+
+/// The unit's archive page: finished dossiers waiting to be archived and the archive itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveView {
+    pub pending: Vec<ArchiveRow>,
+    pub pending_total: u64,
+    pub archived: Vec<ArchiveRow>,
+    pub archived_total: u64,
+    pub expired_total: u64,
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::retain_until;
+    use crate::domain::calendar::Day;
+
+    #[test]
+    fn retention_counts_whole_years_and_zero_is_permanent() {
+        let d = |s: &str| Day::parse_iso(s).expect("date");
+        assert_eq!(
+            retain_until(d("2026-12-02"), 10).as_deref(),
+            Some("2036-12-02")
+        );
+        assert_eq!(
+            retain_until(d("2028-02-29"), 5).as_deref(),
+            Some("2033-02-28")
+        );
+        assert_eq!(
+            retain_until(d("2028-02-29"), 4).as_deref(),
+            Some("2032-02-29")
+        );
+        assert_eq!(retain_until(d("2026-12-02"), 0), None);
+    }
+}
+
+/// How a file's submission round reads (B-đ): nothing for the application itself.
+pub fn round_label(version: i32, lang: Lang) -> Option<String> {
+    (version > 1).then(|| match lang {
+        Lang::Vi => format!("bổ sung lần {}", version - 1),
+        Lang::En => format!("supplement {}", version - 1),
+    })
 }

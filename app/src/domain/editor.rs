@@ -71,6 +71,8 @@ pub struct DraftText {
     pub form: String,
     /// The workflow definition as JSON (B-b).
     pub workflow: String,
+    /// Years finished dossiers are kept in the archive; 0 for permanently (B-đ).
+    pub retention: String,
 }
 
 /// Editor field names; prefixed so that they never meet the ids of a previewed form's fields.
@@ -81,6 +83,7 @@ pub const F_LEVEL: &str = "p_level";
 pub const F_DOCS: &str = "p_documents";
 pub const F_FORM: &str = "p_form";
 pub const F_WORKFLOW: &str = "p_workflow";
+pub const F_RETENTION: &str = "p_retention";
 /// The version the editor was opened on: publishing over a newer one is a conflict.
 pub const F_BASE: &str = "p_base";
 
@@ -93,6 +96,9 @@ pub const MAX_DOC: usize = 4000;
 pub const MAX_BODY: usize = 200_000;
 /// Longest legal time limit written in the national database is well under a year.
 pub const MAX_DAYS: i32 = 365;
+/// Longest fixed retention period of Circular 10/2022/TT-BNV is 70 years; above that the
+/// record is kept permanently (0).
+pub const MAX_RETENTION: i32 = 70;
 
 impl DraftText {
     pub fn from_fields(get: impl Fn(&str) -> String) -> Self {
@@ -104,6 +110,7 @@ impl DraftText {
             documents: get(F_DOCS),
             form: get(F_FORM),
             workflow: get(F_WORKFLOW),
+            retention: get(F_RETENTION),
         }
     }
 
@@ -116,6 +123,7 @@ impl DraftText {
             (F_DOCS, &self.documents),
             (F_FORM, &self.form),
             (F_WORKFLOW, &self.workflow),
+            (F_RETENTION, &self.retention),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.clone()))
@@ -134,6 +142,7 @@ pub struct Draft {
     /// None: the general application form.
     pub form: Option<FormSchema>,
     pub workflow: Workflow,
+    pub retention_years: i32,
 }
 
 fn err(field: &str, vi: String, en: String) -> FieldError {
@@ -180,6 +189,17 @@ pub fn check(t: &DraftText) -> Result<Draft, Vec<FieldError>> {
                 None
             }
         },
+    };
+    let retention_years = match t.retention.trim().parse::<i32>() {
+        Ok(n) if (0..=MAX_RETENTION).contains(&n) => n,
+        _ => {
+            errs.push(err(
+                F_RETENTION,
+                format!("Thời hạn bảo quản là số năm từ 1 đến {MAX_RETENTION}, hoặc 0 nếu bảo quản vĩnh viễn."),
+                format!("The retention period is a number of years from 1 to {MAX_RETENTION}, or 0 to keep permanently."),
+            ));
+            0
+        }
     };
     let fee_free = match t.fee.as_str() {
         "" => None,
@@ -314,6 +334,7 @@ pub fn check(t: &DraftText) -> Result<Draft, Vec<FieldError>> {
             documents,
             form,
             workflow,
+            retention_years,
         }),
         _ => Err(errs),
     }
@@ -590,6 +611,7 @@ mod tests {
             documents: "Tờ khai | 01 bản chính\n\nGiấy chứng sinh".into(),
             form: String::new(),
             workflow: seeded_workflow(),
+            retention: "10".into(),
         }
     }
 
@@ -619,10 +641,20 @@ mod tests {
             documents: "| 2 bản".into(),
             form: "{\"sections\": 3}".into(),
             workflow: "{".into(),
+            retention: "forever".into(),
         };
         let errs = check(&t).expect_err("invalid");
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        for f in [F_NAME, F_TIME, F_FEE, F_LEVEL, F_DOCS, F_FORM, F_WORKFLOW] {
+        for f in [
+            F_NAME,
+            F_TIME,
+            F_FEE,
+            F_LEVEL,
+            F_DOCS,
+            F_FORM,
+            F_WORKFLOW,
+            F_RETENTION,
+        ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
     }

@@ -8,5 +8,6 @@ pub mod eform;
 pub mod form;
 pub mod password;
 pub mod report;
+pub mod shared;
 pub mod text;
 pub mod workflow;

@@ -594,6 +594,7 @@ pub fn OfficerHomePage() -> impl IntoView {
             let supervisor = u.is_system_admin()
                 || u.roles.iter().any(|g| matches!(g.role, crate::domain::account::Role::UnitLeader | crate::domain::account::Role::AgencyAdmin));
             let audit = u.can(Permission::ViewAudit, None);
+            let archivist = u.is_system_admin() || !u.units_for(Permission::Archive).is_empty();
             view! {
                 <p class="mb-4">{tr(lang, "Xin chào, ", "Hello, ")}<strong>{u.full_name.clone()}</strong></p>
                 <h2 class="text-xl font-bold mb-2">{tr(lang, "Vai trò", "Roles")}</h2>
@@ -606,6 +607,7 @@ pub fn OfficerHomePage() -> impl IntoView {
                     <li><a href="/can-bo/ho-so" class=LINK>{tr(lang, "Hồ sơ của đơn vị", "Dossiers of my unit")}</a></li>
                     <li><a href="/can-bo/tiep-nhan" class=LINK>{tr(lang, "Tiếp nhận hồ sơ trực tiếp tại quầy", "Counter intake for a walk-in applicant")}</a></li>
                     <li><a href="/can-bo/bao-cao" class=LINK>{tr(lang, "Báo cáo thống kê và Bộ chỉ số 766", "Reports and the 766 index")}</a></li>
+                    {archivist.then(|| view! { <li><a href="/can-bo/luu-tru" class=LINK>{tr(lang, "Lưu trữ hồ sơ đã giải quyết", "Archive of finished dossiers")}</a></li> })}
                     {supervisor.then(|| view! { <li><a href="/can-bo/giam-sat" class=LINK>{tr(lang, "Giám sát tiến độ giải quyết", "Supervision dashboard")}</a></li> })}
                     {admin.then(|| view! { <li><a href="/quan-tri/can-bo" class=LINK>{tr(lang, "Quản lý cán bộ", "Manage officers")}</a></li> })}
                     {audit.then(|| view! {
@@ -613,6 +615,7 @@ pub fn OfficerHomePage() -> impl IntoView {
                         <li><a href="/quan-tri/yeu-cau-xoa" class=LINK>{tr(lang, "Yêu cầu xoá tài khoản", "Account deletion requests")}</a></li>
                         <li><a href="/quan-tri/thu-tuc" class=LINK>{tr(lang, "Quản lý thủ tục hành chính, biểu mẫu và quy trình", "Procedures, forms and workflows")}</a></li>
                         <li><a href="/quan-tri/ngay-nghi" class=LINK>{tr(lang, "Danh mục ngày nghỉ, ngày làm bù", "Holidays and make-up days")}</a></li>
+                        <li><a href="/quan-tri/danh-muc" class=LINK>{tr(lang, "Danh mục dùng chung: đơn vị hành chính, cơ quan, lĩnh vực", "Shared catalogues: administrative units, agencies, fields")}</a></li>
                     })}
                     <li><a href="/tai-khoan" class=LINK>{tr(lang, "Tài khoản của tôi", "My account")}</a></li>
                 </ul>

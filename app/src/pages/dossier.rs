@@ -325,7 +325,9 @@ fn SubmittedOverview(d: DossierView, lang: Lang) -> impl IntoView {
                 <ul class="mb-6 list-disc pl-5">
                     {files.into_iter().map(|f| view! {
                         <li><a href=format!("/ho-so/{id}/tep/{}", f.id) class=LINK>{f.file_name.clone()}</a>
-                            <span class="text-sm text-slate-700">{format!(" ({})", size_text(f.size))}</span></li>
+                            <span class="text-sm text-slate-700">{format!(" ({})", size_text(f.size))}</span>
+                            {crate::domain::dossier::round_label(f.version, lang).map(|r| view! { <span class="text-sm text-slate-700">{format!(" — {r}")}</span> })}
+                            {f.digitised.then(|| view! { <span class="text-sm text-slate-700">{tr(lang, " — bản số hoá tại quầy", " — digitised at the counter")}</span> })}</li>
                     }).collect_view()}
                 </ul>
             }.into_any()
@@ -888,6 +890,9 @@ pub fn DossierDocsPage() -> impl IntoView {
                     tr(lang, "Nhận tệp PDF, JPEG, PNG; mỗi tệp tối đa", "PDF, JPEG and PNG files; at most"), policy.max_file_mb,
                     tr(lang, "mỗi tệp, tổng hồ sơ tối đa", "each, a dossier at most"), policy.max_total_mb)}</p>
                 {d.schema.documents.is_empty().then(|| view! { <p>{tr(lang, "Thủ tục này không yêu cầu tệp đính kèm.", "This procedure needs no attachments.")}</p> })}
+                {(d.submitted_at.is_some() && editable).then(|| view! { <p class="mb-4 text-sm text-slate-700">{tr(lang,
+                    "Hồ sơ đã nộp: tệp bạn xoá hoặc thay vẫn được lưu là phiên bản trước trong hồ sơ.",
+                    "This dossier was submitted: files you remove or replace are kept as earlier versions in its record.")}</p> })}
                 {d.schema.documents.iter().map(|s| {
                     let files: Vec<_> = d.files.iter().filter(|f| f.slot == s.id && f.kind == "input").cloned().collect();
                     let slot_err = c.echo.error(&format!("doc-{}", s.id), lang);

@@ -10,7 +10,7 @@ use super::account::{query, tr, Csrf, ErrorSummary, Field, Notice, WithForm, BUT
 use super::dossier::{FormPreview, SECONDARY};
 use super::ErrorNotice;
 use crate::api::account::{format_time, FormContext};
-use crate::api::editor::{get_editor_list, get_editor_view, get_holiday_view};
+use crate::api::editor::{get_editor_list, get_editor_view, get_holiday_view, get_shared_list};
 use crate::domain::editor::*;
 use crate::domain::form::FormEcho;
 use crate::domain::workflow::{Workflow, BACK};
@@ -248,6 +248,8 @@ fn Editor(v: EditorView, c: FormContext, lang: Lang) -> impl IntoView {
             <Field name=F_NAME label=tr(lang, "Tên thủ tục", "Procedure name") echo=FormEcho { values: vec![(F_NAME.into(), t.name.clone())], ..e.clone() } lang/>
             <Field name=F_TIME label=tr(lang, "Thời hạn giải quyết (ngày làm việc)", "Time limit (working days)") echo=FormEcho { values: vec![(F_TIME.into(), t.time_limit.clone())], ..e.clone() } lang inputmode="numeric" required=false
                 hint=tr(lang, "Để trống nếu văn bản không quy định thời hạn.", "Leave empty when the law sets no limit.")/>
+            <Field name=F_RETENTION label=tr(lang, "Thời hạn bảo quản hồ sơ đã giải quyết (năm)", "Retention of finished dossiers (years)") echo=FormEcho { values: vec![(F_RETENTION.into(), t.retention.clone())], ..e.clone() } lang inputmode="numeric"
+                hint=tr(lang, "Theo Thông tư 10/2022/TT-BNV; nhập 0 nếu bảo quản vĩnh viễn.", "Per Circular 10/2022/TT-BNV; 0 keeps them permanently.")/>
             <fieldset class="mb-4">
                 <legend class="font-semibold">{tr(lang, "Phí, lệ phí", "Fees")}</legend>
                 {e.error(F_FEE, lang).map(|m| view! { <p class="text-sm font-semibold text-red-800">{m}</p> })}
@@ -539,5 +541,147 @@ fn Holidays(h: HolidayView, c: FormContext, lang: Lang) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// Shared catalogues (B-e): one catalogue at a time (`?loai=`), searchable, exported and
+/// imported as CSV in the same columns.
+#[component]
+pub fn SharedCataloguePage() -> impl IntoView {
+    use crate::domain::shared::SharedCatalogue;
+    let lang = use_lang();
+    let title = tr(lang, "Danh mục điện tử dùng chung", "Shared catalogues");
+    let cat =
+        SharedCatalogue::parse(&query("loai").get_untracked()).unwrap_or(SharedCatalogue::Areas);
+    let q = query("q").get_untracked();
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <nav aria-label=tr(lang, "Các danh mục", "Catalogues") class="mb-4">
+            <ul class="flex flex-wrap gap-x-4 gap-y-2">
+                {SharedCatalogue::ALL.into_iter().map(|c| {
+                    let name = if lang == Lang::Vi { c.title().0 } else { c.title().1 };
+                    view! { <li><a href=format!("/quan-tri/danh-muc?loai={}", c.slug()) class=LINK aria-current=(c == cat).then_some("page")>{name}</a></li> }
+                }).collect_view()}
+                <li><a href="/quan-tri/ngay-nghi" class=LINK>{tr(lang, "Ngày nghỉ, ngày làm bù", "Holidays")}</a></li>
+            </ul>
+        </nav>
+        <WithForm render=move |c: FormContext| {
+            let q = q.clone();
+            view! {
+                <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+                    {move || {
+                        let c = c.clone();
+                        let q = q.clone();
+                        Suspend::new(async move {
+                            match get_shared_list(cat.slug().into(), q.clone()).await {
+                                Ok(list) => view! { <SharedCatalogueView list q c lang/> }.into_any(),
+                                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                            }
+                        })
+                    }}
+                </Suspense>
+            }
+        }/>
+    }
+}
+
+#[component]
+fn SharedCatalogueView(
+    list: crate::domain::shared::SharedList,
+    q: String,
+    c: FormContext,
+    lang: Lang,
+) -> impl IntoView {
+    use crate::domain::shared::SharedReport;
+    let cat = list.catalogue;
+    let e = c.echo.clone();
+    let report: Option<SharedReport> = e.extra.first().and_then(|x| serde_json::from_str(x).ok());
+    let name = if lang == Lang::Vi {
+        cat.title().0
+    } else {
+        cat.title().1
+    };
+    let cols = cat.columns();
+    let shown = list.rows.len();
+    let action = format!("/quan-tri/danh-muc?loai={}", cat.slug());
+    let header = cat.header();
+    view! {
+        <h2 class="text-xl font-bold mb-2">{name}</h2>
+        {report.clone().filter(|r| r.bad.is_empty()).map(|r| view! {
+            <p role="status" class="mb-4 rounded border border-green-700 bg-green-50 p-3 text-green-900">{match lang {
+                Lang::Vi => format!("Đã nhập: thêm {}, cập nhật {}, không đổi {}.", r.added, r.updated, r.unchanged),
+                Lang::En => format!("Imported: {} added, {} updated, {} unchanged.", r.added, r.updated, r.unchanged),
+            }}</p>
+        })}
+        {report.filter(|r| !r.bad.is_empty()).map(|r| view! {
+            <div role="alert" tabindex="-1" id="error-summary" autofocus class="mb-4 rounded border-2 border-red-700 bg-red-50 p-4 text-red-900">
+                <h3 class="font-bold">{match lang {
+                    Lang::Vi => format!("Tệp có {} dòng lỗi; chưa nhập gì. Sửa các dòng sau rồi nhập lại:", r.bad.len()),
+                    Lang::En => format!("The file has {} bad lines; nothing was imported. Fix these lines and import again:", r.bad.len()),
+                }}</h3>
+                <table class="mt-2 border-collapse text-sm">
+                    <thead><tr>
+                        <th scope="col" class=TH>{tr(lang, "Dòng", "Line")}</th>
+                        <th scope="col" class=TH>{tr(lang, "Nội dung", "Content")}</th>
+                        <th scope="col" class=TH>{tr(lang, "Lỗi", "Problem")}</th>
+                    </tr></thead>
+                    <tbody>
+                        {r.bad.into_iter().map(|b| view! { <tr>
+                            <th scope="row" class=TH>{b.line}</th>
+                            <td class=TD><code>{b.text}</code></td>
+                            <td class=TD>{if lang == Lang::Vi { b.vi } else { b.en }}</td>
+                        </tr> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        <ErrorSummary echo=FormEcho { extra: vec![], ..e.clone() } lang/>
+        <form method="get" action="/quan-tri/danh-muc" role="search" class="mb-2 flex flex-wrap items-end gap-2">
+            <input type="hidden" name="loai" value=cat.slug()/>
+            <div class="grow">
+                <label for="q" class="block font-semibold">{tr(lang, "Tìm theo mã hoặc tên", "Search by code or name")}</label>
+                <input id="q" name="q" type="search" value=q class=INPUT/>
+            </div>
+            <button type="submit" class=BUTTON>{tr(lang, "Tìm", "Search")}</button>
+        </form>
+        <p class="mb-2" role="status">{match lang {
+            Lang::Vi => format!("{} mục, hiển thị {shown}.", list.total),
+            Lang::En => format!("{} entries, {shown} shown.", list.total),
+        }}" "<a href=format!("/quan-tri/danh-muc/{}.csv", cat.slug()) class=LINK>{tr(lang, "Tải toàn bộ danh mục (CSV)", "Download the whole catalogue (CSV)")}</a></p>
+        <div class="mb-8 max-h-[32rem] overflow-auto" role="region" aria-labelledby="h-entries" tabindex="0">
+            <table class="min-w-full border-collapse text-sm">
+                <caption id="h-entries" class="text-left font-semibold mb-1">{name}</caption>
+                <thead><tr>
+                    {cols.iter().map(|col| view! { <th scope="col" class=TH>{if lang == Lang::Vi { col.vi } else { col.en }}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {list.rows.into_iter().map(|r| view! { <tr>
+                        {r.into_iter().map(|cell| view! { <td class=TD>{cell}</td> }).collect_view()}
+                    </tr> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <div class="mb-8 max-w-2xl">
+            <h2 id="h-import" class="text-xl font-bold mb-2">{tr(lang, "Nhập từ tệp CSV", "Import from a CSV file")}</h2>
+            <p class="mb-2">{tr(lang,
+                "Mục có mã mới được thêm, mục có mã đã có được cập nhật; không mục nào bị xoá (hồ sơ và thủ tục đang tham chiếu). Tệp có dòng lỗi thì không thay đổi gì.",
+                "Entries with new codes are added and existing codes updated; nothing is removed (dossiers and procedures refer to them). A file with a bad line changes nothing.")}</p>
+            <form method="post" action=action enctype="multipart/form-data" novalidate>
+                <Csrf token=c.csrf.clone()/>
+                <div class="mb-4">
+                    <label for="f-file" class="block font-semibold">{tr(lang, "Tệp CSV", "CSV file")}</label>
+                    <p id="f-file-hint" class="text-sm text-slate-700">{match lang {
+                        Lang::Vi => format!("Các cột: {}. Dòng đầu có thể là tiêu đề.", header),
+                        Lang::En => format!("Columns: {}. The first line may be a header.", header),
+                    }}</p>
+                    {e.error("file", lang).map(|m| view! { <p id="f-file-err" class="text-sm font-semibold text-red-800">{m}</p> })}
+                    <input id="f-file" name="file" type="file" accept=".csv,text/csv" class=INPUT aria-describedby="f-file-hint"/>
+                </div>
+                <Area name="csv" label=tr(lang, "Hoặc dán nội dung CSV", "Or paste the CSV content") value=e.value("csv") echo=e.clone() lang rows=6 code=true
+                    hint=tr(lang, "Cùng các cột như tệp tải về.", "The same columns as the downloaded file.")/>
+                <button type="submit" class=BUTTON>{tr(lang, "Nhập danh mục", "Import")}</button>
+            </form>
+        </div>
     }
 }

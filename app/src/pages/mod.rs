@@ -1,5 +1,7 @@
 #[cfg(feature = "ssr")]
 pub mod account;
+#[cfg(feature = "ssr")]
+pub mod archive;
 pub mod catalogue;
 #[cfg(feature = "ssr")]
 pub mod dossier;

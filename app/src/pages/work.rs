@@ -11,11 +11,19 @@ use super::dossier::{
 use super::ErrorNotice;
 use crate::api::account::FormContext;
 use crate::domain::calendar::Urgency;
-use crate::domain::dossier::Status;
+use crate::domain::dossier::{round_label, Status};
 use crate::domain::eform::Kind;
 use crate::domain::workflow::{ActionKind, BulkOutcome, InboxRow, WorkView};
 use crate::i18n::Lang;
 use crate::use_lang;
+
+fn file_kind(kind: &str, lang: Lang) -> &'static str {
+    match kind {
+        "result" => tr(lang, "kết quả", "result"),
+        "message" => tr(lang, "đính kèm tin nhắn", "message attachment"),
+        _ => tr(lang, "thành phần hồ sơ", "dossier document"),
+    }
+}
 
 fn urgency_badge(u: Option<Urgency>, lang: Lang) -> Option<impl IntoView> {
     let (vi, en, colour) = match u? {
@@ -439,9 +447,36 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
         <ul class="mb-6 list-disc pl-5">
             {d.files.iter().map(|f| view! {
                 <li><a href=format!("/can-bo/ho-so/{id}/tep/{}", f.id) class=LINK>{f.file_name.clone()}</a>
-                    <span class="text-sm">{format!(" ({}, {})", f.kind, size_text(f.size))}</span></li>
+                    <span class="text-sm">{format!(" ({}, {})", file_kind(&f.kind, lang), size_text(f.size))}</span>
+                    {round_label(f.version, lang).map(|r| view! { <span class="text-sm">{format!(" — {r}")}</span> })}
+                    {f.digitised.then(|| view! { " "<span class="inline-block rounded border border-slate-500 px-1 text-xs font-semibold">{tr(lang, "Bản số hoá từ giấy tờ", "Digitised from paper")}</span> })}
+                </li>
             }).collect_view()}
         </ul>
+        {(!d.history.is_empty()).then(|| view! {
+            <details class="mb-6">
+                <summary class="cursor-pointer font-semibold">{match lang {
+                    Lang::Vi => format!("Phiên bản trước của giấy tờ ({})", d.history.len()),
+                    Lang::En => format!("Earlier versions of documents ({})", d.history.len()),
+                }}</summary>
+                <ul class="mt-2 list-disc pl-5">
+                    {d.history.iter().map(|f| view! {
+                        <li><a href=format!("/can-bo/ho-so/{id}/tep/{}", f.id) class=LINK>{f.file_name.clone()}</a>
+                            <span class="text-sm">{format!(" — {}, {} {}",
+                                round_label(f.version, lang).unwrap_or_else(|| tr(lang, "nộp cùng hồ sơ", "filed with the application").into()),
+                                tr(lang, "được thay hoặc gỡ ngày", "replaced or removed on"), f.superseded_at.map(time_vn).unwrap_or_default())}</span></li>
+                    }).collect_view()}
+                </ul>
+            </details>
+        })}
+        {d.archived_at.map(|at| view! {
+            <p class="mb-6 rounded border border-slate-500 bg-slate-50 p-3">{match lang {
+                Lang::Vi => format!("Hồ sơ đã được lưu trữ ngày {}; bảo quản {}.", time_vn(at),
+                    day_vn(&d.retain_until).map(|x| format!("đến {x}")).unwrap_or_else(|| "vĩnh viễn".into())),
+                Lang::En => format!("Archived on {}; kept {}.", time_vn(at),
+                    day_vn(&d.retain_until).map(|x| format!("until {x}")).unwrap_or_else(|| "permanently".into())),
+            }}</p>
+        })}
         <Messages d=d.clone() csrf=c.csrf.clone() action=action.clone() lang/>
         <h2 class="text-xl font-bold mb-2">{tr(lang, "Tiến trình", "History")}</h2>
         <Timeline events=d.events.clone() lang/>

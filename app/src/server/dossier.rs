@@ -250,6 +250,14 @@ pub(crate) fn status_of(d: &dossier::Model) -> Status {
 
 /// The applicant may change the form and documents: a draft, or a dossier the agency sent
 /// back for supplement (P-3.1, item 8 of the issue).
+/// The files that make up the dossier now: earlier versions of replaced files are history
+/// (B-đ), shown apart and never counted.
+fn current_files(id: i32) -> sea_orm::Select<dossier_file::Entity> {
+    dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(id))
+        .filter(dossier_file::Column::SupersededAt.is_null())
+}
+
 fn editable(d: &dossier::Model) -> bool {
     matches!(status_of(d), Status::Draft | Status::SupplementRequested)
 }
@@ -759,8 +767,7 @@ pub async fn plan_upload(
         .iter()
         .find(|s| s.id == slot)
         .ok_or(AppError::NotFound)?;
-    let files = dossier_file::Entity::find()
-        .filter(dossier_file::Column::DossierId.eq(id))
+    let files = current_files(id)
         .filter(dossier_file::Column::Kind.eq("input"))
         .all(&svc.db)
         .await?;
@@ -875,6 +882,10 @@ pub async fn attach(
             sha256: Set(sha.clone()),
             uploaded_by: Set(Some(p.user_id)),
             created_at: Set(t),
+            version: Set(next_version(&txn, id).await?),
+            // An officer uploading an applicant's paper at counter intake is digitising it
+            // (Decree 107/2021); the copy is marked so that reviewers know its origin.
+            digitised: Set(p.kind == AccountKind::Officer),
             ..Default::default()
         }
         .insert(&txn)
@@ -920,6 +931,17 @@ pub async fn attach(
     }
 }
 
+/// The submission round a new file belongs to (B-đ): 1 with the application, 2 with the
+/// first supplement, and so on; files replaced in a later round stay as earlier versions.
+async fn next_version(db: &impl sea_orm::ConnectionTrait, id: i32) -> Result<i32, sea_orm::DbErr> {
+    let requests = dossier_event::Entity::find()
+        .filter(dossier_event::Column::DossierId.eq(id))
+        .filter(dossier_event::Column::Action.eq(ActionKind::RequestSupplement.as_str()))
+        .count(db)
+        .await?;
+    Ok(requests as i32 + 1)
+}
+
 fn plan_mb(plan: &UploadPlan) -> u32 {
     (plan.limit / (1024 * 1024)) as u32
 }
@@ -957,6 +979,8 @@ pub async fn attach_from_store(
             plan_mb(&plan),
         ));
     }
+    let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
     let f = dossier_file::ActiveModel {
         dossier_id: Set(id),
         slot: Set(slot.into()),
@@ -967,10 +991,12 @@ pub async fn attach_from_store(
         sha256: Set(item.sha256.clone()),
         uploaded_by: Set(Some(p.user_id)),
         created_at: Set(now()),
+        version: Set(next_version(&txn, id).await?),
         ..Default::default()
     }
-    .insert(&svc.db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
     Ok(f.id)
 }
 
@@ -987,8 +1013,17 @@ pub async fn remove_file(
     let f = dossier_file::Entity::find_by_id(file_id)
         .one(&svc.db)
         .await?
-        .filter(|f| f.dossier_id == id && f.kind == "input")
+        .filter(|f| f.dossier_id == id && f.kind == "input" && f.superseded_at.is_none())
         .ok_or(AppError::NotFound)?;
+    if d.submitted_at.is_some() {
+        // The agency has seen this file: it stays in the record as an earlier version (B-đ).
+        dossier_file::Entity::update_many()
+            .col_expr(dossier_file::Column::SupersededAt, Expr::value(Some(now())))
+            .filter(dossier_file::Column::Id.eq(f.id))
+            .exec(&svc.db)
+            .await?;
+        return Ok(());
+    }
     dossier_file::Entity::delete_by_id(f.id)
         .exec(&svc.db)
         .await?;
@@ -1062,10 +1097,7 @@ pub async fn submit(
     }
     let schema = schema_of(svc, &d).await?;
     let values = values_of(&d);
-    let files = dossier_file::Entity::find()
-        .filter(dossier_file::Column::DossierId.eq(id))
-        .all(&svc.db)
-        .await?;
+    let files = current_files(id).all(&svc.db).await?;
     let errs = problems(svc, &schema, &values, &files).await?;
     if !errs.is_empty() {
         return Err(AppError::Validation(errs));
@@ -1291,15 +1323,32 @@ pub async fn view(svc: &Services, p: &Principal, id: i32) -> Result<DossierView,
     view_of(svc, d).await
 }
 
+fn file_view(f: dossier_file::Model) -> FileView {
+    FileView {
+        id: f.id,
+        slot: f.slot,
+        kind: f.kind,
+        file_name: f.file_name,
+        content_type: f.content_type,
+        size: f.size,
+        created_at: f.created_at,
+        version: f.version,
+        digitised: f.digitised,
+        superseded_at: f.superseded_at,
+    }
+}
+
 pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<DossierView, AppError> {
     let id = d.id;
     let schema = schema_of(svc, &d).await?;
     let values = values_of(&d);
-    let files = dossier_file::Entity::find()
+    let (files, history): (Vec<_>, Vec<_>) = dossier_file::Entity::find()
         .filter(dossier_file::Column::DossierId.eq(id))
         .order_by_asc(dossier_file::Column::Id)
         .all(&svc.db)
-        .await?;
+        .await?
+        .into_iter()
+        .partition(|f| f.superseded_at.is_none());
     let problems = if editable(&d) {
         problems(svc, &schema, &values, &files).await?
     } else {
@@ -1374,18 +1423,11 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
         schema,
         values,
         problems,
-        files: files
-            .into_iter()
-            .map(|f| FileView {
-                id: f.id,
-                slot: f.slot,
-                kind: f.kind,
-                file_name: f.file_name,
-                content_type: f.content_type,
-                size: f.size,
-                created_at: f.created_at,
-            })
-            .collect(),
+        files: files.into_iter().map(file_view).collect(),
+        history: history.into_iter().map(file_view).collect(),
+        archived_at: d.archived_at,
+        retain_until: d.retain_until.clone(),
+        finished_at: d.finished_at,
         events,
         tasks,
         revision: d.revision,
@@ -1689,8 +1731,7 @@ async fn receipt_of(svc: &Services, d: dossier::Model) -> Result<(String, Vec<u8
         None => None,
     };
     let schema = schema_of(svc, &d).await?;
-    let files = dossier_file::Entity::find()
-        .filter(dossier_file::Column::DossierId.eq(id))
+    let files = current_files(id)
         .filter(dossier_file::Column::Kind.eq("input"))
         .all(&svc.db)
         .await?;
@@ -1845,10 +1886,7 @@ pub async fn submit_supplement(svc: &Services, p: &Principal, id: i32) -> Result
         return Err(not_editable());
     }
     let schema = schema_of(svc, &d).await?;
-    let files = dossier_file::Entity::find()
-        .filter(dossier_file::Column::DossierId.eq(id))
-        .all(&svc.db)
-        .await?;
+    let files = current_files(id).all(&svc.db).await?;
     let errs = problems(svc, &schema, &values_of(&d), &files).await?;
     if !errs.is_empty() {
         return Err(AppError::Validation(errs));

@@ -132,6 +132,7 @@ pub async fn editor(svc: &Services, p: &Principal, code: &str) -> Result<EditorV
         documents: documents_text(&docs),
         form,
         workflow: serde_json::to_string_pretty(&wf).map_err(internal)?,
+        retention: latest.retention_years.to_string(),
     };
     let mut rows = Vec::new();
     for v in &versions {
@@ -336,6 +337,9 @@ pub async fn publish(
     if workflow_id != current_wf_id {
         what.push("quy trình");
     }
+    if draft.retention_years != latest.retention_years {
+        what.push("thời hạn bảo quản");
+    }
     if what.is_empty() {
         return Err(AppError::Validation(vec![field(
             "form",
@@ -352,6 +356,7 @@ pub async fn publish(
     next.documents = Set(documents);
     next.form_schema = Set(form);
     next.workflow_id = Set(Some(workflow_id));
+    next.retention_years = Set(draft.retention_years);
     // Every column set: the insert must not reuse the old row's values by accident.
     let next = next.reset_all();
     next.insert(&txn).await.map_err(conflict_or)?;

@@ -1,5 +1,6 @@
 //! Server-only use-cases (SSR): repositories over SeaORM, search. Server functions in `api/`
 //! call these; pages never touch the database.
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -8,6 +9,7 @@ pub mod editor;
 pub mod pdf;
 pub mod report;
 pub mod search;
+pub mod shared;
 pub mod storage;
 pub mod work;
 pub mod xlsx;
