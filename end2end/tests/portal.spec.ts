@@ -28,7 +28,10 @@ test("search by code and with a typo", async ({ page }, info) => {
 
 test("catalogue filters and pagination", async ({ page }, info) => {
   await open(page, info, "/thu-tuc");
-  await expect(page.locator("#result-count")).toHaveText("2849 thủ tục");
+  // 2,849 seeded procedures; the catalogue-management test running beside this one may have
+  // created one more by now.
+  await expect(page.locator("#result-count")).toHaveText(/^28(49|50) thủ tục$/);
+  const all = (await page.locator("#result-count").textContent()) ?? "";
   await expectAccessible(page, info);
   await page.getByLabel("Lĩnh vực").selectOption({ label: "Hộ tịch (" + (await fieldCount(page, "Hộ tịch")) + ")" });
   await page.getByLabel("Đối tượng").selectOption("ca-nhan");
@@ -36,7 +39,7 @@ test("catalogue filters and pagination", async ({ page }, info) => {
   await expect(page).toHaveURL(/linhvuc=\d+.*doituong=ca-nhan/);
   await hydrated(page, info);
   const count = page.locator("#result-count");
-  await expect(count).not.toHaveText("2849 thủ tục");
+  await expect(count).not.toHaveText(all);
   const fields = await page.locator("#main ul li p").filter({ hasText: "Mã thủ tục" }).allTextContents();
   expect(fields.length).toBeGreaterThan(0);
   for (const f of fields) expect(f).toContain("Hộ tịch");

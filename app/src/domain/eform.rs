@@ -245,6 +245,8 @@ impl FileType {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FormSchema {
+    /// Version of the form's data layout; a designer may leave it out (1).
+    #[serde(default = "first_version")]
     pub version: u32,
     pub sections: Vec<Section>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -253,6 +255,10 @@ pub struct FormSchema {
     pub documents: Vec<DocumentSlot>,
     #[serde(default)]
     pub files: FilePolicy,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 /// What the profile offers for prefilling.

@@ -62,7 +62,7 @@ fn Archive(v: ArchiveView, c: FormContext, expired: bool, lang: Lang) -> impl In
             "Hồ sơ đã giải quyết xong (đã trả kết quả, từ chối, dừng hoặc rút) được nộp vào lưu trữ với thời hạn bảo quản của thủ tục. Hồ sơ hết thời hạn bảo quản được liệt kê để thẩm định; hệ thống không tự huỷ hồ sơ.",
             "Finished dossiers (returned, refused, stopped or withdrawn) go to the archive with the procedure's retention period. Dossiers past it are listed for appraisal; the system never destroys them by itself.")}</p>
         <ErrorSummary echo=c.echo.clone() lang/>
-        <section aria-labelledby="h-pending" class="mb-8">
+        <div class="mb-8">
             <h2 id="h-pending" class="text-xl font-bold mb-2">{match lang {
                 Lang::Vi => format!("Chờ lưu trữ ({})", v.pending_total),
                 Lang::En => format!("Waiting to be archived ({})", v.pending_total),
@@ -106,8 +106,8 @@ fn Archive(v: ArchiveView, c: FormContext, expired: bool, lang: Lang) -> impl In
                     </form>
                 }.into_any()
             }}
-        </section>
-        <section aria-labelledby="h-archived">
+        </div>
+        <div>
             <h2 id="h-archived" class="text-xl font-bold mb-2">{match lang {
                 Lang::Vi => format!("Đã lưu trữ ({}), hết thời hạn bảo quản: {}", v.archived_total, v.expired_total),
                 Lang::En => format!("Archived ({}), past retention: {}", v.archived_total, v.expired_total),
@@ -144,6 +144,6 @@ fn Archive(v: ArchiveView, c: FormContext, expired: bool, lang: Lang) -> impl In
                     </div>
                 }.into_any()
             }}
-        </section>
+        </div>
     }
 }
