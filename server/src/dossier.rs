@@ -784,6 +784,15 @@ async fn officer_action(
     }
 }
 
+/// The dossiers ticked in a list form: boxes named `chon-<id>` with value 1.
+fn ticked(fields: &Fields) -> Vec<i32> {
+    fields
+        .iter()
+        .filter(|(_, v)| v.as_str() == "1")
+        .filter_map(|(k, _)| k.strip_prefix("chon-")?.parse().ok())
+        .collect()
+}
+
 /// Bulk accept or assign from the inbox (B-c): the ticked boxes are named `chon-<id>`. The
 /// inbox is shown again with what was done and what was refused, each with its reason.
 async fn officer_bulk(State(state): State<AppState>, req: Request<Body>) -> Response {
@@ -793,11 +802,7 @@ async fn officer_bulk(State(state): State<AppState>, req: Request<Body>) -> Resp
     };
     let c = ctx(&state, parts, &fields);
     let p = applicant!(state, c, fields);
-    let ids: Vec<i32> = fields
-        .iter()
-        .filter(|(_, v)| v.as_str() == "1")
-        .filter_map(|(k, _)| k.strip_prefix("chon-")?.parse().ok())
-        .collect();
+    let ids = ticked(&fields);
     let assignee = f(&fields, "bulk_assignee").parse().ok();
     match svc_work::bulk(
         &c.svc,
@@ -833,11 +838,7 @@ async fn archive(State(state): State<AppState>, req: Request<Body>) -> Response 
     };
     let c = ctx(&state, parts, &fields);
     let p = applicant!(state, c, fields);
-    let ids: Vec<i32> = fields
-        .iter()
-        .filter(|(_, v)| v.as_str() == "1")
-        .filter_map(|(k, _)| k.strip_prefix("chon-")?.parse().ok())
-        .collect();
+    let ids = ticked(&fields);
     match app::server::archive::archive(&c.svc, &p, &ids, &c.meta).await {
         Ok(n) => see_other(&format!("/can-bo/luu-tru?ok={n}")),
         Err(e) => fail(&state, c, &fields, e).await,
