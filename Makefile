@@ -44,8 +44,10 @@ lint: setup
 unit: setup
 	cargo test --workspace --exclude frontend
 
+# The protocol simulators (target/debug/peer) come from the test build, a no-op after `unit`.
 e2e: build
 	bash .ci/setup test
+	cargo test --workspace --exclude frontend --no-run
 	playwright test -c end2end/playwright.config.ts
 
 clean:

@@ -42,6 +42,22 @@ export default defineConfig({
   ],
   webServer: [
    {
+    // The National Public Service Portal simulator (server/src/bin/peer.rs): the portal pushes
+    // every dossier change to it through the outbox (B-m).
+    command: "exec ./target/debug/peer npsp 127.0.0.1:2527",
+    cwd: root,
+    port: 2527,
+    reuseExistingServer: false,
+   },
+   {
+    // The VNPay gateway simulator: payment page, signed result, notification to the portal.
+    command: "exec ./target/debug/peer vnpay 127.0.0.1:2528",
+    cwd: root,
+    port: 2528,
+    reuseExistingServer: false,
+    env: { PEER_VNPAY_IPN_URL: `${baseURL}/thanh-toan/vnpay/ipn` },
+   },
+   {
     command: "node end2end/scripts/smtp-sink.mjs",
     cwd: root,
     port: 2526,
@@ -66,6 +82,15 @@ export default defineConfig({
       PORTAL_DATA_KEY: "0101010101010101010101010101010101010101010101010101010101010101",
       PORTAL_SMTP_URL: "smtp://127.0.0.1:2526",
       PORTAL_DEMO: "1",
+      PORTAL_NPSP_URL: "http://127.0.0.1:2527",
+      PORTAL_NPSP_USERNAME: "portal",
+      PORTAL_NPSP_PASSWORD: "portal-secret",
+      PORTAL_NPSP_DSTCODE: "000.00.00.H48",
+      PORTAL_NPSP_MADONVI: "000.00.15.H48",
+      PORTAL_OUTBOX_INTERVAL_MS: "500",
+      PORTAL_VNPAY_URL: "http://127.0.0.1:2528/paymentv2/vpcpay.html",
+      PORTAL_VNPAY_TMN_CODE: "PORTAL01",
+      PORTAL_VNPAY_HASH_SECRET: "BIMATTHUNGHIEMVNPAY",
       // Every browser of the suite comes from the one loopback address, so the per-IP limits of
       // S-1 (5 registrations, 20 logins a minute) would trip on the suite itself depending on
       // timing (a CI run failed that way). The limits are tested in server/tests/security.rs.

@@ -35,6 +35,8 @@ use pages::editor::{
     HolidayAdminPage, ProcedureAdminPage, ProcedureEditorPage, SharedCataloguePage,
 };
 #[cfg(feature = "ssr")]
+use pages::integrations::IntegrationsPage;
+#[cfg(feature = "ssr")]
 use pages::work::{
     IntakePage, OfficerDossierPage, OfficerDossiersPage, ReportPage, SupervisionPage,
 };
@@ -242,6 +244,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/quan-tri/thu-tuc/:code") view=ProcedureEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/ngay-nghi") view=HolidayAdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/quan-tri/danh-muc") view=SharedCataloguePage ssr=SsrMode::Async/>
+                    <Route path=path!("/quan-tri/tich-hop") view=IntegrationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so") view=MyDossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/moi") view=StartDossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/:id") view=DossierPage ssr=SsrMode::Async/>

@@ -232,4 +232,18 @@ async function catalogueManagement(page: Page, info: TestInfo) {
   await submit(page, "Nhập danh mục");
   await expect(page.getByRole("alert")).toContainText('Loại "club" không hợp lệ');
   await expectAccessible(page, info);
+  // Document types: the national result codes are there and searchable.
+  await page.getByRole("link", { name: "Loại giấy tờ, kết quả", exact: true }).click();
+  await expect(page).toHaveURL(/loai=giay-to/);
+  await page.getByLabel("Tìm theo mã hoặc tên").fill("KQ.G01.000023");
+  await submit(page, /^Tìm$/);
+  await expect(page.locator("table")).toContainText("Thẻ căn cước");
+  await expectAccessible(page, info);
+  // Integrations: the queue and the exchange log, reached from the officer home.
+  await open(page, info, "/can-bo");
+  await page.getByRole("link", { name: /Tích hợp, đồng bộ/ }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Tích hợp và nhật ký trao đổi dữ liệu");
+  await expect(page.locator("main")).toContainText("Hàng đợi:");
+  await expect(page.locator("main")).toContainText("NPSP: http://127.0.0.1:2527");
+  await expectAccessible(page, info);
 }

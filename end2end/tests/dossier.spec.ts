@@ -265,6 +265,24 @@ test("citizen files a birth registration online and follows it to a rated result
   const specialist = await officer(browser, info, "chuyenvien");
   await open(specialist, info, "/can-bo/ho-so");
   await expect(specialist.locator("main")).toContainText("Việc của tôi");
+  // P-3.6: the specialist asks for the fee; the citizen pays on the gateway (the VNPay
+  // simulator, a separate process) and the dossier moves on by itself.
+  await open(specialist, info, "/can-bo/ho-so");
+  await specialist.getByRole("link", { name: code }).click();
+  await specialist.getByLabel("Số tiền phí, lệ phí phải nộp (đồng)").fill("25.000");
+  await submit(specialist, "Yêu cầu nộp phí, lệ phí");
+  await expect(specialist.getByRole("status")).toContainText("Đã thực hiện");
+  await open(page, info, dossierUrl);
+  await expect(page.getByRole("region", { name: "Phí, lệ phí" })).toContainText("25.000 đ");
+  await expectAccessible(page, info);
+  await submit(page, "Thanh toán trực tuyến qua VNPay");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Cổng thanh toán VNPAY (mô phỏng)");
+  await expect(page.locator("main")).toContainText("Số tiền: 25000 VND");
+  await page.getByRole("button", { name: "Thanh toán", exact: true }).click();
+  await page.waitForLoadState("load");
+  await expect(page.getByRole("region", { name: "Phí, lệ phí" }).getByRole("status")).toContainText("Thanh toán thành công");
+  await expect(page.locator("main")).toContainText("thành công (mã giao dịch");
+  await expectAccessible(page, info);
   await act(specialist, info, code, "Trình lãnh đạo phê duyệt");
   await expectAccessible(specialist, info);
   await specialist.context().close();
@@ -277,6 +295,14 @@ test("citizen files a birth registration online and follows it to a rated result
   await submit(o, "Xác nhận đã trả kết quả");
   await expect(o.locator("main")).toContainText("Đã trả kết quả");
   await expect(o.locator("main")).toContainText("Đúng hạn");
+  // B-m: the National Public Service Portal (its simulator, a separate process) has the
+  // dossier with the national status 10 and every processing step, pushed through the outbox.
+  await expect
+    .poll(async () => {
+      const peer = await (await o.request.get("http://127.0.0.1:2527/_peer/state")).json();
+      return [peer.dossiers[code]?.TrangThaiHoSo, (peer.progress[code] ?? []).length >= 6];
+    }, { timeout: 30_000 })
+    .toEqual(["10", true]);
   // B-đ: the photo the citizen replaced during the supplement is kept as an earlier version.
   await expect(o.locator("main")).toContainText("Phiên bản trước của giấy tờ (1)");
   // The unit's report counts it as processed on time and shows the 766 index (B-d).

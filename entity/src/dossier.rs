@@ -50,6 +50,8 @@ pub struct Model {
     pub archived_by: Option<i32>,
     /// Keep until this ISO date; None while archived: permanently.
     pub retain_until: Option<String>,
+    /// The fee the agency asked for with the payment request (P-3.6), in đồng.
+    pub fee_due: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,9 @@ mod m20261201_000007_create_workflows;
 mod m20261201_000008_step_reminders;
 mod m20261202_000009_catalogue_changes;
 mod m20261202_000010_documents;
+mod m20261202_000011_document_types;
+mod m20261202_000012_outbox;
+mod m20261202_000013_payments;
 pub mod seed;
 
 pub struct Migrator;
@@ -30,6 +33,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_step_reminders::Migration),
             Box::new(m20261202_000009_catalogue_changes::Migration),
             Box::new(m20261202_000010_documents::Migration),
+            Box::new(m20261202_000011_document_types::Migration),
+            Box::new(m20261202_000012_outbox::Migration),
+            Box::new(m20261202_000013_payments::Migration),
         ]
     }
 }

@@ -178,6 +178,7 @@ async fn bench() -> Result<(), Box<dyn std::error::Error>> {
                     archived_at: Set(None),
                     archived_by: Set(None),
                     retain_until: Set(None),
+                    fee_due: Set(None),
                 }
             });
             entity::dossier::Entity::insert_many(rows)

@@ -47,6 +47,9 @@ pub fn routes() -> Router<AppState> {
             get(store_download).post(store_delete),
         )
         .route("/tra-cuu-ho-so", post(lookup))
+        .route("/ho-so/{id}/thanh-toan", post(pay))
+        .route("/thanh-toan/{gateway}/ipn", get(pay_notify))
+        .route("/thanh-toan/{gateway}/ket-qua", get(pay_return))
         .route("/can-bo/ho-so", post(officer_bulk))
         .route("/can-bo/ho-so/{id}", post(officer_action))
         .route("/can-bo/ho-so/{id}/ket-qua", post(officer_result))
@@ -63,8 +66,9 @@ pub fn routes() -> Router<AppState> {
         .route("/can-bo/so-theo-doi.xlsx", get(book_xlsx))
 }
 
-/// The signed-in applicant, or the response to send instead.
-fn user_of(c: &Ctx) -> Result<app::domain::account::Principal, &'static str> {
+/// The signed-in user who finished signing in (password, and the second factor where
+/// required), or where to send them instead.
+pub(crate) fn user_of(c: &Ctx) -> Result<app::domain::account::Principal, &'static str> {
     match c.user.clone() {
         Some(p) if p.stage == Stage::Full => Ok(p),
         Some(p) => Err(p.stage.path()),
@@ -72,17 +76,20 @@ fn user_of(c: &Ctx) -> Result<app::domain::account::Principal, &'static str> {
     }
 }
 
+/// The start of every form post: the CSRF token checked, then the signed-in user (the
+/// service called next checks what they may do). Shared by the dossier and editor handlers.
 macro_rules! applicant {
     ($state:expr, $c:expr, $fields:expr) => {{
         if !$c.csrf_ok {
-            return fail(&$state, $c, &$fields, csrf_error()).await;
+            return $crate::auth::fail(&$state, $c, &$fields, $crate::auth::csrf_error()).await;
         }
-        match user_of(&$c) {
+        match $crate::dossier::user_of(&$c) {
             Ok(p) => p,
-            Err(to) => return see_other(to),
+            Err(to) => return $crate::auth::see_other(to),
         }
     }};
 }
+pub(crate) use applicant;
 
 async fn start(State(state): State<AppState>, req: Request<Body>) -> Response {
     let (parts, fields) = match with_form(req).await {
@@ -515,6 +522,92 @@ async fn download(
     }
 }
 
+/// P-3.6: the applicant pays the fee; the browser goes on to the gateway.
+async fn pay(State(state): State<AppState>, Path(id): Path<i32>, req: Request<Body>) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let english = parts
+        .headers
+        .get(axum::http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(app::i18n::Lang::from_cookie_header)
+        == Some(app::i18n::Lang::En);
+    let mut c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    match app::server::payment::start(&c.svc, &p, id, english, &c.meta).await {
+        Ok(url) => see_other(&url),
+        Err(e) => {
+            // The form has no page of its own: the dossier page shows the error.
+            if let Ok(uri) = format!("/ho-so/{id}").parse() {
+                c.parts.uri = uri;
+            }
+            fail(&state, c, &fields, e).await
+        }
+    }
+}
+
+/// The gateway's server-to-server notification (IPN): signed parameters in the query; the
+/// reply is the gateway's JSON. Never a redirect or an HTML error: the gateway reads the body.
+async fn pay_notify(
+    State(state): State<AppState>,
+    Path(gateway): Path<String>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let known = state
+        .services
+        .integrations
+        .payment
+        .as_ref()
+        .is_some_and(|g| g.name() == gateway);
+    if !known {
+        return crate::plain_error(
+            StatusCode::NOT_FOUND,
+            "Không có cổng thanh toán này. / No such gateway.",
+        );
+    }
+    match app::server::payment::notify(&state.services, &params).await {
+        Ok(body) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!("payment notification failed: {e}");
+            let body = state
+                .services
+                .integrations
+                .payment
+                .as_ref()
+                .map(|g| g.ipn_reply("99"))
+                .unwrap_or_default();
+            (
+                StatusCode::OK,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The browser back from the gateway: shows the dossier with what the database says of the
+/// payment (the notification decides, this page only reports).
+async fn pay_return(
+    State(state): State<AppState>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::BTreeMap<String, String>>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = signed_in(&req) else {
+        return see_other("/dang-nhap");
+    };
+    match app::server::payment::returned(&state.services, &p, &params).await {
+        Ok((id, status)) => see_other(&format!("/ho-so/{id}?thanh-toan={status}")),
+        Err(e) => error_response(e),
+    }
+}
+
 async fn receipt(
     State(state): State<AppState>,
     Path(id): Path<i32>,
@@ -772,6 +865,7 @@ async fn officer_action(
                     assignee: f(&fields, "assignee").parse().ok(),
                     unit: f(&fields, "unit").parse().ok(),
                     revision,
+                    amount: app::domain::text::parse_vnd(f(&fields, "amount")),
                 };
                 svc_work::act(&c.svc, &p, id, kind, input, &c.meta).await
             }

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::auth::{csrf_error, ctx, f, fail, rerender, see_other, with_form, Fields};
+use crate::auth::{ctx, f, fail, rerender, see_other, with_form, Fields};
+use crate::dossier::applicant;
 use crate::AppState;
 
 /// Largest editor post: a form design and a workflow as JSON, URL-encoded (about three bytes
@@ -36,19 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/ngay-nghi", post(holidays))
         .route("/quan-tri/danh-muc", post(shared_import))
         .route("/quan-tri/danh-muc/{file}", get(shared_export))
-}
-
-macro_rules! admin {
-    ($state:expr, $c:expr, $fields:expr) => {{
-        if !$c.csrf_ok {
-            return fail(&$state, $c, &$fields, csrf_error()).await;
-        }
-        match $c.user.clone() {
-            Some(p) if p.stage == app::domain::account::Stage::Full => p,
-            Some(p) => return see_other(p.stage.path()),
-            None => return see_other("/dang-nhap"),
-        }
-    }};
+        .route("/quan-tri/tich-hop", post(integration_retry))
 }
 
 /// Every field back to the page, untruncated (the JSON bodies are long), except the token.
@@ -66,7 +55,7 @@ async fn create(State(state): State<AppState>, req: Request<Body>) -> Response {
         Err(r) => return r,
     };
     let c = ctx(&state, parts, &fields);
-    let p = admin!(state, c, fields);
+    let p = applicant!(state, c, fields);
     let n = svc::NewProcedure {
         code: f(&fields, "code").trim().into(),
         name: f(&fields, "name").into(),
@@ -92,7 +81,7 @@ async fn edit(
         Err(r) => return r,
     };
     let c = ctx(&state, parts, &fields);
-    let p = admin!(state, c, fields);
+    let p = applicant!(state, c, fields);
     let text = DraftText::from_fields(|k| f(&fields, k).to_owned());
     if f(&fields, "action") == "preview" {
         // Previewing is for administrators only, like the editor itself.
@@ -231,7 +220,7 @@ async fn holidays(State(state): State<AppState>, req: Request<Body>) -> Response
         Err(r) => return r,
     };
     let c = ctx(&state, parts, &fields);
-    let p = admin!(state, c, fields);
+    let p = applicant!(state, c, fields);
     if csv.trim().is_empty() {
         let e = no_file(
             "Chọn tệp CSV danh sách ngày nghỉ (hoặc dán nội dung vào ô bên dưới).",
@@ -256,7 +245,7 @@ async fn shared_import(State(state): State<AppState>, req: Request<Body>) -> Res
     };
     let cat = shared_kind(parts.uri.query());
     let c = ctx(&state, parts, &fields);
-    let p = admin!(state, c, fields);
+    let p = applicant!(state, c, fields);
     let Some(cat) = cat else {
         return crate::plain_error(
             StatusCode::NOT_FOUND,
@@ -321,6 +310,21 @@ async fn shared_export(
         )
             .into_response(),
         Err(e) => crate::dossier::error_response(e),
+    }
+}
+
+/// Puts a dead outbox message back in the queue (B-m); system administrators only.
+async fn integration_retry(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    let id = f(&fields, "thu_lai").parse().unwrap_or(0);
+    match app::server::outbox::retry(&c.svc, &p, id, &c.meta).await {
+        Ok(()) => see_other(&format!("/quan-tri/tich-hop?thu-lai={id}")),
+        Err(e) => fail(&state, c, &fields, e).await,
     }
 }
 

@@ -53,6 +53,18 @@ pub struct Settings {
     /// reverse proxy that sets it).
     pub trust_proxy: bool,
     pub policy: app::server::auth::SecurityPolicy,
+    /// `PORTAL_NPSP_URL` and companions: push dossiers to the National Public Service Portal
+    /// (B-m). Off when unset.
+    pub npsp: Option<app::server::npsp::NpspConfig>,
+    /// `PORTAL_VNPAY_URL`, `PORTAL_VNPAY_TMN_CODE`, `PORTAL_VNPAY_HASH_SECRET`: online payment
+    /// through VNPay (P-3.6). Off when unset.
+    pub vnpay: Option<app::server::vnpay::VnpayConfig>,
+    /// `PORTAL_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for due messages
+    /// (default 2000).
+    pub outbox_interval_ms: u64,
+    /// `PORTAL_OUTBOX_LEASE_SECS`: how long a claimed message is the claimer's before another
+    /// worker may take it (default 70: longer than the 60 s NPSP timeout).
+    pub outbox_lease_secs: i64,
 }
 
 /// Accepts 64 hex digits or standard base64 for a 32-byte key.
@@ -107,6 +119,22 @@ impl Settings {
             files_dir: env("PORTAL_FILES_DIR").unwrap_or_else(|| "data/files".into()),
             trust_proxy: env("PORTAL_TRUST_PROXY").is_some_and(|v| v == "1"),
             policy: app::server::auth::SecurityPolicy::from_env(env)?,
+            npsp: app::server::npsp::NpspConfig::from_env(env)?,
+            vnpay: app::server::vnpay::VnpayConfig::from_env(env)?,
+            outbox_interval_ms: env("PORTAL_OUTBOX_INTERVAL_MS")
+                .map(|v| {
+                    v.parse()
+                        .map_err(|e| format!("PORTAL_OUTBOX_INTERVAL_MS: {e}"))
+                })
+                .transpose()?
+                .unwrap_or(2000),
+            outbox_lease_secs: env("PORTAL_OUTBOX_LEASE_SECS")
+                .map(|v| {
+                    v.parse()
+                        .map_err(|e| format!("PORTAL_OUTBOX_LEASE_SECS: {e}"))
+                })
+                .transpose()?
+                .unwrap_or(70),
         })
     }
 }
@@ -188,8 +216,24 @@ impl Application {
             app::server::storage::DiskStore::new(&settings.files_dir)
                 .map_err(|e| format!("PORTAL_FILES_DIR {}: {e}", settings.files_dir))?,
         );
+        if let Some(cfg) = settings.npsp.clone() {
+            services.integrations.npsp = Some(std::sync::Arc::new(
+                app::server::npsp::Npsp::new(cfg).map_err(|e| format!("PORTAL_NPSP_URL: {e}"))?,
+            ));
+        }
+        if let Some(cfg) = settings.vnpay.clone() {
+            services.integrations.payment =
+                Some(std::sync::Arc::new(app::server::vnpay::Vnpay { cfg }));
+        }
+        services.integrations.lease_secs = settings.outbox_lease_secs;
         if settings.demo {
             demo_accounts(&services).await?;
+        }
+        if services.integrations.any() {
+            spawn_outbox_worker(
+                services.clone(),
+                Duration::from_millis(settings.outbox_interval_ms.max(10)),
+            );
         }
         auth::spawn_stats_flusher(services.clone());
         spawn_draft_sweeper(services.clone());
@@ -257,6 +301,34 @@ fn spawn_draft_sweeper(svc: Services) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminded = n, "step deadline reminders"),
                 Err(e) => tracing::warn!("step reminder sweep failed: {e}"),
+            }
+            // EMC-2: the integration log keeps a year and a day.
+            match app::server::outbox::prune_log(&svc).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "integration log pruned"),
+                Err(e) => tracing::warn!("integration log prune failed: {e}"),
+            }
+        }
+    });
+}
+
+/// B-m: delivers due outbox messages. Every instance runs one; claims keep them apart.
+fn spawn_outbox_worker(svc: Services, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            // A full batch means more may be due: go on without waiting.
+            loop {
+                match app::server::outbox::run_once(&svc, 20).await {
+                    Ok(n) if n >= 20 => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!("outbox round failed: {e}");
+                        break;
+                    }
+                }
             }
         }
     });

@@ -604,6 +604,60 @@ async fn run(db: TestDb) {
         Some(AppError::Forbidden)
     );
 
+    // Document types: seeded from the catalogue's result codes; a changed name updates the
+    // row, a new code is added, a lower-case code is the same code.
+    let types = shared::list(svc, &a, SC::DocumentTypes, "KQ.G01.00262", Some(5))
+        .await
+        .expect("list");
+    assert_eq!(types.rows.len(), 1, "{types:?}");
+    assert!(types.rows[0][1].starts_with("Quyết định giải quyết khiếu nại"));
+    let all_types = shared::list(svc, &a, SC::DocumentTypes, "", Some(1))
+        .await
+        .expect("count");
+    assert!(all_types.total > 1500, "{}", all_types.total);
+    let r = shared::import(
+        svc,
+        &a,
+        SC::DocumentTypes,
+        "ma,ten,co_quan_cap\nkq.g01.00262,Quyết định giải quyết khiếu nại,Thanh tra Bộ\nKQ.TN.0001,Giấy chứng nhận thử nghiệm,\n",
+        &meta,
+    )
+    .await
+    .expect("document types");
+    assert_eq!((r.added, r.updated, r.bad.len()), (1, 1, 0), "{r:?}");
+    let csv = shared::export(svc, &a, SC::DocumentTypes)
+        .await
+        .expect("export");
+    assert!(csv.contains("KQ.G01.00262,Quyết định giải quyết khiếu nại,Thanh tra Bộ\r\n"));
+    let r = shared::import(svc, &a, SC::DocumentTypes, &csv, &meta)
+        .await
+        .expect("round trip");
+    assert_eq!(
+        (r.added, r.updated, r.bad.len()),
+        (0, 0, 0),
+        "{:?}",
+        r.bad.first()
+    );
+    // One bad line among good ones: nothing written.
+    let r = shared::import(
+        svc,
+        &a,
+        SC::DocumentTypes,
+        "KQ.TN.0002,Giấy mới,\nKQ TN,Mã sai,\n",
+        &meta,
+    )
+    .await
+    .expect("report");
+    assert_eq!(r.bad.len(), 1);
+    assert_eq!(
+        shared::list(svc, &a, SC::DocumentTypes, "KQ.TN.0002", None)
+            .await
+            .expect("list")
+            .total,
+        0,
+        "nothing half-imported"
+    );
+
     // Over HTTP: pages and posts need a system administrator.
     let r = common::get(addr, "/quan-tri/thu-tuc").await;
     assert_eq!(r.status, 303);

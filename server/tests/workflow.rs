@@ -333,7 +333,12 @@ async fn run(db: TestDb) {
 
     // The clock stops while the applicant is asked to pay: the working days it covered come
     // back when the payment is recorded (at the counter here).
-    act(svc, &sa.counter, race, A::RequestPayment, plain(), &meta)
+    // P-3.6: the request names the fee.
+    let fee = ActInput {
+        amount: Some(30_000),
+        ..Default::default()
+    };
+    act(svc, &sa.counter, race, A::RequestPayment, fee, &meta)
         .await
         .expect("payment asked");
     let before = row(&env, race).await;

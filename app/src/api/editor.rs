@@ -28,6 +28,15 @@ pub async fn get_holiday_view(year: i32) -> Result<HolidayView, AppError> {
     crate::server::editor::holidays(&services()?, &p, year).await
 }
 
+/// The outbox and the integration log (B-m, EMC-2), the log filtered by subject `q`.
+#[server(prefix = "/api", endpoint = "integrations", input = server_fn::codec::Json)]
+pub async fn get_integrations(
+    q: String,
+) -> Result<crate::domain::integration::OutboxView, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::outbox::view(&services()?, &p, &q).await
+}
+
 /// A page of a shared catalogue (B-e) matching `q`; `slug` names the catalogue.
 #[server(prefix = "/api", endpoint = "shared_list", input = server_fn::codec::Json)]
 pub async fn get_shared_list(

@@ -136,6 +136,9 @@ pub enum Permission {
     /// Hand finished dossiers to the archive (B-đ): the one-stop section that returned the
     /// result, and the unit's leaders and administrators.
     Archive,
+    /// See the outbox and the integration log, retry dead messages (B-m, EMC-2): deliveries to
+    /// national systems concern the whole installation.
+    ManageIntegrations,
 }
 
 impl Permission {
@@ -146,6 +149,7 @@ impl Permission {
             Self::UseWorkspace => true,
             Self::ManageCatalogue => role == Role::SystemAdmin,
             Self::Archive => role != Role::Specialist,
+            Self::ManageIntegrations => role == Role::SystemAdmin,
         }
     }
 }

@@ -210,6 +210,35 @@ pub struct DossierView {
     /// Handed to the archive (B-đ); `retain_until` None then means kept permanently.
     pub archived_at: Option<i64>,
     pub retain_until: Option<String>,
+    /// The fee asked for with a payment request (P-3.6), in đồng.
+    pub fee_due: Option<i64>,
+    /// Whether this portal takes online payment (a gateway is configured).
+    pub online_payment: bool,
+    /// Attempts to pay online, newest first.
+    pub payments: Vec<PaymentView>,
+}
+
+/// One online payment attempt as the applicant sees it (P-3.6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub amount: i64,
+    /// pending | paid | failed
+    pub status: String,
+    pub created_at: i64,
+    pub gateway_txn: Option<String>,
+}
+
+/// `1.250.000 đ`: đồng with dots between thousands, as Vietnamese documents write them.
+pub fn vnd(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{}{out} đ", if amount < 0 { "-" } else { "" })
 }
 
 /// What the public lookup shows to someone who knows the code and the applicant's phone or
@@ -294,6 +323,14 @@ pub fn action_label(action: &str, lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dong_are_grouped_by_thousands() {
+        assert_eq!(vnd(0), "0 đ");
+        assert_eq!(vnd(999), "999 đ");
+        assert_eq!(vnd(50_000), "50.000 đ");
+        assert_eq!(vnd(1_250_000), "1.250.000 đ");
+    }
 
     #[test]
     fn codes_round_trip() {

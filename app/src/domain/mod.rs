@@ -6,6 +6,7 @@ pub mod dossier;
 pub mod editor;
 pub mod eform;
 pub mod form;
+pub mod integration;
 pub mod password;
 pub mod report;
 pub mod shared;

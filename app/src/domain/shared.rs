@@ -1,5 +1,5 @@
 //! Shared electronic catalogues (B-e): administrative units of the 2-level structure, agencies
-//! and units with their codes, and fields. Each is listed, exported and imported as CSV in the
+//! and units with their codes, fields and document types. Each is listed, exported and imported as CSV in the
 //! same columns, so an administrator edits a catalogue by exporting it, changing it in a
 //! spreadsheet and importing it again. An import is all or nothing: every bad line is reported
 //! with its number and nothing is written. Pure: the file's shape is checked here; what needs
@@ -13,6 +13,7 @@ pub enum SharedCatalogue {
     Areas,
     Agencies,
     Fields,
+    DocumentTypes,
 }
 
 /// One column of a catalogue's CSV: header, Vietnamese and English labels, required.
@@ -61,6 +62,13 @@ const AGENCY_COLUMNS: [Column; 8] = [
 
 const FIELD_COLUMNS: [Column; 1] = [col("ten", "Tên lĩnh vực", "Field name", true)];
 
+/// National codes (KQ.G01.…) as the National Public Service Portal publishes them.
+const DOCUMENT_TYPE_COLUMNS: [Column; 3] = [
+    col("ma", "Mã giấy tờ", "Code", true),
+    col("ten", "Tên giấy tờ", "Name", true),
+    col("co_quan_cap", "Cơ quan cấp", "Issued by", false),
+];
+
 /// Kinds of province-level units (Resolution 202/2025/QH15: 34 provinces and cities).
 pub const PROVINCE_KINDS: [&str; 2] = ["Tỉnh", "Thành phố"];
 /// Kinds of commune-level units since 1 July 2025.
@@ -78,9 +86,16 @@ pub const AGENCY_KINDS: [(&str, &str, &str); 5] = [
 /// The 2025 list has 3,355 units; room for a whole national list in one file.
 pub const MAX_LINES: usize = 6000;
 const MAX_TEXT: usize = 300;
+/// Result names in the national catalogue run to 847 characters.
+const MAX_DOCUMENT_NAME: usize = 1000;
 
 impl SharedCatalogue {
-    pub const ALL: [SharedCatalogue; 3] = [Self::Areas, Self::Agencies, Self::Fields];
+    pub const ALL: [SharedCatalogue; 4] = [
+        Self::Areas,
+        Self::Agencies,
+        Self::Fields,
+        Self::DocumentTypes,
+    ];
 
     /// Its part of the page address (`/quan-tri/danh-muc?loai=…`).
     pub fn slug(self) -> &'static str {
@@ -88,6 +103,7 @@ impl SharedCatalogue {
             Self::Areas => "dia-ban",
             Self::Agencies => "co-quan",
             Self::Fields => "linh-vuc",
+            Self::DocumentTypes => "giay-to",
         }
     }
 
@@ -103,6 +119,7 @@ impl SharedCatalogue {
             ),
             Self::Agencies => ("Cơ quan, đơn vị", "Agencies and units"),
             Self::Fields => ("Lĩnh vực", "Fields"),
+            Self::DocumentTypes => ("Loại giấy tờ, kết quả", "Document types"),
         }
     }
 
@@ -111,6 +128,15 @@ impl SharedCatalogue {
             Self::Areas => &AREA_COLUMNS,
             Self::Agencies => &AGENCY_COLUMNS,
             Self::Fields => &FIELD_COLUMNS,
+            Self::DocumentTypes => &DOCUMENT_TYPE_COLUMNS,
+        }
+    }
+
+    /// The longest a cell may be.
+    fn max_text(self) -> usize {
+        match self {
+            Self::DocumentTypes => MAX_DOCUMENT_NAME,
+            _ => MAX_TEXT,
         }
     }
 
@@ -192,6 +218,7 @@ pub fn parse(cat: SharedCatalogue, csv: &str) -> Result<Vec<Line>, Vec<BadLine>>
         }]);
     }
     let cols = cat.columns();
+    let max_text = cat.max_text();
     let mut out = Vec::new();
     let mut bad = Vec::new();
     let mut seen = std::collections::HashMap::new();
@@ -233,10 +260,10 @@ pub fn parse(cat: SharedCatalogue, csv: &str) -> Result<Vec<Line>, Vec<BadLine>>
                         format!("Thiếu {}.", c.vi.to_lowercase()),
                         format!("{} is missing.", c.en),
                     ));
-                } else if v.chars().count() > MAX_TEXT {
+                } else if v.chars().count() > max_text {
                     problems.push((
-                        format!("{} dài quá {MAX_TEXT} ký tự.", c.vi),
-                        format!("{} is longer than {MAX_TEXT} characters.", c.en),
+                        format!("{} dài quá {max_text} ký tự.", c.vi),
+                        format!("{} is longer than {max_text} characters.", c.en),
                     ));
                 }
             }
@@ -426,6 +453,23 @@ fn check_line(cat: SharedCatalogue, f: &mut [String], problems: &mut Vec<(String
         SharedCatalogue::Fields => {
             f[0] = f[0].split_whitespace().collect::<Vec<_>>().join(" ");
         }
+        SharedCatalogue::DocumentTypes => {
+            // National codes are upper case; one spelling keeps one row per code.
+            f[0] = f[0].to_uppercase();
+            if !valid_code(&f[0]) {
+                problems.push((
+                    format!(
+                        "Mã \"{}\" không hợp lệ (3–32 chữ, số, dấu chấm, gạch ngang).",
+                        f[0]
+                    ),
+                    format!(
+                        "Code \"{}\" is not valid (3–32 letters, digits, dots, hyphens).",
+                        f[0]
+                    ),
+                ));
+            }
+            f[1] = f[1].split_whitespace().collect::<Vec<_>>().join(" ");
+        }
     }
 }
 
@@ -502,6 +546,26 @@ mod tests {
         assert_eq!(rows[0].cells[0], "Hộ tịch");
         assert!(parse(SharedCatalogue::Fields, "ten\n\n").is_err());
         assert!(parse(SharedCatalogue::Fields, "Hộ tịch\nhộ tịch\n").is_err());
+    }
+
+    #[test]
+    fn document_types_take_national_codes_and_long_names() {
+        let long = "Quyết định ".repeat(80);
+        let rows = parse(
+            SharedCatalogue::DocumentTypes,
+            &format!("ma,ten,co_quan_cap\nKQ.G01.00262,  Quyết định   giải quyết khiếu nại ,\nKQ.G01.000023,{long},Bộ Công an\n"),
+        )
+        .expect("valid");
+        assert_eq!(rows[0].cells[1], "Quyết định giải quyết khiếu nại");
+        assert_eq!(rows[1].opt(2).as_deref(), Some("Bộ Công an"));
+        let bad = parse(
+            SharedCatalogue::DocumentTypes,
+            &format!("KQ G01,Tên\nkq.g01.1,{}\nKQ.G01.1,Lặp\n", "x".repeat(1001)),
+        )
+        .expect_err("bad");
+        assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(bad[0].vi.contains("Mã \"KQ G01\""));
+        assert!(bad[1].vi.contains("1000 ký tự"));
     }
 
     #[test]

@@ -107,9 +107,39 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// An amount of đồng as people type it: `50000`, `50.000`, `50,000`, `50 000`, optionally
+/// followed by `đ`, `đồng` or `VND`. None when it is not a whole non-negative number.
+pub fn parse_vnd(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let t = ["đồng", "đ", "VND", "vnd"]
+        .iter()
+        .find_map(|u| t.strip_suffix(u))
+        .unwrap_or(t)
+        .trim();
+    let digits: String = t
+        .chars()
+        .filter(|c| !matches!(c, '.' | ',' | ' ' | '\u{a0}'))
+        .collect();
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_in_dong_as_typed() {
+        assert_eq!(parse_vnd("50000"), Some(50_000));
+        assert_eq!(parse_vnd(" 1.250.000 đ"), Some(1_250_000));
+        assert_eq!(parse_vnd("50,000 VND"), Some(50_000));
+        assert_eq!(parse_vnd("50 000đồng"), Some(50_000));
+        for bad in ["", "-5", "5,5k", "abc", "1e6", "9999999999999999"] {
+            assert_eq!(parse_vnd(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn urlencode_keeps_paths_and_escapes_the_rest() {

@@ -615,7 +615,8 @@ pub fn OfficerHomePage() -> impl IntoView {
                         <li><a href="/quan-tri/yeu-cau-xoa" class=LINK>{tr(lang, "Yêu cầu xoá tài khoản", "Account deletion requests")}</a></li>
                         <li><a href="/quan-tri/thu-tuc" class=LINK>{tr(lang, "Quản lý thủ tục hành chính, biểu mẫu và quy trình", "Procedures, forms and workflows")}</a></li>
                         <li><a href="/quan-tri/ngay-nghi" class=LINK>{tr(lang, "Danh mục ngày nghỉ, ngày làm bù", "Holidays and make-up days")}</a></li>
-                        <li><a href="/quan-tri/danh-muc" class=LINK>{tr(lang, "Danh mục dùng chung: đơn vị hành chính, cơ quan, lĩnh vực", "Shared catalogues: administrative units, agencies, fields")}</a></li>
+                        <li><a href="/quan-tri/danh-muc" class=LINK>{tr(lang, "Danh mục dùng chung: đơn vị hành chính, cơ quan, lĩnh vực, giấy tờ", "Shared catalogues: administrative units, agencies, fields, document types")}</a></li>
+                        <li><a href="/quan-tri/tich-hop" class=LINK>{tr(lang, "Tích hợp, đồng bộ và nhật ký trao đổi dữ liệu", "Integrations, sync queue and exchange log")}</a></li>
                     })}
                     <li><a href="/tai-khoan" class=LINK>{tr(lang, "Tài khoản của tôi", "My account")}</a></li>
                 </ul>

@@ -337,6 +337,54 @@ fn SubmittedOverview(d: DossierView, lang: Lang) -> impl IntoView {
     }
 }
 
+/// The fee asked for and the online payments (P-3.6): pay through the gateway while the
+/// dossier waits for payment; every attempt listed with its outcome.
+#[component]
+fn Payment(d: DossierView, csrf: String, lang: Lang) -> impl IntoView {
+    use crate::domain::dossier::vnd;
+    let id = d.id;
+    let back = query("thanh-toan").get_untracked();
+    let waiting = d.status == Status::PaymentRequested;
+    view! {
+        <section class="mb-6 rounded border-2 border-amber-700 bg-amber-50 p-4" aria-labelledby="pay-h">
+            <h2 id="pay-h" class="text-xl font-bold">{tr(lang, "Phí, lệ phí", "Fees")}</h2>
+            {match back.as_str() {
+                "paid" => Some(view! { <p role="status" class="mt-2 font-semibold">{tr(lang, "Thanh toán thành công. Hồ sơ tiếp tục được xử lý.", "Payment received. The dossier is being processed again.")}</p> }.into_any()),
+                "pending" => Some(view! { <p role="status" class="mt-2 font-semibold">{tr(lang, "Đang chờ cổng thanh toán xác nhận; tải lại trang sau ít phút.", "Waiting for the gateway's confirmation; reload the page in a few minutes.")}</p> }.into_any()),
+                "failed" => Some(view! { <p role="alert" class="mt-2 font-semibold">{tr(lang, "Thanh toán không thành công hoặc đã huỷ. Bạn có thể thanh toán lại.", "The payment failed or was cancelled. You can pay again.")}</p> }.into_any()),
+                _ => None,
+            }}
+            {(waiting).then(|| view! {
+                <p class="mt-2">{tr(lang, "Cơ quan đề nghị nộp: ", "The agency asks you to pay: ")}<strong>{d.fee_due.map(vnd).unwrap_or_default()}</strong></p>
+                {if d.online_payment {
+                    view! {
+                        <form method="post" action=format!("/ho-so/{id}/thanh-toan") class="mt-3">
+                            <Csrf token=csrf.clone()/>
+                            <button type="submit" class=BUTTON>{tr(lang, "Thanh toán trực tuyến qua VNPay", "Pay online with VNPay")}</button>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <p class="mt-2">{tr(lang, "Vui lòng nộp tại bộ phận một cửa.", "Please pay at the one-stop counter.")}</p> }.into_any()
+                }}
+            })}
+            {(!d.payments.is_empty()).then(|| view! {
+                <h3 class="mt-3 font-semibold">{tr(lang, "Các lần thanh toán trực tuyến", "Online payments")}</h3>
+                <ul class="list-disc pl-5">
+                    {d.payments.iter().map(|p| {
+                        let outcome = match p.status.as_str() {
+                            "paid" => tr(lang, "thành công", "paid"),
+                            "failed" => tr(lang, "không thành công", "failed"),
+                            _ => tr(lang, "chưa có kết quả", "no result yet"),
+                        };
+                        view! { <li>{format!("{} — {} — {}{}", time_vn(p.created_at), vnd(p.amount), outcome,
+                            p.gateway_txn.as_ref().map(|t| format!(" ({} {t})", tr(lang, "mã giao dịch", "transaction"))).unwrap_or_default())}</li> }
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
+
 /// What the applicant must or may do now: answer a supplement request, download the result,
 /// rate the service.
 #[component]
@@ -375,7 +423,9 @@ fn AfterSubmission(d: DossierView, c: FormContext, lang: Lang) -> impl IntoView 
     });
     let rating = (d.status == Status::Returned && !d.rated)
         .then(|| view! { <RatingForm id echo=c.echo.clone() csrf=c.csrf.clone() lang/> });
-    view! { {supplement} {result} {rating} }
+    let payment = (d.status == Status::PaymentRequested || !d.payments.is_empty())
+        .then(|| view! { <Payment d=d.clone() csrf=c.csrf.clone() lang/> });
+    view! { {payment} {supplement} {result} {rating} }
 }
 
 #[component]

@@ -461,33 +461,13 @@ fn Holidays(h: HolidayView, c: FormContext, lang: Lang) -> impl IntoView {
         <p class="mb-4">{tr(lang,
             "Hạn giải quyết hồ sơ được tính theo ngày làm việc từ danh mục này (Bộ luật Lao động 2019, Điều 112; thông báo nghỉ lễ hằng năm). Nhập tệp CSV của một năm sẽ thay toàn bộ danh mục của năm đó; tệp có dòng lỗi thì không thay đổi gì.",
             "Dossier deadlines count working days from this list (Labour Code 2019 art. 112; the yearly notice). Importing a year's CSV file replaces that year's whole list; a file with a bad line changes nothing.")}</p>
-        {report.clone().filter(|r| r.bad.is_empty()).map(|r| view! {
-            <p role="status" class="mb-4 rounded border border-green-700 bg-green-50 p-3 text-green-900">{match lang {
-                Lang::Vi => format!("Đã nhập {} ngày cho năm {} (thay {} ngày cũ).", r.imported, r.years.iter().map(i32::to_string).collect::<Vec<_>>().join(", "), r.replaced),
-                Lang::En => format!("Imported {} days for {} (replacing {}).", r.imported, r.years.iter().map(i32::to_string).collect::<Vec<_>>().join(", "), r.replaced),
-            }}</p>
-        })}
-        {report.filter(|r| !r.bad.is_empty()).map(|r| view! {
-            <div role="alert" tabindex="-1" id="error-summary" autofocus class="mb-4 rounded border-2 border-red-700 bg-red-50 p-4 text-red-900">
-                <h2 class="font-bold">{match lang {
-                    Lang::Vi => format!("Tệp có {} dòng lỗi; chưa nhập gì. Sửa các dòng sau rồi nhập lại:", r.bad.len()),
-                    Lang::En => format!("The file has {} bad lines; nothing was imported. Fix these lines and import again:", r.bad.len()),
-                }}</h2>
-                <table class="mt-2 border-collapse text-sm">
-                    <thead><tr>
-                        <th scope="col" class=TH>{tr(lang, "Dòng", "Line")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Nội dung", "Content")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Lỗi", "Problem")}</th>
-                    </tr></thead>
-                    <tbody>
-                        {r.bad.into_iter().map(|b| view! { <tr>
-                            <th scope="row" class=TH>{b.line}</th>
-                            <td class=TD><code>{b.text}</code></td>
-                            <td class=TD>{if lang == Lang::Vi { b.vi } else { b.en }}</td>
-                        </tr> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+        {report.map(|r| {
+            let years = r.years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+            let done = match lang {
+                Lang::Vi => format!("Đã nhập {} ngày cho năm {years} (thay {} ngày cũ).", r.imported, r.replaced),
+                Lang::En => format!("Imported {} days for {years} (replacing {}).", r.imported, r.replaced),
+            };
+            view! { <ImportOutcome done bad=r.bad nested=false lang/> }
         })}
         <ErrorSummary echo=FormEcho { extra: vec![], ..e.clone() } lang/>
         <section aria-labelledby="h-import" class="mb-8 max-w-2xl">
@@ -608,33 +588,12 @@ fn SharedCatalogueView(
     let header = cat.header();
     view! {
         <h2 class="text-xl font-bold mb-2">{name}</h2>
-        {report.clone().filter(|r| r.bad.is_empty()).map(|r| view! {
-            <p role="status" class="mb-4 rounded border border-green-700 bg-green-50 p-3 text-green-900">{match lang {
+        {report.map(|r| {
+            let done = match lang {
                 Lang::Vi => format!("Đã nhập: thêm {}, cập nhật {}, không đổi {}.", r.added, r.updated, r.unchanged),
                 Lang::En => format!("Imported: {} added, {} updated, {} unchanged.", r.added, r.updated, r.unchanged),
-            }}</p>
-        })}
-        {report.filter(|r| !r.bad.is_empty()).map(|r| view! {
-            <div role="alert" tabindex="-1" id="error-summary" autofocus class="mb-4 rounded border-2 border-red-700 bg-red-50 p-4 text-red-900">
-                <h3 class="font-bold">{match lang {
-                    Lang::Vi => format!("Tệp có {} dòng lỗi; chưa nhập gì. Sửa các dòng sau rồi nhập lại:", r.bad.len()),
-                    Lang::En => format!("The file has {} bad lines; nothing was imported. Fix these lines and import again:", r.bad.len()),
-                }}</h3>
-                <table class="mt-2 border-collapse text-sm">
-                    <thead><tr>
-                        <th scope="col" class=TH>{tr(lang, "Dòng", "Line")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Nội dung", "Content")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Lỗi", "Problem")}</th>
-                    </tr></thead>
-                    <tbody>
-                        {r.bad.into_iter().map(|b| view! { <tr>
-                            <th scope="row" class=TH>{b.line}</th>
-                            <td class=TD><code>{b.text}</code></td>
-                            <td class=TD>{if lang == Lang::Vi { b.vi } else { b.en }}</td>
-                        </tr> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            };
+            view! { <ImportOutcome done bad=r.bad nested=true lang/> }
         })}
         <ErrorSummary echo=FormEcho { extra: vec![], ..e.clone() } lang/>
         <form method="get" action="/quan-tri/danh-muc" role="search" class="mb-2 flex flex-wrap items-end gap-2">
@@ -684,4 +643,51 @@ fn SharedCatalogueView(
             </form>
         </div>
     }
+}
+
+/// What a CSV import did (B-e): the success line, or, when any line was bad and nothing was
+/// imported, every bad line with its number and reason. `nested` when it sits under the page's
+/// own h2 (the shared catalogue page), for a sound heading outline.
+#[component]
+fn ImportOutcome(done: String, bad: Vec<BadLine>, nested: bool, lang: Lang) -> impl IntoView {
+    if bad.is_empty() {
+        return view! {
+            <p role="status" class="mb-4 rounded border border-green-700 bg-green-50 p-3 text-green-900">{done}</p>
+        }
+        .into_any();
+    }
+    let heading = match lang {
+        Lang::Vi => format!(
+            "Tệp có {} dòng lỗi; chưa nhập gì. Sửa các dòng sau rồi nhập lại:",
+            bad.len()
+        ),
+        Lang::En => format!(
+            "The file has {} bad lines; nothing was imported. Fix these lines and import again:",
+            bad.len()
+        ),
+    };
+    view! {
+        <div role="alert" tabindex="-1" id="error-summary" autofocus class="mb-4 rounded border-2 border-red-700 bg-red-50 p-4 text-red-900">
+            {if nested {
+                view! { <h3 class="font-bold">{heading}</h3> }.into_any()
+            } else {
+                view! { <h2 class="font-bold">{heading}</h2> }.into_any()
+            }}
+            <table class="mt-2 border-collapse text-sm">
+                <thead><tr>
+                    <th scope="col" class=TH>{tr(lang, "Dòng", "Line")}</th>
+                    <th scope="col" class=TH>{tr(lang, "Nội dung", "Content")}</th>
+                    <th scope="col" class=TH>{tr(lang, "Lỗi", "Problem")}</th>
+                </tr></thead>
+                <tbody>
+                    {bad.into_iter().map(|b| view! { <tr>
+                        <th scope="row" class=TH>{b.line}</th>
+                        <td class=TD><code>{b.text}</code></td>
+                        <td class=TD>{if lang == Lang::Vi { b.vi } else { b.en }}</td>
+                    </tr> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }

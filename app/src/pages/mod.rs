@@ -9,6 +9,8 @@ pub mod dossier;
 pub mod editor;
 pub mod home;
 pub mod info;
+#[cfg(feature = "ssr")]
+pub mod integrations;
 pub mod not_found;
 pub mod procedure;
 #[cfg(feature = "ssr")]

@@ -395,6 +395,10 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
                                     {w.assignees.iter().map(|(i, n)| view! { <option value=i.to_string()>{n.clone()}</option> }).collect_view()}
                                 </select>
                             })}
+                            {(a.kind == ActionKind::RequestPayment).then(|| view! {
+                                <label for="f-amount" class="block font-semibold">{tr(lang, "Số tiền phí, lệ phí phải nộp (đồng)", "Fee to pay (đồng)")}</label>
+                                <input id="f-amount" name="amount" inputmode="numeric" autocomplete="off" class=INPUT/>
+                            })}
                             {(a.kind == ActionKind::Transfer).then(|| view! {
                                 <label for="f-unit" class="block font-semibold">{tr(lang, "Đơn vị thẩm định", "Appraising unit")}</label>
                                 <select id="f-unit" name="unit" class=INPUT>

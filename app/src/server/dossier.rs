@@ -573,8 +573,8 @@ async fn event(
     from: Option<Status>,
     to: Status,
     note: Option<String>,
-) -> Result<(), AppError> {
-    dossier_event::ActiveModel {
+) -> Result<i32, AppError> {
+    let ev = dossier_event::ActiveModel {
         dossier_id: Set(dossier_id),
         at: Set(now()),
         actor_id: Set(actor),
@@ -586,7 +586,7 @@ async fn event(
     }
     .insert(db)
     .await?;
-    Ok(())
+    Ok(ev.id)
 }
 
 fn values_of(d: &dossier::Model) -> Values {
@@ -1208,7 +1208,7 @@ pub async fn submit(
             .ok_or(AppError::NotFound)?;
         return again.code.ok_or(AppError::Conflict);
     }
-    event(
+    let ev = event(
         &txn,
         id,
         Some(p.user_id),
@@ -1218,6 +1218,9 @@ pub async fn submit(
         None,
     )
     .await?;
+    // B-m: a dossier filed here is registered on the NPSP (status 1), queued in this
+    // transaction.
+    super::npsp::on_event(svc, &txn, id, ev).await?;
     let proc_name = procedure::Entity::find_by_id(d.procedure_id)
         .one(&txn)
         .await?
@@ -1427,6 +1430,18 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
         history: history.into_iter().map(file_view).collect(),
         archived_at: d.archived_at,
         retain_until: d.retain_until.clone(),
+        fee_due: d.fee_due,
+        online_payment: svc.integrations.payment.is_some(),
+        payments: super::payment::of_dossier(svc, id)
+            .await?
+            .into_iter()
+            .map(|p| crate::domain::dossier::PaymentView {
+                amount: p.amount,
+                status: p.status,
+                created_at: p.created_at,
+                gateway_txn: p.gateway_txn,
+            })
+            .collect(),
         finished_at: d.finished_at,
         events,
         tasks,

@@ -6,11 +6,15 @@ pub mod auth;
 pub mod catalogue;
 pub mod dossier;
 pub mod editor;
+pub mod npsp;
+pub mod outbox;
+pub mod payment;
 pub mod pdf;
 pub mod report;
 pub mod search;
 pub mod shared;
 pub mod storage;
+pub mod vnpay;
 pub mod work;
 pub mod xlsx;
 
@@ -80,6 +84,8 @@ pub struct Services {
     /// What the in-memory catalogue and calendar were built from (see [`Services::refresh`]).
     pub stamp: Live<Stamp>,
     pub dossier_policy: dossier::DossierPolicy,
+    /// Adapters to other systems (B-m); none unless configured.
+    pub integrations: outbox::Integrations,
 }
 
 /// What catalogue lists show about one procedure, held in memory: listing and filtering
@@ -290,6 +296,7 @@ impl Services {
             ),
             calendar: Live::new(calendar),
             dossier_policy: dossier::DossierPolicy::default(),
+            integrations: outbox::Integrations::default(),
             db,
         })
     }

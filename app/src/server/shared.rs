@@ -1,5 +1,5 @@
 //! Shared catalogues (B-e): list, CSV export and all-or-nothing CSV import of administrative
-//! units, agencies and fields, for system administrators (Decree 63/2010 as amended: the
+//! units, agencies, fields and document types, for system administrators (Decree 63/2010 as amended: the
 //! province's catalogues are kept by one office). An import checks every line against the file
 //! and the database (parents, areas), writes in one transaction, records the change for the
 //! history and for the other app instances, and reloads the catalogue in place.
@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use entity::{admin_area, agency, catalogue_change, field};
+use entity::{admin_area, agency, catalogue_change, document_type, field};
 
 use super::auth::{now, RequestMeta};
 use super::{write_lock, Services};
@@ -140,6 +140,25 @@ pub async fn list(
                 .collect();
             (total, rows)
         }
+        SharedCatalogue::DocumentTypes => {
+            let mut s = document_type::Entity::find().order_by_asc(document_type::Column::Code);
+            if !q.is_empty() {
+                s = s.filter(
+                    document_type::Column::Code
+                        .eq(q.clone())
+                        .or(document_type::Column::Name.contains(q.clone())),
+                );
+            }
+            let total = s.clone().count(&svc.db).await?;
+            let rows = s
+                .limit(limit)
+                .all(&svc.db)
+                .await?
+                .into_iter()
+                .map(|d| vec![d.code, d.name, d.issuer.unwrap_or_default()])
+                .collect();
+            (total, rows)
+        }
     };
     Ok(SharedList {
         catalogue: cat,
@@ -191,6 +210,7 @@ pub async fn import(
         SharedCatalogue::Areas => import_areas(&txn, &lines).await?,
         SharedCatalogue::Agencies => import_agencies(&txn, &lines).await?,
         SharedCatalogue::Fields => import_fields(&txn, &lines).await?,
+        SharedCatalogue::DocumentTypes => import_document_types(&txn, &lines).await?,
     };
     if !outcome.bad.is_empty() {
         // Dropping the transaction rolls back whatever was written before the check failed.
@@ -277,29 +297,67 @@ async fn import_areas(
     // Provinces first: communes' parent codes refer to them.
     let mut ordered: Vec<&Line> = lines.iter().collect();
     ordered.sort_by_key(|l| !l.cells[4].is_empty());
-    for l in ordered {
-        let new = admin_area::Model {
-            code: l.cells[0].clone(),
-            name: l.cells[1].clone(),
-            full_name: l.cells[2].clone(),
-            kind: l.cells[3].clone(),
-            parent_code: l.opt(4),
-            name_en: l.opt(5),
-        };
-        match existing.get(&new.code) {
+    let rows = ordered.into_iter().map(|l| admin_area::Model {
+        code: l.cells[0].clone(),
+        name: l.cells[1].clone(),
+        full_name: l.cells[2].clone(),
+        kind: l.cells[3].clone(),
+        parent_code: l.opt(4),
+        name_en: l.opt(5),
+    });
+    upsert_by_code::<admin_area::Entity>(txn, &existing, rows, |a| &a.code, &mut r).await?;
+    Ok(r)
+}
+
+/// Writes catalogue rows keyed by their code: inserts new codes, replaces changed rows whole,
+/// counts the rest as unchanged.
+async fn upsert_by_code<E>(
+    txn: &sea_orm::DatabaseTransaction,
+    existing: &HashMap<String, E::Model>,
+    rows: impl Iterator<Item = E::Model>,
+    code: impl Fn(&E::Model) -> &String,
+    r: &mut SharedReport,
+) -> Result<(), AppError>
+where
+    E: EntityTrait,
+    E::Model: PartialEq + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    for new in rows {
+        match existing.get(code(&new)) {
             Some(old) if *old == new => r.unchanged += 1,
             Some(_) => {
-                let am: admin_area::ActiveModel = new.into();
-                am.reset_all().update(txn).await?;
+                new.into_active_model().reset_all().update(txn).await?;
                 r.updated += 1;
             }
             None => {
-                let am: admin_area::ActiveModel = new.into();
-                am.insert(txn).await?;
+                new.into_active_model().insert(txn).await?;
                 r.added += 1;
             }
         }
     }
+    Ok(())
+}
+
+/// Document types by national code; nothing refers to a row by anything else, so a row is
+/// replaced whole.
+async fn import_document_types(
+    txn: &sea_orm::DatabaseTransaction,
+    lines: &[Line],
+) -> Result<SharedReport, AppError> {
+    let existing: HashMap<String, document_type::Model> = document_type::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|d| (d.code.clone(), d))
+        .collect();
+    let mut r = SharedReport::default();
+    let rows = lines.iter().map(|l| document_type::Model {
+        code: l.cells[0].clone(),
+        name: l.cells[1].clone(),
+        issuer: l.opt(2),
+    });
+    upsert_by_code::<document_type::Entity>(txn, &existing, rows, |d| &d.code, &mut r).await?;
     Ok(r)
 }
 

@@ -220,7 +220,7 @@ pub(crate) async fn step(
     if q.exec(txn).await?.rows_affected == 0 {
         return Err(AppError::Conflict);
     }
-    dossier_event::ActiveModel {
+    let ev = dossier_event::ActiveModel {
         dossier_id: Set(d.id),
         at: Set(t),
         actor_id: Set(Some(who.id())),
@@ -235,6 +235,8 @@ pub(crate) async fn step(
     }
     .insert(txn)
     .await?;
+    // B-m: the NPSP hears of every step, queued in this transaction.
+    super::npsp::on_event(svc, txn, d.id, ev.id).await?;
     Ok(to)
 }
 
@@ -251,6 +253,8 @@ pub struct ActInput {
     pub unit: Option<i32>,
     /// The revision the officer's page showed: acting on a stale page is a conflict.
     pub revision: Option<i32>,
+    /// The fee asked for with a payment request (P-3.6), in đồng.
+    pub amount: Option<i64>,
 }
 
 async fn specialists(db: &impl ConnectionTrait, unit: i32) -> Result<Vec<(i32, String)>, AppError> {
@@ -306,6 +310,7 @@ pub async fn act(
     };
     let mut assignee = None;
     let mut unit = None;
+    let mut fee = None;
     match kind {
         ActionKind::Assign => {
             let who = input.assignee.ok_or_else(|| {
@@ -344,6 +349,19 @@ pub async fn act(
             unit = Some(to);
         }
         ActionKind::ReturnAppraisal => unit = Some(d.agency_id),
+        ActionKind::RequestPayment => {
+            // Fees are whole đồng; the ceiling keeps VNPay's 12-digit amount (×100) valid.
+            match input.amount {
+                Some(a) if (1..=9_999_999_999).contains(&a) => fee = Some(a),
+                _ => {
+                    return Err(invalid(
+                        "amount",
+                        "Hãy nhập số tiền phí, lệ phí phải nộp (đồng, số nguyên dương).",
+                        "Enter the fee to pay (whole đồng, more than zero).",
+                    ))
+                }
+            }
+        }
         _ => {}
     }
     let txn = svc.db.begin().await?;
@@ -365,6 +383,9 @@ pub async fn act(
             }
             if let Some(n) = supplement {
                 q = q.col_expr(dossier::Column::SupplementRequest, Expr::value(n));
+            }
+            if let Some(f) = fee {
+                q = q.col_expr(dossier::Column::FeeDue, Expr::value(Some(f)));
             }
             q
         },
@@ -656,7 +677,7 @@ pub async fn apologise(
     if r.rows_affected == 0 {
         return Err(AppError::Conflict);
     }
-    dossier_event::ActiveModel {
+    let ev = dossier_event::ActiveModel {
         dossier_id: Set(d.id),
         at: Set(t),
         actor_id: Set(Some(p.user_id)),
@@ -671,6 +692,8 @@ pub async fn apologise(
     }
     .insert(&txn)
     .await?;
+    // The new appointment date reaches the NPSP with the dossier (NgayHenTra).
+    super::npsp::on_event(svc, &txn, d.id, ev.id).await?;
     txn.commit().await?;
     let _ = svc
         .audit

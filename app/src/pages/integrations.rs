@@ -1,0 +1,207 @@
+//! Integrations (B-m, EMC-2) for system administrators: which adapters this instance delivers
+//! through, the outbox queue (messages waiting after a failure, dead messages with a retry
+//! button) and the log of every message exchanged, searchable by dossier code. Plain HTML
+//! forms: works without JavaScript.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::account::{query, tr, Csrf, ErrorSummary, WithForm, BUTTON, INPUT, LINK};
+use super::dossier::{time_vn, Note};
+use super::ErrorNotice;
+use crate::api::account::FormContext;
+use crate::api::editor::get_integrations;
+use crate::domain::integration::{MessageRow, OutboxView};
+use crate::i18n::Lang;
+use crate::use_lang;
+
+const TH: &str = "border border-slate-400 p-1 text-left";
+const TD: &str = "border border-slate-400 p-1 align-top";
+
+#[component]
+pub fn IntegrationsPage() -> impl IntoView {
+    let lang = use_lang();
+    let title = tr(
+        lang,
+        "Tích hợp và nhật ký trao đổi dữ liệu",
+        "Integrations and exchange log",
+    );
+    let q = query("q").get_untracked();
+    let retried = query("thu-lai").get_untracked();
+    view! {
+        <Title text=title/>
+        <p class="mb-2"><a href="/can-bo" class=LINK>{tr(lang, "← Trang cán bộ", "← Officer workspace")}</a></p>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        {(!retried.is_empty()).then(|| view! { <Note text=match lang {
+            Lang::Vi => format!("Đã đưa thông điệp số {retried} trở lại hàng đợi."),
+            Lang::En => format!("Message {retried} is back in the queue."),
+        }/> })}
+        <WithForm render=move |c: FormContext| {
+            let q = q.clone();
+            view! {
+                <Suspense fallback=move || view! { <p>{lang.t().loading}</p> }>
+                    {move || {
+                        let (c, q) = (c.clone(), q.clone());
+                        Suspend::new(async move {
+                            match get_integrations(q).await {
+                                Ok(v) => view! { <Integrations v c lang/> }.into_any(),
+                                Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                            }
+                        })
+                    }}
+                </Suspense>
+            }
+        }/>
+    }
+}
+
+fn status_text(s: &str, lang: Lang) -> &'static str {
+    match s {
+        "pending" => tr(lang, "Đang chờ gửi", "Waiting"),
+        "delivered" => tr(lang, "Đã gửi", "Delivered"),
+        _ => tr(lang, "Gửi không thành công", "Failed for good"),
+    }
+}
+
+#[component]
+fn Queue(
+    rows: Vec<MessageRow>,
+    heading: &'static str,
+    id: &'static str,
+    csrf: Option<String>,
+    lang: Lang,
+) -> impl IntoView {
+    view! {
+        <div class="mb-8">
+            <h2 id=id class="text-xl font-bold mb-2">{heading}</h2>
+            {if rows.is_empty() {
+                view! { <p>{tr(lang, "Không có.", "None.")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="overflow-x-auto" role="region" aria-labelledby=id tabindex="0">
+                        <table class="min-w-full border-collapse text-sm">
+                            <thead><tr>
+                                <th scope="col" class=TH>{tr(lang, "Số", "No.")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Nội dung", "Message")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Trạng thái", "Status")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Số lần gửi", "Attempts")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Lỗi gần nhất", "Last error")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Thao tác", "Action")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|m| {
+                                    let csrf = csrf.clone();
+                                    let label = match lang {
+                                        Lang::Vi => format!("Gửi lại thông điệp {}", m.id),
+                                        Lang::En => format!("Retry message {}", m.id),
+                                    };
+                                    view! { <tr>
+                                        <td class=TD>{m.id}</td>
+                                        <td class=TD><code>{m.key.clone()}</code><br/>{time_vn(m.created_at)}</td>
+                                        <td class=TD>{status_text(&m.status, lang)}
+                                            {(m.status == "pending").then(|| view! { <br/>{tr(lang, "Lần tới: ", "Next: ")}{time_vn(m.next_at)} })}</td>
+                                        <td class=TD>{m.attempts}</td>
+                                        <td class=TD>{m.last_error.clone()}</td>
+                                        <td class=TD>{csrf.map(|token| view! {
+                                            <form method="post" action="/quan-tri/tich-hop">
+                                                <Csrf token=token/>
+                                                <input type="hidden" name="thu_lai" value=m.id.to_string()/>
+                                                <button type="submit" class=BUTTON aria-label=label>{tr(lang, "Gửi lại", "Retry")}</button>
+                                            </form>
+                                        })}</td>
+                                    </tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
+    let OutboxView {
+        configured,
+        pending,
+        delivered,
+        dead,
+        dead_rows,
+        waiting,
+        log,
+        q,
+    } = v;
+    view! {
+        <ErrorSummary echo=c.echo.clone() lang/>
+        <div class="mb-6">
+            <h2 class="text-xl font-bold mb-2">{tr(lang, "Kết nối", "Connections")}</h2>
+            {if configured.is_empty() {
+                view! { <p>{tr(lang,
+                    "Máy chủ này chưa cấu hình kết nối nào (xem mục cấu hình trong README: PORTAL_NPSP_URL…).",
+                    "This server has no connection configured (see the configuration in the README: PORTAL_NPSP_URL…).")}</p> }.into_any()
+            } else {
+                view! { <ul class="list-disc pl-6">{configured.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul> }.into_any()
+            }}
+            <p class="mt-2">{match lang {
+                Lang::Vi => format!("Hàng đợi: {pending} đang chờ, {delivered} đã gửi, {dead} gửi không thành công."),
+                Lang::En => format!("Queue: {pending} waiting, {delivered} delivered, {dead} failed for good."),
+            }}</p>
+        </div>
+        <Queue rows=dead_rows heading=tr(lang, "Thông điệp gửi không thành công", "Messages that failed for good") id="h-dead" csrf=Some(c.csrf.clone()) lang/>
+        <Queue rows=waiting heading=tr(lang, "Thông điệp chờ gửi lại sau lỗi", "Messages waiting to be retried") id="h-waiting" csrf=None lang/>
+        <div>
+            <h2 id="h-log" class="text-xl font-bold mb-2">{tr(lang, "Nhật ký trao đổi dữ liệu", "Exchange log")}</h2>
+            <p class="mb-2 text-sm">{tr(lang,
+                "Mọi thông điệp gửi và nhận được lưu ít nhất một năm; thông tin cá nhân được che.",
+                "Every message sent and received is kept at least a year; personal data is masked.")}</p>
+            <form method="get" action="/quan-tri/tich-hop" class="mb-3 flex flex-wrap gap-3 items-end">
+                <div>
+                    <label for="q" class="block font-semibold">{tr(lang, "Mã hồ sơ", "Dossier code")}</label>
+                    <input id="q" name="q" type="search" value=q class=INPUT/>
+                </div>
+                <button type="submit" class=BUTTON>{tr(lang, "Lọc nhật ký", "Filter the log")}</button>
+            </form>
+            {if log.is_empty() {
+                view! { <p>{tr(lang, "Chưa có thông điệp nào.", "No message yet.")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="overflow-x-auto" role="region" aria-labelledby="h-log" tabindex="0">
+                        <table class="min-w-full border-collapse text-sm">
+                            <thead><tr>
+                                <th scope="col" class=TH>{tr(lang, "Thời điểm", "Time")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Hệ thống", "System")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Nghiệp vụ", "Operation")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Mã hồ sơ", "Dossier")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Kết quả", "Outcome")}</th>
+                                <th scope="col" class=TH>{tr(lang, "Nội dung", "Content")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {log.into_iter().map(|l| {
+                                    let outcome = format!(
+                                        "{} {} · {} ms",
+                                        if l.ok { tr(lang, "Thành công", "OK") } else { tr(lang, "Lỗi", "Error") },
+                                        l.http_status.map(|s| format!("(HTTP {s})")).unwrap_or_default(),
+                                        l.duration_ms
+                                    );
+                                    view! { <tr>
+                                        <td class=TD>{time_vn(l.at)}</td>
+                                        <td class=TD>{format!("{} ({})", l.system, if l.direction == "in" { tr(lang, "nhận", "in") } else { tr(lang, "gửi", "out") })}</td>
+                                        <td class=TD>{l.operation.clone()}</td>
+                                        <td class=TD>{l.subject.clone()}</td>
+                                        <td class=TD>{outcome}</td>
+                                        <td class=TD><details><summary>{tr(lang, "Xem", "Show")}</summary>
+                                            <p class="font-semibold">{tr(lang, "Gửi", "Request")}</p>
+                                            <pre class="whitespace-pre-wrap break-all max-w-xl">{l.request.clone()}</pre>
+                                            <p class="font-semibold">{tr(lang, "Nhận", "Response")}</p>
+                                            <pre class="whitespace-pre-wrap break-all max-w-xl">{l.response.clone()}</pre>
+                                        </details></td>
+                                    </tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </div>
+    }
+}

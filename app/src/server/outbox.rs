@@ -1,0 +1,418 @@
+//! Transactional outbox and integration log (B-m, EMC-2).
+//!
+//! A change that another system must hear about writes an `outbox_message` in its own
+//! transaction ([`enqueue`]); the message exists exactly when the change does. Workers on any
+//! number of app instances claim due messages with a lease ([`claim`]; PostgreSQL skips rows
+//! another worker holds with `FOR UPDATE SKIP LOCKED`), deliver them through the adapter of
+//! their topic, and settle them: delivered, or retried later with exponential backoff, or after
+//! [`MAX_ATTEMPTS`] marked dead for an administrator to retry. A worker that dies mid-delivery
+//! leaves its lease to expire and another takes the message again, so delivery is at least
+//! once; adapters make their receivers' effects idempotent (see `npsp`).
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use entity::{integration_log, outbox_message};
+
+use super::auth::{now, RequestMeta};
+use super::{write_lock, Services};
+use crate::domain::account::{Permission, Principal};
+use crate::domain::integration::{LogRow, MessageRow, OutboxView};
+use crate::error::AppError;
+
+/// As OpenCPS's publish queue (MAX_RETRY = 10): with the backoff below the last attempt comes
+/// about 8.5 hours after the first.
+pub const MAX_ATTEMPTS: i32 = 10;
+/// EMC-2: the integration log is kept at least one year.
+pub const LOG_KEEP_DAYS: i64 = 366;
+/// How much of a request or response body the log keeps.
+const LOG_CLIP: usize = 8000;
+
+pub const PENDING: &str = "pending";
+pub const DELIVERED: &str = "delivered";
+pub const DEAD: &str = "dead";
+
+/// Seconds before attempt `n + 1` after `n` failed ones: 30 s doubling, at most 4 hours.
+pub fn backoff(attempts: i32) -> i64 {
+    let n = attempts.clamp(1, 20) as u32 - 1;
+    std::cmp::Ord::min(30i64 << n, 4 * 3600)
+}
+
+/// Queues a message in the caller's transaction. The same key is queued once.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    topic: &str,
+    key: &str,
+    payload: &serde_json::Value,
+) -> Result<(), AppError> {
+    let t = now();
+    outbox_message::Entity::insert(outbox_message::ActiveModel {
+        topic: Set(topic.into()),
+        key: Set(key.into()),
+        payload: Set(payload.to_string()),
+        status: Set(PENDING.into()),
+        attempts: Set(0),
+        next_at: Set(t),
+        created_at: Set(t),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([outbox_message::Column::Key])
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Takes up to `n` due messages for `lease` seconds and counts the attempt.
+pub async fn claim(
+    svc: &Services,
+    n: u64,
+    lease: i64,
+) -> Result<Vec<outbox_message::Model>, AppError> {
+    use outbox_message::Column as C;
+    let t = now();
+    let txn = svc.db.begin().await?;
+    write_lock(&txn).await?;
+    let mut q = outbox_message::Entity::find()
+        .filter(C::Status.eq(PENDING))
+        .filter(C::NextAt.lte(t))
+        .filter(C::LockedUntil.is_null().or(C::LockedUntil.lt(t)))
+        .order_by_asc(C::Id)
+        .limit(n);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = q.all(&txn).await?;
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    outbox_message::Entity::update_many()
+        .col_expr(C::LockedUntil, Expr::value(Some(t + lease)))
+        .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+        .filter(C::Id.is_in(rows.iter().map(|m| m.id)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut m| {
+            m.attempts += 1;
+            m.locked_until = Some(t + lease);
+            m
+        })
+        .collect())
+}
+
+/// Records the outcome of one attempt.
+pub async fn settle(
+    svc: &Services,
+    m: &outbox_message::Model,
+    outcome: Result<(), String>,
+) -> Result<(), AppError> {
+    use outbox_message::Column as C;
+    let t = now();
+    let q = outbox_message::Entity::update_many()
+        .col_expr(C::LockedUntil, Expr::value(Option::<i64>::None))
+        .filter(C::Id.eq(m.id))
+        .filter(C::Status.eq(PENDING));
+    let q = match outcome {
+        Ok(()) => q
+            .col_expr(C::Status, Expr::value(DELIVERED))
+            .col_expr(C::DeliveredAt, Expr::value(Some(t)))
+            .col_expr(C::LastError, Expr::value(Option::<String>::None)),
+        Err(e) => {
+            let e: String = e.chars().take(1000).collect();
+            let q = q.col_expr(C::LastError, Expr::value(Some(e)));
+            if m.attempts >= MAX_ATTEMPTS {
+                q.col_expr(C::Status, Expr::value(DEAD))
+            } else {
+                q.col_expr(C::NextAt, Expr::value(t + backoff(m.attempts)))
+            }
+        }
+    };
+    q.exec(&svc.db).await?;
+    Ok(())
+}
+
+/// Delivers one message through its topic's adapter.
+async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String> {
+    let payload: serde_json::Value =
+        serde_json::from_str(&m.payload).map_err(|e| format!("payload: {e}"))?;
+    match m.topic.as_str() {
+        super::npsp::TOPIC => match &svc.integrations.npsp {
+            Some(n) => n.deliver(svc, &payload).await,
+            None => Err("NPSP is not configured on this instance".into()),
+        },
+        other => Err(format!("no adapter for topic {other}")),
+    }
+}
+
+/// One round of the worker: claims due messages and delivers them one by one, in order.
+/// Returns how many were delivered.
+pub async fn run_once(svc: &Services, batch: u64) -> Result<usize, AppError> {
+    let lease = svc.integrations.lease_secs;
+    let msgs = claim(svc, batch, lease).await?;
+    let mut delivered = 0;
+    for m in &msgs {
+        let outcome = deliver(svc, m).await;
+        if outcome.is_ok() {
+            delivered += 1;
+        } else if let Err(e) = &outcome {
+            tracing::warn!(id = m.id, topic = %m.topic, attempts = m.attempts, "delivery failed: {e}");
+        }
+        settle(svc, m, outcome).await?;
+    }
+    Ok(delivered)
+}
+
+fn require(p: &Principal) -> Result<(), AppError> {
+    if p.can(Permission::ManageIntegrations, None) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Puts a dead message back in the queue, due now with a fresh count.
+pub async fn retry(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    use outbox_message::Column as C;
+    require(p)?;
+    let r = outbox_message::Entity::update_many()
+        .col_expr(C::Status, Expr::value(PENDING))
+        .col_expr(C::Attempts, Expr::value(0))
+        .col_expr(C::NextAt, Expr::value(now()))
+        .col_expr(C::LockedUntil, Expr::value(Option::<i64>::None))
+        .filter(C::Id.eq(id))
+        .filter(C::Status.eq(DEAD))
+        .exec(&svc.db)
+        .await?;
+    if r.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    svc.audit
+        .append(
+            &svc.db,
+            super::audit::Entry {
+                actor: Some(p.user_id.to_string()),
+                action: "integration.retry".into(),
+                object_type: Some("outbox_message".into()),
+                object_id: Some(id.to_string()),
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+                detail: None,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Hides personal data in a logged body: the values of keys that carry names, contacts and
+/// identity numbers (EMC-2 logs are read by technicians, not case officers).
+pub fn mask(body: &str) -> String {
+    const PERSONAL: [&str; 8] = [
+        "ChuHoSo",
+        "Email",
+        "SoDienThoai",
+        "Fax",
+        "SoDinhDanh",
+        "MaDoiTuong",
+        "password",
+        "session",
+    ];
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(mut v) => {
+            fn walk(v: &mut serde_json::Value) {
+                match v {
+                    serde_json::Value::Object(m) => {
+                        for (k, x) in m.iter_mut() {
+                            if PERSONAL.contains(&k.as_str())
+                                && !matches!(x, serde_json::Value::Null)
+                            {
+                                *x = serde_json::Value::String("***".into());
+                            } else {
+                                walk(x);
+                            }
+                        }
+                    }
+                    serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+                    _ => {}
+                }
+            }
+            walk(&mut v);
+            v.to_string()
+        }
+        Err(_) => body.to_owned(),
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.len() <= LOG_CLIP {
+        return s.to_owned();
+    }
+    let mut end = LOG_CLIP;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// One exchange with another system, as the log keeps it.
+pub struct Exchange<'a> {
+    pub system: &'a str,
+    pub direction: &'a str,
+    pub operation: &'a str,
+    pub subject: Option<&'a str>,
+    pub ok: bool,
+    pub http_status: Option<u16>,
+    pub duration_ms: u128,
+    pub request: &'a str,
+    pub response: &'a str,
+}
+
+/// Writes one exchange to the integration log. A failure to log is reported, not fatal to
+/// the delivery.
+pub async fn log(svc: &Services, x: Exchange<'_>) {
+    let row = integration_log::ActiveModel {
+        at: Set(now()),
+        system: Set(x.system.into()),
+        direction: Set(x.direction.into()),
+        operation: Set(x.operation.into()),
+        subject: Set(x.subject.map(str::to_owned)),
+        ok: Set(x.ok),
+        http_status: Set(x.http_status.map(i32::from)),
+        duration_ms: Set(i32::try_from(x.duration_ms).unwrap_or(i32::MAX)),
+        request: Set(clip(&mask(x.request))),
+        response: Set(clip(&mask(x.response))),
+        ..Default::default()
+    };
+    if let Err(e) = row.insert(&svc.db).await {
+        tracing::warn!("integration log write failed: {e}");
+    }
+}
+
+/// Deletes log rows older than the retention period; returns how many.
+pub async fn prune_log(svc: &Services) -> Result<u64, AppError> {
+    let r = integration_log::Entity::delete_many()
+        .filter(integration_log::Column::At.lt(now() - LOG_KEEP_DAYS * 86_400))
+        .exec(&svc.db)
+        .await?;
+    Ok(r.rows_affected)
+}
+
+/// What the integrations page shows: queue counts, dead and waiting messages, and the log
+/// (filtered by subject, e.g. a dossier code).
+pub async fn view(svc: &Services, p: &Principal, q: &str) -> Result<OutboxView, AppError> {
+    use outbox_message::Column as C;
+    require(p)?;
+    let count = |status: &'static str| {
+        outbox_message::Entity::find()
+            .filter(C::Status.eq(status))
+            .count(&svc.db)
+    };
+    let (pending, delivered, dead) = (
+        count(PENDING).await?,
+        count(DELIVERED).await?,
+        count(DEAD).await?,
+    );
+    let rows = |m: outbox_message::Model| MessageRow {
+        id: m.id,
+        topic: m.topic,
+        key: m.key,
+        status: m.status,
+        attempts: m.attempts,
+        next_at: m.next_at,
+        last_error: m.last_error,
+        created_at: m.created_at,
+    };
+    let dead_rows = outbox_message::Entity::find()
+        .filter(C::Status.eq(DEAD))
+        .order_by_desc(C::Id)
+        .limit(100)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(rows)
+        .collect();
+    let waiting = outbox_message::Entity::find()
+        .filter(C::Status.eq(PENDING))
+        .filter(C::Attempts.gt(0))
+        .order_by_asc(C::NextAt)
+        .limit(100)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(rows)
+        .collect();
+    let q: String = q.trim().chars().take(60).collect();
+    let mut s = integration_log::Entity::find().order_by_desc(integration_log::Column::Id);
+    if !q.is_empty() {
+        s = s.filter(integration_log::Column::Subject.eq(q.clone()));
+    }
+    let log = s
+        .limit(100)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|l| LogRow {
+            id: l.id,
+            at: l.at,
+            system: l.system,
+            direction: l.direction,
+            operation: l.operation,
+            subject: l.subject,
+            ok: l.ok,
+            http_status: l.http_status,
+            duration_ms: l.duration_ms,
+            request: l.request,
+            response: l.response,
+        })
+        .collect();
+    Ok(OutboxView {
+        configured: svc
+            .integrations
+            .npsp
+            .as_ref()
+            .map(|n| n.describe())
+            .into_iter()
+            .collect(),
+        pending,
+        delivered,
+        dead,
+        dead_rows,
+        waiting,
+        log,
+        q,
+    })
+}
+
+/// The adapters this instance delivers through, and how its worker runs.
+#[derive(Clone)]
+pub struct Integrations {
+    pub npsp: Option<std::sync::Arc<super::npsp::Npsp>>,
+    /// The online payment gateway (P-3.6).
+    pub payment: Option<std::sync::Arc<dyn super::payment::Gateway>>,
+    /// How long a claimed message stays the claimer's.
+    pub lease_secs: i64,
+}
+
+impl Default for Integrations {
+    fn default() -> Self {
+        Self {
+            npsp: None,
+            payment: None,
+            lease_secs: 70,
+        }
+    }
+}
+
+impl Integrations {
+    pub fn any(&self) -> bool {
+        self.npsp.is_some()
+    }
+}

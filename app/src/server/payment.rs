@@ -1,0 +1,307 @@
+//! Online payment of fees (P-3.6) behind one gateway trait. An officer asks for a fee (status
+//! 6, with the amount); the applicant pays from the dossier page: a `payment` row is written
+//! and the browser goes to the gateway with a signed order. The gateway's server-to-server
+//! notification (IPN) is the only thing that marks a payment paid: its signature, merchant,
+//! order and amount are checked, the row moves from pending exactly once (a replayed or
+//! duplicated notification changes nothing and is answered "already confirmed"), and in the
+//! same transaction the dossier takes its "paid" step, so the clock restarts and the NPSP is
+//! told. The browser's return address only shows what the database says.
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use entity::{dossier, payment, procedure};
+
+use super::auth::{invalid, now, RequestMeta};
+use super::work::Who;
+use super::{write_lock, Services};
+use crate::domain::account::Principal;
+use crate::domain::dossier::Status;
+use crate::domain::workflow::ActionKind;
+use crate::error::AppError;
+
+pub const PENDING: &str = "pending";
+pub const PAID: &str = "paid";
+pub const FAILED: &str = "failed";
+
+/// An order as the gateway is told of it.
+pub struct Order {
+    pub txn_ref: String,
+    /// Đồng.
+    pub amount: i64,
+    pub info: String,
+    pub created_at: i64,
+    pub ip: String,
+    pub return_url: String,
+    pub english: bool,
+}
+
+/// A gateway's word on an order, its signature checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callback {
+    pub txn_ref: String,
+    pub amount: i64,
+    pub success: bool,
+    pub response_code: String,
+    pub gateway_txn: String,
+    pub bank_code: String,
+    pub pay_date: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallbackError {
+    /// Unsigned, wrongly signed, or for another merchant.
+    Signature,
+    Amount,
+}
+
+/// What every payment gateway adapter does (VNPay now; the NPSP payment platform has the same
+/// redirect-and-notify shape).
+pub trait Gateway: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Where to send the browser to pay `order`.
+    fn pay_url(&self, order: &Order) -> String;
+    /// Checks a notification's or return's signature and reads it.
+    fn read_callback(&self, params: &BTreeMap<String, String>) -> Result<Callback, CallbackError>;
+    /// The body that answers a notification with one of the gateway's reply codes: 00
+    /// confirmed, 01 order not found, 02 already confirmed, 04 wrong amount, 97 bad
+    /// signature, 99 other.
+    fn ipn_reply(&self, code: &str) -> String;
+}
+
+fn gateway(svc: &Services) -> Result<&dyn Gateway, AppError> {
+    svc.integrations.payment.as_deref().ok_or_else(|| {
+        invalid(
+            "form",
+            "Cổng thanh toán trực tuyến chưa được cấu hình; vui lòng nộp phí tại bộ phận một cửa.",
+            "Online payment is not configured; please pay at the one-stop counter.",
+        )
+    })
+}
+
+/// The applicant's own dossier that waits for a fee, and the fee.
+async fn payable(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+) -> Result<(dossier::Model, i64), AppError> {
+    let d = dossier::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if d.applicant_id != Some(p.user_id) {
+        return Err(AppError::NotFound);
+    }
+    match (Status::from_code(d.status), d.fee_due) {
+        (Some(Status::PaymentRequested), Some(fee)) if fee > 0 => Ok((d, fee)),
+        _ => Err(invalid(
+            "form",
+            "Hồ sơ này hiện không có khoản phí nào cần nộp.",
+            "This dossier has no fee to pay now.",
+        )),
+    }
+}
+
+/// Starts a payment: records the order and returns the gateway address to send the browser
+/// to.
+pub async fn start(
+    svc: &Services,
+    p: &Principal,
+    id: i32,
+    english: bool,
+    meta: &RequestMeta,
+) -> Result<String, AppError> {
+    let (d, fee) = payable(svc, p, id).await?;
+    let gw = gateway(svc)?;
+    let t = now();
+    // Letters and digits only, unique: the dossier, the second, and a random tail.
+    let txn_ref = format!("{}T{t}R{:04}", d.id, rand::random::<u16>() % 10_000);
+    let name = procedure::Entity::find_by_id(d.procedure_id)
+        .one(&svc.db)
+        .await?
+        .map(|x| x.name)
+        .unwrap_or_default();
+    let code = d.code.clone().unwrap_or_default();
+    payment::ActiveModel {
+        dossier_id: Set(d.id),
+        payer_id: Set(p.user_id),
+        gateway: Set(gw.name().into()),
+        txn_ref: Set(txn_ref.clone()),
+        amount: Set(fee),
+        status: Set(PENDING.into()),
+        created_at: Set(t),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await?;
+    let info: String = format!("Nop phi ho so {code} {}", crate::domain::text::fold(&name))
+        .chars()
+        .take(255)
+        .collect();
+    Ok(gw.pay_url(&Order {
+        txn_ref,
+        amount: fee,
+        info,
+        created_at: t,
+        ip: meta.ip.clone().unwrap_or_else(|| "127.0.0.1".into()),
+        return_url: format!(
+            "{}/thanh-toan/{}/ket-qua",
+            svc.auth.public_url.trim_end_matches('/'),
+            gw.name()
+        ),
+        english,
+    }))
+}
+
+/// Handles the gateway's server-to-server notification; returns the reply body.
+pub async fn notify(svc: &Services, params: &BTreeMap<String, String>) -> Result<String, AppError> {
+    let Some(gw) = svc.integrations.payment.as_deref() else {
+        return Err(AppError::NotFound);
+    };
+    let started = std::time::Instant::now();
+    let code = settle(svc, gw, params).await?;
+    let reply = gw.ipn_reply(code);
+    super::outbox::log(
+        svc,
+        super::outbox::Exchange {
+            system: gw.name(),
+            direction: "in",
+            operation: "ipn",
+            subject: params.get("vnp_TxnRef").map(String::as_str),
+            ok: code == "00",
+            http_status: Some(200),
+            duration_ms: started.elapsed().as_millis(),
+            request: &serde_json::to_string(params).unwrap_or_default(),
+            response: &reply,
+        },
+    )
+    .await;
+    Ok(reply)
+}
+
+async fn settle(
+    svc: &Services,
+    gw: &dyn Gateway,
+    params: &BTreeMap<String, String>,
+) -> Result<&'static str, AppError> {
+    let cb = match gw.read_callback(params) {
+        Ok(cb) => cb,
+        Err(CallbackError::Signature) => return Ok("97"),
+        Err(CallbackError::Amount) => return Ok("04"),
+    };
+    let txn = svc.db.begin().await?;
+    write_lock(&txn).await?;
+    let Some(pay) = payment::Entity::find()
+        .filter(payment::Column::TxnRef.eq(cb.txn_ref.clone()))
+        .filter(payment::Column::Gateway.eq(gw.name()))
+        .one(&txn)
+        .await?
+    else {
+        return Ok("01");
+    };
+    if pay.amount != cb.amount {
+        return Ok("04");
+    }
+    if pay.status != PENDING {
+        return Ok("02");
+    }
+    let t = now();
+    let r = payment::Entity::update_many()
+        .col_expr(
+            payment::Column::Status,
+            Expr::value(if cb.success { PAID } else { FAILED }),
+        )
+        .col_expr(payment::Column::SettledAt, Expr::value(Some(t)))
+        .col_expr(
+            payment::Column::ResponseCode,
+            Expr::value(Some(cb.response_code.clone())),
+        )
+        .col_expr(
+            payment::Column::GatewayTxn,
+            Expr::value(Some(cb.gateway_txn.clone())),
+        )
+        .col_expr(
+            payment::Column::BankCode,
+            Expr::value(Some(cb.bank_code.clone())),
+        )
+        .col_expr(
+            payment::Column::PayDate,
+            Expr::value(Some(cb.pay_date.clone())),
+        )
+        .filter(payment::Column::Id.eq(pay.id))
+        .filter(payment::Column::Status.eq(PENDING))
+        .exec(&txn)
+        .await?;
+    if r.rows_affected == 0 {
+        return Ok("02");
+    }
+    if cb.success {
+        let d = dossier::Entity::find_by_id(pay.dossier_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // The dossier may have left the payment state meanwhile (paid at the counter, stopped):
+        // the money is recorded all the same, for reconciliation and refund.
+        if Status::from_code(d.status) == Some(Status::PaymentRequested) {
+            super::work::step(
+                svc,
+                &txn,
+                &d,
+                ActionKind::Pay,
+                &Who::Applicant(pay.payer_id),
+                Some(format!(
+                    "Đã thanh toán trực tuyến {} đồng qua {} (mã giao dịch {})",
+                    pay.amount,
+                    gw.name(),
+                    cb.gateway_txn
+                )),
+                |q| q,
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok("00")
+}
+
+/// What the browser's return from the gateway shows: the dossier and the payment as the
+/// database has it (the notification may come a moment later).
+pub async fn returned(
+    svc: &Services,
+    p: &Principal,
+    params: &BTreeMap<String, String>,
+) -> Result<(i32, String), AppError> {
+    let gw = svc
+        .integrations
+        .payment
+        .as_deref()
+        .ok_or(AppError::NotFound)?;
+    let cb = gw.read_callback(params).map_err(|_| {
+        invalid(
+            "form",
+            "Kết quả thanh toán không hợp lệ (sai chữ ký).",
+            "The payment result is not valid (bad signature).",
+        )
+    })?;
+    let pay = payment::Entity::find()
+        .filter(payment::Column::TxnRef.eq(cb.txn_ref))
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if pay.payer_id != p.user_id {
+        return Err(AppError::NotFound);
+    }
+    Ok((pay.dossier_id, pay.status))
+}
+
+/// The payments of a dossier, newest first (for its page and the receipt).
+pub async fn of_dossier(svc: &Services, id: i32) -> Result<Vec<payment::Model>, AppError> {
+    Ok(payment::Entity::find()
+        .filter(payment::Column::DossierId.eq(id))
+        .order_by_desc(payment::Column::Id)
+        .all(&svc.db)
+        .await?)
+}

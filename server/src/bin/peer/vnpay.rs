@@ -1,0 +1,274 @@
+//! `peer vnpay`: a VNPay 2.1.0 gateway simulator (spec/protocols.md §2.4). Its payment page
+//! (`/paymentv2/vpcpay.html`) checks the order's parameters and HMAC-SHA512 signature and
+//! shows the order with "Thanh toán" (pay) and "Huỷ" (cancel). Either way it signs the result
+//! and, like VNPay, sends it twice: server to server to the merchant's IPN address (set with
+//! `PEER_VNPAY_IPN_URL`, as merchants register it with VNPay) and in the browser to the order's
+//! return address. Keys: `PEER_VNPAY_TMN_CODE` / `PEER_VNPAY_HASH_SECRET` (default `PORTAL01` /
+//! `BIMATTHUNGHIEMVNPAY`).
+//!
+//! Test controls: `POST /_peer/ipn-target?url=…` (where notifications go), `POST
+//! /_peer/ipn/{mode}`: `once` (default), `twice` (a duplicate
+//! notification), `late` (sent 2 s after the browser is redirected), `none` (never sent);
+//! `GET /_peer/state`: orders seen and every notification with the merchant's reply;
+//! `GET /_peer/sign?…`: the signature of the given parameters, to build tampered calls.
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use app::server::vnpay::{hash_data, sign, verify, VERSION};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+
+type Params = BTreeMap<String, String>;
+
+#[derive(Default)]
+struct Gate {
+    orders: BTreeMap<String, Params>,
+    notifications: Vec<Value>,
+    mode: String,
+    seq: u64,
+}
+
+struct Peer {
+    gate: Mutex<Gate>,
+    tmn: String,
+    secret: String,
+    ipn_url: Mutex<String>,
+    http: reqwest::Client,
+}
+
+type Shared = Arc<Peer>;
+
+pub fn app() -> Router {
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
+    let peer = Arc::new(Peer {
+        gate: Mutex::new(Gate {
+            mode: "once".into(),
+            ..Default::default()
+        }),
+        tmn: env("PEER_VNPAY_TMN_CODE", "PORTAL01"),
+        secret: env("PEER_VNPAY_HASH_SECRET", "BIMATTHUNGHIEMVNPAY"),
+        ipn_url: Mutex::new(env(
+            "PEER_VNPAY_IPN_URL",
+            "http://127.0.0.1:3000/thanh-toan/vnpay/ipn",
+        )),
+        http: app::server::npsp::http_client(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|e| panic!("HTTP client: {e}")),
+    });
+    Router::new()
+        .route("/paymentv2/vpcpay.html", get(page))
+        .route("/_sim/complete", get(complete))
+        .route("/_peer/ipn/{mode}", post(set_mode))
+        .route("/_peer/ipn-target", post(set_target))
+        .route("/_peer/state", get(state))
+        .route("/_peer/sign", get(sign_params))
+        .with_state(peer)
+}
+
+fn lock(p: &Peer) -> std::sync::MutexGuard<'_, Gate> {
+    p.gate.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn error_page(message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(format!(
+            "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>VNPAY (mô phỏng) - Lỗi</title></head><body><main><h1>Giao dịch không hợp lệ</h1><p>{}</p></main></body></html>",
+            escape(message)
+        )),
+    )
+        .into_response()
+}
+
+fn digits(s: Option<&String>, n: std::ops::RangeInclusive<usize>) -> bool {
+    s.is_some_and(|v| n.contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The payment page: the order is checked as VNPay checks it.
+async fn page(State(p): State<Shared>, Query(q): Query<Params>) -> Response {
+    if !verify(&p.secret, &q) {
+        return error_page("Sai chữ ký (vnp_SecureHash).");
+    }
+    let checks = [
+        (
+            q.get("vnp_Version").map(String::as_str) == Some(VERSION),
+            "vnp_Version phải là 2.1.0",
+        ),
+        (
+            q.get("vnp_Command").map(String::as_str) == Some("pay"),
+            "vnp_Command phải là pay",
+        ),
+        (
+            q.get("vnp_TmnCode") == Some(&p.tmn),
+            "Sai mã website (vnp_TmnCode)",
+        ),
+        (digits(q.get("vnp_Amount"), 1..=12), "Số tiền không hợp lệ"),
+        (
+            q.get("vnp_CurrCode").map(String::as_str) == Some("VND"),
+            "Chỉ hỗ trợ VND",
+        ),
+        (
+            q.get("vnp_TxnRef").is_some_and(|v| !v.is_empty()),
+            "Thiếu vnp_TxnRef",
+        ),
+        (
+            q.get("vnp_ReturnUrl")
+                .is_some_and(|v| v.starts_with("http")),
+            "Thiếu vnp_ReturnUrl",
+        ),
+        (
+            digits(q.get("vnp_CreateDate"), 14..=14),
+            "vnp_CreateDate phải là yyyyMMddHHmmss",
+        ),
+        (
+            !q.contains_key("vnp_SecureHashType"),
+            "Phiên bản 2.1.0 không gửi vnp_SecureHashType",
+        ),
+    ];
+    if let Some((_, why)) = checks.iter().find(|(ok, _)| !ok) {
+        return error_page(why);
+    }
+    let txn = q.get("vnp_TxnRef").cloned().unwrap_or_default();
+    let amount: i64 = q
+        .get("vnp_Amount")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0)
+        / 100;
+    let info = q.get("vnp_OrderInfo").cloned().unwrap_or_default();
+    lock(&p).orders.insert(txn.clone(), q);
+    let link = |outcome: &str, label: &str| {
+        format!(
+            "<form method=\"get\" action=\"/_sim/complete\"><input type=\"hidden\" name=\"ref\" value=\"{}\"><input type=\"hidden\" name=\"outcome\" value=\"{outcome}\"><button type=\"submit\">{label}</button></form>",
+            escape(&txn)
+        )
+    };
+    Html(format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>VNPAY (mô phỏng) - Thanh toán</title></head><body><main><h1>Cổng thanh toán VNPAY (mô phỏng)</h1><p>Đơn hàng: {}</p><p>Nội dung: {}</p><p>Số tiền: {amount} VND</p>{}{}</main></body></html>",
+        escape(&txn),
+        escape(&info),
+        link("pay", "Thanh toán"),
+        link("cancel", "Huỷ giao dịch"),
+    ))
+    .into_response()
+}
+
+/// Sends one notification and records the merchant's reply.
+async fn notify(p: &Peer, params: &Params) {
+    let target = p.ipn_url.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let url = format!(
+        "{target}?{}&vnp_SecureHash={}",
+        hash_data(params),
+        sign(&p.secret, params)
+    );
+    let reply = match p.http.get(&url).send().await {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap_or_default();
+            json!({ "status": status, "body": serde_json::from_str::<Value>(&body).unwrap_or(Value::String(body)) })
+        }
+        Err(e) => json!({ "error": e.to_string() }),
+    };
+    lock(p).notifications.push(json!({
+        "txn_ref": params.get("vnp_TxnRef"),
+        "reply": reply,
+    }));
+}
+
+/// The customer paid or cancelled: the signed result goes to the IPN and the browser.
+async fn complete(State(p): State<Shared>, Query(q): Query<Params>) -> Response {
+    let txn = q.get("ref").cloned().unwrap_or_default();
+    let paid = q.get("outcome").map(String::as_str) == Some("pay");
+    let (order, mode, seq) = {
+        let mut g = lock(&p);
+        g.seq += 1;
+        (g.orders.get(&txn).cloned(), g.mode.clone(), g.seq)
+    };
+    let Some(order) = order else {
+        return error_page("Không tìm thấy giao dịch.");
+    };
+    let now = app::server::npsp::portal_time(app::server::auth::now());
+    let mut r = Params::new();
+    for k in ["vnp_Amount", "vnp_OrderInfo", "vnp_TmnCode", "vnp_TxnRef"] {
+        if let Some(v) = order.get(k) {
+            r.insert(k.into(), v.clone());
+        }
+    }
+    let code = if paid { "00" } else { "24" };
+    r.insert("vnp_ResponseCode".into(), code.into());
+    r.insert(
+        "vnp_TransactionStatus".into(),
+        if paid { "00" } else { "02" }.into(),
+    );
+    r.insert("vnp_TransactionNo".into(), format!("{}", 14_000_000 + seq));
+    r.insert("vnp_BankCode".into(), "NCB".into());
+    r.insert("vnp_CardType".into(), "ATM".into());
+    r.insert("vnp_PayDate".into(), now);
+    if paid {
+        r.insert("vnp_BankTranNo".into(), format!("VNP{}", 14_000_000 + seq));
+    }
+    match mode.as_str() {
+        "none" => {}
+        "late" => {
+            let (p2, r2) = (p.clone(), r.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                notify(&p2, &r2).await;
+            });
+        }
+        "twice" => {
+            notify(&p, &r).await;
+            notify(&p, &r).await;
+        }
+        _ => notify(&p, &r).await,
+    }
+    let back = order.get("vnp_ReturnUrl").cloned().unwrap_or_default();
+    let hash = sign(&p.secret, &r);
+    (
+        StatusCode::FOUND,
+        [(
+            axum::http::header::LOCATION,
+            format!("{back}?{}&vnp_SecureHash={hash}", hash_data(&r)),
+        )],
+    )
+        .into_response()
+}
+
+async fn set_mode(State(p): State<Shared>, Path(mode): Path<String>) -> Response {
+    lock(&p).mode = mode;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Where notifications go (`?url=`): a merchant registers its IPN address with VNPay.
+async fn set_target(State(p): State<Shared>, Query(q): Query<Params>) -> Response {
+    match q.get("url") {
+        Some(u) => {
+            *p.ipn_url.lock().unwrap_or_else(|e| e.into_inner()) = u.clone();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => (StatusCode::BAD_REQUEST, "url missing").into_response(),
+    }
+}
+
+async fn state(State(p): State<Shared>) -> Response {
+    let g = lock(&p);
+    (
+        [("content-type", "application/json")],
+        json!({ "orders": g.orders.keys().collect::<Vec<_>>(), "notifications": g.notifications })
+            .to_string(),
+    )
+        .into_response()
+}
+
+async fn sign_params(State(p): State<Shared>, Query(q): Query<Params>) -> Response {
+    sign(&p.secret, &q).into_response()
+}

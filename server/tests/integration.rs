@@ -1,0 +1,482 @@
+//! The transactional outbox and the NPSP adapter (B-m, EMC-2) on SQLite and PostgreSQL,
+//! against `peer npsp`, a separate process that speaks the NPSP protocol on loopback: the
+//! happy path, the peer refusing and failing, the session expiring, redelivery, dead letters
+//! and their retry, and an app process killed with SIGKILL in the middle of a delivery.
+mod common;
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::domain::account::{AccountKind, Principal, Role, RoleGrant, Stage};
+use app::domain::calendar::Day;
+use app::domain::workflow::ActionKind as A;
+use app::error::AppError;
+use app::server::auth::RequestMeta;
+use app::server::npsp::{Npsp, NpspConfig};
+use app::server::outbox::{self, DEAD, DELIVERED, MAX_ATTEMPTS, PENDING};
+use app::server::work::{act, ActInput};
+use app::server::Services;
+use common::TestDb;
+use entity::outbox_message;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const DSTCODE: &str = "000.00.00.H48";
+
+/// The simulator process; killed when dropped.
+struct Peer {
+    addr: std::net::SocketAddr,
+    _child: tokio::process::Child,
+}
+
+impl Peer {
+    async fn start() -> Self {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_peer"))
+            .arg("npsp")
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("peer starts");
+        let out = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(out)
+            .read_line(&mut line)
+            .await
+            .expect("peer prints its address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected peer output {line:?}"));
+        Self {
+            addr,
+            _child: child,
+        }
+    }
+
+    fn config(&self) -> NpspConfig {
+        NpspConfig {
+            url: format!("http://{}", self.addr),
+            auth_endpoint: "/auth".into(),
+            integration_endpoint: "/integration".into(),
+            username: "portal".into(),
+            password: "portal-secret".into(),
+            dstcode: DSTCODE.into(),
+            madonvi: "000.00.15.H48".into(),
+        }
+    }
+
+    async fn control(&self, path: &str) {
+        let r = common::request(self.addr, "POST", path, &[], b"").await;
+        assert_eq!(r.status, 204, "{path}");
+    }
+
+    async fn state(&self) -> Value {
+        let r = common::get(self.addr, "/_peer/state").await;
+        serde_json::from_str(&r.body).expect("peer state is JSON")
+    }
+}
+
+fn calls(s: &Value, service: &str) -> u64 {
+    s["calls"][service].as_u64().unwrap_or(0)
+}
+
+fn progress(s: &Value, code: &str) -> Vec<Value> {
+    s["progress"][code].as_array().cloned().unwrap_or_default()
+}
+
+fn admin() -> Principal {
+    Principal {
+        user_id: 0,
+        session_id: "admin".into(),
+        kind: AccountKind::Officer,
+        full_name: "Quản trị".into(),
+        email: "quantri@example.vn".into(),
+        stage: Stage::Full,
+        roles: vec![RoleGrant {
+            role: Role::SystemAdmin,
+            agency_id: None,
+            agency_name: None,
+        }],
+    }
+}
+
+/// A submitted dossier on the counter → specialist → leader workflow, received by `unit`.
+async fn filed(svc: &Services, unit: i32, n: usize) -> (i32, String) {
+    let wf = entity::workflow::Entity::find()
+        .filter(entity::workflow::Column::Code.eq("mot-cua-chuyen-vien-lanh-dao"))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("seeded workflow");
+    let version = entity::procedure_version::Entity::find()
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("a procedure");
+    let t = app::server::auth::now();
+    let today = Day::from_unix_vn(t);
+    let code = format!("H48.TN-{}-{n:04}", today.yymmdd());
+    let d = entity::dossier::ActiveModel {
+        code: Set(Some(code.clone())),
+        procedure_id: Set(version.procedure_id),
+        version_id: Set(version.id),
+        agency_id: Set(unit),
+        applicant_name: Set(format!("Nguyễn Văn Nộp {n}")),
+        channel: Set("online".into()),
+        status: Set(1),
+        form_data: Set("{}".into()),
+        schema_version: Set(1),
+        revision: Set(1),
+        created_at: Set(t),
+        updated_at: Set(t),
+        submitted_at: Set(Some(t)),
+        due_date: Set(Some(svc.calendar.get().due_date(today, 10).to_string())),
+        workflow_id: Set(Some(wf.id)),
+        state: Set(Some("submitted".into())),
+        unit_id: Set(Some(unit)),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await
+    .expect("dossier");
+    (d.id, code)
+}
+
+async fn messages(svc: &Services) -> Vec<outbox_message::Model> {
+    outbox_message::Entity::find()
+        .order_by_asc(outbox_message::Column::Id)
+        .all(&svc.db)
+        .await
+        .expect("q")
+}
+
+/// Time passes for the queue: every waiting message is due now.
+async fn make_due(svc: &Services) {
+    outbox_message::Entity::update_many()
+        .col_expr(outbox_message::Column::NextAt, Expr::value(0i64))
+        .filter(outbox_message::Column::Status.eq(PENDING))
+        .exec(&svc.db)
+        .await
+        .expect("due");
+}
+
+async fn run(db: TestDb) {
+    let peer = Peer::start().await;
+    // The app over HTTP (for the page's permissions) has no NPSP; the test's own services
+    // queue and deliver, so each delivery round is the test's to start.
+    let mut s = common::test_settings(&db.url);
+    let portal = s.portal.clone();
+    s.demo = true;
+    let app = server::Application::build(s).await.expect("app builds");
+    let addr = app.local_addr().expect("addr");
+    tokio::spawn(app.serve());
+    let conn = sea_orm::Database::connect(db.url.as_str())
+        .await
+        .expect("db");
+    let mut svc = Services::load(conn, portal, common::test_auth())
+        .await
+        .expect("services");
+    svc.integrations.npsp = Some(Arc::new(Npsp::new(peer.config()).expect("adapter")));
+    svc.integrations.lease_secs = 2;
+    let svc = &svc;
+    let meta = RequestMeta::default();
+    let unit = entity::agency::Entity::find()
+        .filter(entity::agency::Column::Kind.eq("one_stop"))
+        .order_by_asc(entity::agency::Column::Id)
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("a one-stop unit")
+        .id;
+    let staff = common::staff(svc, unit, "npsp").await;
+
+    // Happy path: accepting queues one message in the same transaction; one round registers
+    // the dossier with status 2 and its first progress step.
+    let (d1, c1) = filed(svc, unit, 1).await;
+    act(
+        svc,
+        &staff.counter,
+        d1,
+        A::Accept,
+        ActInput::default(),
+        &meta,
+    )
+    .await
+    .expect("accepted");
+    assert_eq!(messages(svc).await.len(), 1);
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 1);
+    let st = peer.state().await;
+    assert_eq!(st["dossiers"][&c1]["TrangThaiHoSo"], "2", "{st}");
+    assert_eq!(
+        st["dossiers"][&c1]["NgayHenTra"].as_str().map(str::len),
+        Some(14)
+    );
+    assert_eq!(progress(&st, &c1).len(), 1);
+    assert_eq!(progress(&st, &c1)[0]["NguoiXuLy"], "Trần Thị Một Cửa");
+    assert_eq!(st["logins"], 1);
+    // The log has each call, the applicant's name masked.
+    let log = outbox::view(svc, &admin(), &c1).await.expect("view");
+    let ops: Vec<&str> = log.log.iter().map(|l| l.operation.as_str()).collect();
+    assert_eq!(ops, ["CapNhatTienDoHoSoMC", "DongBoHoSoMC", "TraCuuHoSo"]);
+    assert!(log.log.iter().all(|l| l.ok));
+    let sync = &log.log[1].request;
+    assert!(
+        sync.contains("\"ChuHoSo\":\"***\"") && !sync.contains("Nguyễn Văn Nộp"),
+        "{sync}"
+    );
+    assert!(!log.log.iter().any(|l| l.request.contains("portal-secret")));
+    assert_eq!((log.delivered, log.pending, log.dead), (1, 0, 0));
+
+    // The next step updates the same dossier (isUpdating) with status 4.
+    act(
+        svc,
+        &staff.leader,
+        d1,
+        A::Assign,
+        ActInput {
+            assignee: Some(staff.specialist.user_id),
+            ..Default::default()
+        },
+        &meta,
+    )
+    .await
+    .expect("assigned");
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 1);
+    let st = peer.state().await;
+    assert_eq!(st["dossiers"][&c1]["TrangThaiHoSo"], "4");
+    assert_eq!(progress(&st, &c1).len(), 2);
+    assert_eq!(st["logins"], 1, "the session is reused");
+
+    // The peer fails: the message waits with its error and a later attempt time, then goes
+    // through; nothing is lost or doubled.
+    let (d2, c2) = filed(svc, unit, 2).await;
+    peer.control("/_peer/fail/DongBoHoSoMC/2").await;
+    act(
+        svc,
+        &staff.counter,
+        d2,
+        A::Accept,
+        ActInput::default(),
+        &meta,
+    )
+    .await
+    .expect("accepted");
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 0);
+    let m = messages(svc).await.pop().expect("message");
+    assert_eq!((m.status.as_str(), m.attempts), (PENDING, 1));
+    assert!(
+        m.last_error.as_deref().unwrap_or("").contains("503"),
+        "{m:?}"
+    );
+    assert!(m.next_at > app::server::auth::now() + 20, "backoff");
+    assert_eq!(
+        outbox::run_once(svc, 20).await.expect("round"),
+        0,
+        "not due yet"
+    );
+    make_due(svc).await;
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 0);
+    make_due(svc).await;
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 1);
+    let st = peer.state().await;
+    assert_eq!(st["dossiers"][&c2]["TrangThaiHoSo"], "2");
+    assert_eq!(progress(&st, &c2).len(), 1);
+
+    // The portal restarts and forgets the session: one refused round, then a new login.
+    peer.control("/_peer/expire").await;
+    act(
+        svc,
+        &staff.leader,
+        d2,
+        A::Assign,
+        ActInput {
+            assignee: Some(staff.specialist.user_id),
+            ..Default::default()
+        },
+        &meta,
+    )
+    .await
+    .expect("assigned");
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 0);
+    make_due(svc).await;
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 1);
+    let st = peer.state().await;
+    assert_eq!(st["logins"], 2);
+    assert_eq!(st["dossiers"][&c2]["TrangThaiHoSo"], "4");
+
+    // A message delivered twice (a worker died after the NPSP answered): the NPSP keeps one
+    // dossier and one progress entry.
+    let before = peer.state().await;
+    outbox_message::Entity::update_many()
+        .col_expr(outbox_message::Column::Status, Expr::value(PENDING))
+        .filter(outbox_message::Column::Status.eq(DELIVERED))
+        .exec(&svc.db)
+        .await
+        .expect("redeliver");
+    make_due(svc).await;
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 4);
+    let st = peer.state().await;
+    assert_eq!(st["dossiers"], before["dossiers"]);
+    assert_eq!(st["progress"], before["progress"]);
+    assert_eq!(
+        calls(&st, "DongBoHoSoMC"),
+        calls(&before, "DongBoHoSoMC") + 4
+    );
+
+    // Dead letter: after the last attempt the message is dead; an administrator retries it.
+    let (d3, c3) = filed(svc, unit, 3).await;
+    peer.control(&format!("/_peer/fail/CapNhatTienDoHoSoMC/{MAX_ATTEMPTS}"))
+        .await;
+    act(
+        svc,
+        &staff.counter,
+        d3,
+        A::Accept,
+        ActInput::default(),
+        &meta,
+    )
+    .await
+    .expect("accepted");
+    for _ in 0..MAX_ATTEMPTS {
+        make_due(svc).await;
+        assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 0);
+    }
+    let m = messages(svc).await.pop().expect("message");
+    assert_eq!((m.status.as_str(), m.attempts), (DEAD, MAX_ATTEMPTS));
+    let v = outbox::view(svc, &admin(), "").await.expect("view");
+    assert_eq!(v.dead, 1);
+    assert_eq!(v.dead_rows[0].id, m.id);
+    assert_eq!(
+        outbox::retry(svc, &staff.leader, m.id, &meta).await,
+        Err(AppError::Forbidden),
+        "a unit leader cannot retry"
+    );
+    assert_eq!(
+        outbox::view(svc, &staff.leader, "").await.err(),
+        Some(AppError::Forbidden)
+    );
+    outbox::retry(svc, &admin(), m.id, &meta)
+        .await
+        .expect("retried");
+    assert_eq!(
+        outbox::retry(svc, &admin(), m.id, &meta).await,
+        Err(AppError::NotFound),
+        "only a dead message can be retried"
+    );
+    assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 1);
+    assert_eq!(progress(&peer.state().await, &c3).len(), 1);
+
+    // Over HTTP the page is for administrators: a citizen is refused.
+    let mut c = common::Client::new(addr);
+    c.get("/dang-nhap").await;
+    let r = c
+        .post(
+            "/dang-nhap",
+            &[
+                ("email", "congdan@demo.dichvucong.vn"),
+                ("password", "cong dan thu nghiem Da Nang"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(c.get("/quan-tri/tich-hop").await.status, 403);
+    assert_eq!(
+        c.post("/quan-tri/tich-hop", &[("thu_lai", "1")])
+            .await
+            .status,
+        403
+    );
+
+    // Kill -9 mid-delivery: an app process delivers with a slow peer and is killed while a
+    // call is in flight; after its lease runs out another worker delivers everything, and
+    // the NPSP holds each dossier and step once.
+    let mut queued = Vec::new();
+    for n in 4..7 {
+        let (d, code) = filed(svc, unit, n).await;
+        act(
+            svc,
+            &staff.counter,
+            d,
+            A::Accept,
+            ActInput::default(),
+            &meta,
+        )
+        .await
+        .expect("accepted");
+        queued.push(code);
+    }
+    peer.control("/_peer/delay/1500").await;
+    let before = calls(&peer.state().await, "TraCuuHoSo");
+    let files = std::env::temp_dir().join(format!("portal-kill-{}", std::process::id()));
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", &db.url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("PORTAL_DEMO", "0")
+        .env(
+            "PORTAL_JWT_SECRET",
+            "kill-test-signing-key-kill-test-signing-key",
+        )
+        .env("PORTAL_DATA_KEY", "09".repeat(32))
+        .env("PORTAL_FILES_DIR", &files)
+        .env("PORTAL_MAIL_DIR", &files)
+        .env("PORTAL_NPSP_URL", format!("http://{}", peer.addr))
+        .env("PORTAL_NPSP_USERNAME", "portal")
+        .env("PORTAL_NPSP_PASSWORD", "portal-secret")
+        .env("PORTAL_NPSP_DSTCODE", DSTCODE)
+        .env("PORTAL_NPSP_MADONVI", "000.00.15.H48")
+        .env("PORTAL_OUTBOX_INTERVAL_MS", "100")
+        .env("PORTAL_OUTBOX_LEASE_SECS", "3")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("server process starts");
+    let mut in_flight = false;
+    for _ in 0..600 {
+        if calls(&peer.state().await, "TraCuuHoSo") > before {
+            in_flight = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(in_flight, "the app process started delivering");
+    child.start_kill().expect("SIGKILL");
+    child.wait().await.expect("killed");
+    peer.control("/_peer/delay/0").await;
+    let claimed = messages(svc)
+        .await
+        .into_iter()
+        .filter(|m| m.locked_until.is_some() && m.status == PENDING)
+        .count();
+    assert!(claimed >= 1, "the killed process held a claim");
+    // Its claim blocks others until the lease ends.
+    let mut rounds = 0;
+    while messages(svc).await.iter().any(|m| m.status != DELIVERED) {
+        rounds += 1;
+        assert!(rounds < 60, "delivered within the bound");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        outbox::run_once(svc, 20).await.expect("round");
+    }
+    let st = peer.state().await;
+    for code in &queued {
+        assert_eq!(st["dossiers"][code]["TrangThaiHoSo"], "2", "{code}");
+        assert_eq!(progress(&st, code).len(), 1, "{code}: one step, once");
+    }
+    let _ = std::fs::remove_dir_all(&files);
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn npsp_outbox_sqlite() {
+    run(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn npsp_outbox_postgres() {
+    run(TestDb::postgres().await).await;
+}

@@ -1,0 +1,439 @@
+//! Online payment (P-3.6) on SQLite and PostgreSQL against `peer vnpay`, a separate process
+//! that speaks VNPay 2.1.0: an officer asks for a fee, the citizen pays through the gateway's
+//! page, the gateway's notification (IPN) restarts the dossier; cancelled, duplicated, late,
+//! replayed, tampered and foreign notifications change nothing they should not.
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Stdio;
+
+use app::domain::calendar::Day;
+use app::domain::workflow::ActionKind as A;
+use app::error::AppError;
+use app::server::auth::RequestMeta;
+use app::server::work::{act, ActInput};
+use app::server::Services;
+use common::{Client, TestDb};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const CITIZEN: &str = "congdan@demo.dichvucong.vn";
+const PASSWORD: &str = "cong dan thu nghiem Da Nang";
+const SECRET: &str = "BIMATTHUNGHIEMVNPAY";
+
+struct Peer {
+    addr: std::net::SocketAddr,
+    _child: tokio::process::Child,
+}
+
+async fn start_peer() -> Peer {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_peer"))
+        .arg("vnpay")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("peer starts");
+    let out = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(out)
+        .read_line(&mut line)
+        .await
+        .expect("peer prints its address");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected peer output {line:?}"));
+    Peer {
+        addr,
+        _child: child,
+    }
+}
+
+/// Path and query of an absolute URL.
+fn target(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.find('/')
+        .map(|i| rest[i..].to_owned())
+        .unwrap_or_else(|| "/".into())
+}
+
+fn query(url: &str) -> BTreeMap<String, String> {
+    url.split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), decode(v)))
+        .collect()
+}
+
+fn decode(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let h = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("3F");
+                out.push(u8::from_str_radix(h, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn encode(p: &BTreeMap<String, String>) -> String {
+    p.iter()
+        .map(|(k, v)| format!("{k}={}", app::server::vnpay::form_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn ipn(addr: std::net::SocketAddr, p: &BTreeMap<String, String>) -> Value {
+    let r = common::get(addr, &format!("/thanh-toan/vnpay/ipn?{}", encode(p))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    serde_json::from_str(&r.body).expect("JSON reply")
+}
+
+/// A dossier of the demo citizen waiting for a fee of `fee` đồng, asked by a specialist.
+async fn awaiting_fee(
+    svc: &Services,
+    staff: &common::Staff,
+    unit: i32,
+    citizen: i32,
+    n: usize,
+    fee: i64,
+) -> i32 {
+    let wf = entity::workflow::Entity::find()
+        .filter(entity::workflow::Column::Code.eq("mot-cua-chuyen-vien-lanh-dao"))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("workflow");
+    let version = entity::procedure_version::Entity::find()
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("procedure");
+    let t = app::server::auth::now();
+    let today = Day::from_unix_vn(t);
+    let d = entity::dossier::ActiveModel {
+        code: Set(Some(format!("H48.TT-{}-{n:04}", today.yymmdd()))),
+        procedure_id: Set(version.procedure_id),
+        version_id: Set(version.id),
+        agency_id: Set(unit),
+        applicant_id: Set(Some(citizen)),
+        applicant_name: Set("Công dân thử nghiệm".into()),
+        channel: Set("online".into()),
+        status: Set(1),
+        form_data: Set("{}".into()),
+        schema_version: Set(1),
+        revision: Set(1),
+        created_at: Set(t),
+        updated_at: Set(t),
+        submitted_at: Set(Some(t)),
+        due_date: Set(Some(svc.calendar.get().due_date(today, 10).to_string())),
+        workflow_id: Set(Some(wf.id)),
+        state: Set(Some("submitted".into())),
+        unit_id: Set(Some(unit)),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await
+    .expect("dossier")
+    .id;
+    let meta = RequestMeta::default();
+    act(
+        svc,
+        &staff.counter,
+        d,
+        A::Accept,
+        ActInput::default(),
+        &meta,
+    )
+    .await
+    .expect("accept");
+    let assign = ActInput {
+        assignee: Some(staff.specialist.user_id),
+        ..Default::default()
+    };
+    act(svc, &staff.leader, d, A::Assign, assign, &meta)
+        .await
+        .expect("assign");
+    // A payment request needs an amount: refused without one, nothing changes.
+    let e = act(
+        svc,
+        &staff.specialist,
+        d,
+        A::RequestPayment,
+        ActInput::default(),
+        &meta,
+    )
+    .await
+    .expect_err("no amount");
+    match e {
+        AppError::Validation(v) => assert!(v[0].message_vi.contains("số tiền"), "{v:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(dossier(svc, d).await.status, 4);
+    let ask = ActInput {
+        amount: Some(fee),
+        ..Default::default()
+    };
+    act(svc, &staff.specialist, d, A::RequestPayment, ask, &meta)
+        .await
+        .expect("payment requested");
+    d
+}
+
+async fn dossier(svc: &Services, id: i32) -> entity::dossier::Model {
+    entity::dossier::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("dossier")
+}
+
+async fn payments(svc: &Services, id: i32) -> Vec<entity::payment::Model> {
+    entity::payment::Entity::find()
+        .filter(entity::payment::Column::DossierId.eq(id))
+        .all(&svc.db)
+        .await
+        .expect("q")
+}
+
+async fn events(svc: &Services, id: i32, action: &str) -> u64 {
+    entity::dossier_event::Entity::find()
+        .filter(entity::dossier_event::Column::DossierId.eq(id))
+        .filter(entity::dossier_event::Column::Action.eq(action))
+        .count(&svc.db)
+        .await
+        .expect("q")
+}
+
+/// The citizen pays (or cancels) dossier `id` like a browser: the portal's button, the
+/// gateway's page, its button, back to the portal. Returns the portal's last redirect and the
+/// signed result the gateway sent back.
+async fn pay(c: &mut Client, peer: &Peer, id: i32, fee: &str, outcome: &str) -> (String, String) {
+    let page = c.get(&format!("/ho-so/{id}")).await;
+    assert!(page.body.contains(fee), "the fee is shown as {fee}");
+    let r = c.post(&format!("/ho-so/{id}/thanh-toan"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let gateway = r.header("location").expect("to the gateway").to_owned();
+    assert!(
+        gateway.starts_with(&format!("http://{}/paymentv2/vpcpay.html?", peer.addr)),
+        "{gateway}"
+    );
+    let shown = common::get(peer.addr, &target(&gateway)).await;
+    assert_eq!(
+        shown.status, 200,
+        "the gateway accepts the signed order: {}",
+        shown.body
+    );
+    let txn = query(&gateway)["vnp_TxnRef"].clone();
+    let done = common::get(
+        peer.addr,
+        &format!("/_sim/complete?ref={txn}&outcome={outcome}"),
+    )
+    .await;
+    assert_eq!(done.status, 302);
+    let back = done
+        .header("location")
+        .expect("back to the portal")
+        .to_owned();
+    let r = c.get(&target(&back)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    (r.header("location").unwrap_or_default().to_owned(), back)
+}
+
+async fn peer_state(peer: &Peer) -> Value {
+    serde_json::from_str(&common::get(peer.addr, "/_peer/state").await.body).expect("state")
+}
+
+async fn control(peer: &Peer, path: &str) {
+    assert_eq!(
+        common::request(peer.addr, "POST", path, &[], b"")
+            .await
+            .status,
+        204,
+        "{path}"
+    );
+}
+
+async fn run(db: TestDb) {
+    let peer = start_peer().await;
+    let mut s = common::test_settings(&db.url);
+    let portal = s.portal.clone();
+    s.demo = true;
+    s.vnpay = Some(app::server::vnpay::VnpayConfig {
+        pay_url: format!("http://{}/paymentv2/vpcpay.html", peer.addr),
+        tmn_code: "PORTAL01".into(),
+        hash_secret: SECRET.into(),
+    });
+    let app = server::Application::build(s).await.expect("app builds");
+    let addr = app.local_addr().expect("addr");
+    tokio::spawn(app.serve());
+    control(
+        &peer,
+        &format!("/_peer/ipn-target?url=http://{addr}/thanh-toan/vnpay/ipn"),
+    )
+    .await;
+    let conn = sea_orm::Database::connect(db.url.as_str())
+        .await
+        .expect("db");
+    let svc = Services::load(conn, portal, common::test_auth())
+        .await
+        .expect("services");
+    let svc = &svc;
+    let unit = entity::agency::Entity::find()
+        .filter(entity::agency::Column::Kind.eq("one_stop"))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("unit")
+        .id;
+    let staff = common::staff(svc, unit, "pay").await;
+    let citizen = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Email.eq(CITIZEN))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("demo citizen")
+        .id;
+
+    let d1 = awaiting_fee(svc, &staff, unit, citizen, 1, 50_000).await;
+    let d = dossier(svc, d1).await;
+    assert_eq!((d.status, d.fee_due), (6, Some(50_000)));
+
+    let mut c = Client::new(addr);
+    c.get("/dang-nhap").await;
+    let r = c
+        .post("/dang-nhap", &[("email", CITIZEN), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 303);
+
+    // Happy path: paid on the gateway; the notification restarts the dossier.
+    let (to, back) = pay(&mut c, &peer, d1, "50.000 đ", "pay").await;
+    assert_eq!(to, format!("/ho-so/{d1}?thanh-toan=paid"));
+    let p = payments(svc, d1).await;
+    assert_eq!(
+        (p.len(), p[0].status.as_str(), p[0].amount),
+        (1, "paid", 50_000)
+    );
+    assert_eq!(p[0].response_code.as_deref(), Some("00"));
+    assert_eq!(dossier(svc, d1).await.status, 4, "processing again");
+    assert_eq!(events(svc, d1, "pay").await, 1);
+    let st = peer_state(&peer).await;
+    assert_eq!(
+        st["notifications"][0]["reply"]["body"]["RspCode"], "00",
+        "{st}"
+    );
+    let page = c.get(&format!("/ho-so/{d1}?thanh-toan=paid")).await;
+    assert!(page.body.contains("Thanh toán thành công"));
+
+    // The same notification again (replay): already confirmed, nothing changes.
+    let signed = query(&back);
+    assert_eq!(ipn(addr, &signed).await["RspCode"], "02");
+    assert_eq!(events(svc, d1, "pay").await, 1);
+    // Tampered amount: bad signature.
+    let mut tampered = signed.clone();
+    tampered.insert("vnp_Amount".into(), "100".into());
+    assert_eq!(ipn(addr, &tampered).await["RspCode"], "97");
+    // Unsigned: bad signature.
+    let mut unsigned = signed.clone();
+    unsigned.remove("vnp_SecureHash");
+    assert_eq!(ipn(addr, &unsigned).await["RspCode"], "97");
+    // Correctly signed but for an order the portal never made.
+    let mut foreign = signed.clone();
+    foreign.remove("vnp_SecureHash");
+    foreign.insert("vnp_TxnRef".into(), "KHONGCO1".into());
+    let hash = common::get(peer.addr, &format!("/_peer/sign?{}", encode(&foreign)))
+        .await
+        .body;
+    foreign.insert("vnp_SecureHash".into(), hash);
+    assert_eq!(ipn(addr, &foreign).await["RspCode"], "01");
+
+    // Cancelled on the gateway: the payment fails, the dossier still waits for the fee.
+    let d2 = awaiting_fee(svc, &staff, unit, citizen, 2, 50_000).await;
+    let (to, _) = pay(&mut c, &peer, d2, "50.000 đ", "cancel").await;
+    assert_eq!(to, format!("/ho-so/{d2}?thanh-toan=failed"));
+    assert_eq!(payments(svc, d2).await[0].status, "failed");
+    assert_eq!(dossier(svc, d2).await.status, 6);
+    // A signed notification with another amount for a pending order: refused.
+    let r = c.post(&format!("/ho-so/{d2}/thanh-toan"), &[]).await;
+    let order = query(r.header("location").expect("gateway"));
+    let mut wrong = BTreeMap::new();
+    for k in ["vnp_TmnCode", "vnp_TxnRef", "vnp_OrderInfo"] {
+        wrong.insert(k.to_owned(), order[k].clone());
+    }
+    wrong.insert("vnp_Amount".into(), "100".into());
+    wrong.insert("vnp_ResponseCode".into(), "00".into());
+    wrong.insert("vnp_TransactionStatus".into(), "00".into());
+    let hash = common::get(peer.addr, &format!("/_peer/sign?{}", encode(&wrong)))
+        .await
+        .body;
+    wrong.insert("vnp_SecureHash".into(), hash);
+    assert_eq!(ipn(addr, &wrong).await["RspCode"], "04");
+    assert_eq!(dossier(svc, d2).await.status, 6);
+
+    // The gateway notifies twice: one effect, the second answered "already confirmed".
+    control(&peer, "/_peer/ipn/twice").await;
+    let (to, _) = pay(&mut c, &peer, d2, "50.000 đ", "pay").await;
+    assert_eq!(to, format!("/ho-so/{d2}?thanh-toan=paid"));
+    let st = peer_state(&peer).await;
+    let replies: Vec<&Value> = st["notifications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .rev()
+        .take(2)
+        .collect();
+    assert_eq!(replies[0]["reply"]["body"]["RspCode"], "02");
+    assert_eq!(replies[1]["reply"]["body"]["RspCode"], "00");
+    assert_eq!(events(svc, d2, "pay").await, 1);
+    assert_eq!(dossier(svc, d2).await.status, 4);
+
+    // The notification comes after the browser: the page says it is waiting, then it is paid.
+    control(&peer, "/_peer/ipn/late").await;
+    let d3 = awaiting_fee(svc, &staff, unit, citizen, 3, 120_000).await;
+    let (to, _) = pay(&mut c, &peer, d3, "120.000 đ", "pay").await;
+    assert_eq!(to, format!("/ho-so/{d3}?thanh-toan=pending"));
+    let mut paid = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if dossier(svc, d3).await.status == 4 {
+            paid = true;
+            break;
+        }
+    }
+    assert!(paid, "the late notification restarted the dossier");
+    assert_eq!(payments(svc, d3).await[0].amount, 120_000);
+
+    // Nobody else pays a citizen's dossier, and a dossier not waiting for a fee has nothing
+    // to pay.
+    let officer_pay =
+        app::server::payment::start(svc, &staff.counter, d3, false, &RequestMeta::default()).await;
+    assert_eq!(officer_pay.err(), Some(AppError::NotFound));
+    let r = c.post(&format!("/ho-so/{d3}/thanh-toan"), &[]).await;
+    assert_eq!(r.status, 422, "nothing to pay now");
+    assert!(r.body.contains("không có khoản phí"));
+    assert_eq!(payments(svc, d3).await.len(), 1, "no order written");
+
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn vnpay_sqlite() {
+    run(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn vnpay_postgres() {
+    run(TestDb::postgres().await).await;
+}
