@@ -17,66 +17,23 @@ use app::server::npsp::{Npsp, NpspConfig};
 use app::server::outbox::{self, DEAD, DELIVERED, MAX_ATTEMPTS, PENDING};
 use app::server::work::{act, ActInput};
 use app::server::Services;
-use common::TestDb;
+use common::{Peer, TestDb};
 use entity::outbox_message;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const DSTCODE: &str = "000.00.00.H48";
 
-/// The simulator process; killed when dropped.
-struct Peer {
-    addr: std::net::SocketAddr,
-    _child: tokio::process::Child,
-}
-
-impl Peer {
-    async fn start() -> Self {
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_peer"))
-            .arg("npsp")
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("peer starts");
-        let out = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(out)
-            .read_line(&mut line)
-            .await
-            .expect("peer prints its address");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on ")
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected peer output {line:?}"));
-        Self {
-            addr,
-            _child: child,
-        }
-    }
-
-    fn config(&self) -> NpspConfig {
-        NpspConfig {
-            url: format!("http://{}", self.addr),
-            auth_endpoint: "/auth".into(),
-            integration_endpoint: "/integration".into(),
-            username: "portal".into(),
-            password: "portal-secret".into(),
-            dstcode: DSTCODE.into(),
-            madonvi: "000.00.15.H48".into(),
-        }
-    }
-
-    async fn control(&self, path: &str) {
-        let r = common::request(self.addr, "POST", path, &[], b"").await;
-        assert_eq!(r.status, 204, "{path}");
-    }
-
-    async fn state(&self) -> Value {
-        let r = common::get(self.addr, "/_peer/state").await;
-        serde_json::from_str(&r.body).expect("peer state is JSON")
+fn config(peer: &Peer) -> NpspConfig {
+    NpspConfig {
+        url: format!("http://{}", peer.addr),
+        auth_endpoint: "/auth".into(),
+        integration_endpoint: "/integration".into(),
+        username: "portal".into(),
+        password: "portal-secret".into(),
+        dstcode: DSTCODE.into(),
+        madonvi: "000.00.15.H48".into(),
     }
 }
 
@@ -106,44 +63,17 @@ fn admin() -> Principal {
 
 /// A submitted dossier on the counter → specialist → leader workflow, received by `unit`.
 async fn filed(svc: &Services, unit: i32, n: usize) -> (i32, String) {
-    let wf = entity::workflow::Entity::find()
-        .filter(entity::workflow::Column::Code.eq("mot-cua-chuyen-vien-lanh-dao"))
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("seeded workflow");
-    let version = entity::procedure_version::Entity::find()
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("a procedure");
-    let t = app::server::auth::now();
-    let today = Day::from_unix_vn(t);
+    let today = Day::from_unix_vn(app::server::auth::now());
     let code = format!("H48.TN-{}-{n:04}", today.yymmdd());
-    let d = entity::dossier::ActiveModel {
-        code: Set(Some(code.clone())),
-        procedure_id: Set(version.procedure_id),
-        version_id: Set(version.id),
-        agency_id: Set(unit),
-        applicant_name: Set(format!("Nguyễn Văn Nộp {n}")),
-        channel: Set("online".into()),
-        status: Set(1),
-        form_data: Set("{}".into()),
-        schema_version: Set(1),
-        revision: Set(1),
-        created_at: Set(t),
-        updated_at: Set(t),
-        submitted_at: Set(Some(t)),
-        due_date: Set(Some(svc.calendar.get().due_date(today, 10).to_string())),
-        workflow_id: Set(Some(wf.id)),
-        state: Set(Some("submitted".into())),
-        unit_id: Set(Some(unit)),
-        ..Default::default()
-    }
-    .insert(&svc.db)
-    .await
-    .expect("dossier");
-    (d.id, code)
+    let id = common::filed(
+        svc,
+        "mot-cua-chuyen-vien-lanh-dao",
+        unit,
+        code.clone(),
+        None,
+    )
+    .await;
+    (id, code)
 }
 
 async fn messages(svc: &Services) -> Vec<outbox_message::Model> {
@@ -165,7 +95,7 @@ async fn make_due(svc: &Services) {
 }
 
 async fn run(db: TestDb) {
-    let peer = Peer::start().await;
+    let peer = Peer::start("npsp").await;
     // The app over HTTP (for the page's permissions) has no NPSP; the test's own services
     // queue and deliver, so each delivery round is the test's to start.
     let mut s = common::test_settings(&db.url);
@@ -180,7 +110,7 @@ async fn run(db: TestDb) {
     let mut svc = Services::load(conn, portal, common::test_auth())
         .await
         .expect("services");
-    svc.integrations.npsp = Some(Arc::new(Npsp::new(peer.config()).expect("adapter")));
+    svc.integrations.npsp = Some(Arc::new(Npsp::new(config(&peer)).expect("adapter")));
     svc.integrations.lease_secs = 2;
     let svc = &svc;
     let meta = RequestMeta::default();

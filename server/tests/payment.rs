@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Stdio;
 
 use app::domain::calendar::Day;
 use app::domain::workflow::ActionKind as A;
@@ -13,43 +12,13 @@ use app::error::AppError;
 use app::server::auth::RequestMeta;
 use app::server::work::{act, ActInput};
 use app::server::Services;
-use common::{Client, TestDb};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use common::{Client, Peer, TestDb};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const CITIZEN: &str = "congdan@demo.dichvucong.vn";
 const PASSWORD: &str = "cong dan thu nghiem Da Nang";
 const SECRET: &str = "BIMATTHUNGHIEMVNPAY";
-
-struct Peer {
-    addr: std::net::SocketAddr,
-    _child: tokio::process::Child,
-}
-
-async fn start_peer() -> Peer {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_peer"))
-        .arg("vnpay")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("peer starts");
-    let out = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(out)
-        .read_line(&mut line)
-        .await
-        .expect("peer prints its address");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected peer output {line:?}"));
-    Peer {
-        addr,
-        _child: child,
-    }
-}
 
 /// Path and query of an absolute URL.
 fn target(url: &str) -> String {
@@ -110,44 +79,16 @@ async fn awaiting_fee(
     n: usize,
     fee: i64,
 ) -> i32 {
-    let wf = entity::workflow::Entity::find()
-        .filter(entity::workflow::Column::Code.eq("mot-cua-chuyen-vien-lanh-dao"))
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("workflow");
-    let version = entity::procedure_version::Entity::find()
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("procedure");
-    let t = app::server::auth::now();
-    let today = Day::from_unix_vn(t);
-    let d = entity::dossier::ActiveModel {
-        code: Set(Some(format!("H48.TT-{}-{n:04}", today.yymmdd()))),
-        procedure_id: Set(version.procedure_id),
-        version_id: Set(version.id),
-        agency_id: Set(unit),
-        applicant_id: Set(Some(citizen)),
-        applicant_name: Set("Công dân thử nghiệm".into()),
-        channel: Set("online".into()),
-        status: Set(1),
-        form_data: Set("{}".into()),
-        schema_version: Set(1),
-        revision: Set(1),
-        created_at: Set(t),
-        updated_at: Set(t),
-        submitted_at: Set(Some(t)),
-        due_date: Set(Some(svc.calendar.get().due_date(today, 10).to_string())),
-        workflow_id: Set(Some(wf.id)),
-        state: Set(Some("submitted".into())),
-        unit_id: Set(Some(unit)),
-        ..Default::default()
-    }
-    .insert(&svc.db)
-    .await
-    .expect("dossier")
-    .id;
+    let today = Day::from_unix_vn(app::server::auth::now());
+    let code = format!("H48.TT-{}-{n:04}", today.yymmdd());
+    let d = common::filed(
+        svc,
+        "mot-cua-chuyen-vien-lanh-dao",
+        unit,
+        code,
+        Some(citizen),
+    )
+    .await;
     let meta = RequestMeta::default();
     act(
         svc,
@@ -252,22 +193,8 @@ async fn pay(c: &mut Client, peer: &Peer, id: i32, fee: &str, outcome: &str) -> 
     (r.header("location").unwrap_or_default().to_owned(), back)
 }
 
-async fn peer_state(peer: &Peer) -> Value {
-    serde_json::from_str(&common::get(peer.addr, "/_peer/state").await.body).expect("state")
-}
-
-async fn control(peer: &Peer, path: &str) {
-    assert_eq!(
-        common::request(peer.addr, "POST", path, &[], b"")
-            .await
-            .status,
-        204,
-        "{path}"
-    );
-}
-
 async fn run(db: TestDb) {
-    let peer = start_peer().await;
+    let peer = Peer::start("vnpay").await;
     let mut s = common::test_settings(&db.url);
     let portal = s.portal.clone();
     s.demo = true;
@@ -279,10 +206,9 @@ async fn run(db: TestDb) {
     let app = server::Application::build(s).await.expect("app builds");
     let addr = app.local_addr().expect("addr");
     tokio::spawn(app.serve());
-    control(
-        &peer,
-        &format!("/_peer/ipn-target?url=http://{addr}/thanh-toan/vnpay/ipn"),
-    )
+    peer.control(&format!(
+        "/_peer/ipn-target?url=http://{addr}/thanh-toan/vnpay/ipn"
+    ))
     .await;
     let conn = sea_orm::Database::connect(db.url.as_str())
         .await
@@ -329,7 +255,7 @@ async fn run(db: TestDb) {
     assert_eq!(p[0].response_code.as_deref(), Some("00"));
     assert_eq!(dossier(svc, d1).await.status, 4, "processing again");
     assert_eq!(events(svc, d1, "pay").await, 1);
-    let st = peer_state(&peer).await;
+    let st = peer.state().await;
     assert_eq!(
         st["notifications"][0]["reply"]["body"]["RspCode"], "00",
         "{st}"
@@ -383,10 +309,10 @@ async fn run(db: TestDb) {
     assert_eq!(dossier(svc, d2).await.status, 6);
 
     // The gateway notifies twice: one effect, the second answered "already confirmed".
-    control(&peer, "/_peer/ipn/twice").await;
+    peer.control("/_peer/ipn/twice").await;
     let (to, _) = pay(&mut c, &peer, d2, "50.000 đ", "pay").await;
     assert_eq!(to, format!("/ho-so/{d2}?thanh-toan=paid"));
-    let st = peer_state(&peer).await;
+    let st = peer.state().await;
     let replies: Vec<&Value> = st["notifications"]
         .as_array()
         .expect("list")
@@ -400,7 +326,7 @@ async fn run(db: TestDb) {
     assert_eq!(dossier(svc, d2).await.status, 4);
 
     // The notification comes after the browser: the page says it is waiting, then it is paid.
-    control(&peer, "/_peer/ipn/late").await;
+    peer.control("/_peer/ipn/late").await;
     let d3 = awaiting_fee(svc, &staff, unit, citizen, 3, 120_000).await;
     let (to, _) = pay(&mut c, &peer, d3, "120.000 đ", "pay").await;
     assert_eq!(to, format!("/ho-so/{d3}?thanh-toan=pending"));

@@ -517,3 +517,98 @@ pub async fn staff(svc: &app::server::Services, unit: i32, tag: &str) -> Staff {
         leader: make("Võ Văn Lãnh Đạo", "lanhdao", Role::UnitLeader).await,
     }
 }
+
+/// A protocol simulator (`peer npsp`, `peer vnpay`: server/src/bin/peer.rs) in its own process
+/// on a free loopback port; killed when dropped.
+pub struct Peer {
+    pub addr: std::net::SocketAddr,
+    _child: tokio::process::Child,
+}
+
+impl Peer {
+    pub async fn start(kind: &str) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_peer"))
+            .arg(kind)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("peer starts");
+        let out = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        tokio::io::BufReader::new(out)
+            .read_line(&mut line)
+            .await
+            .expect("peer prints its address");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected peer output {line:?}"));
+        Self {
+            addr,
+            _child: child,
+        }
+    }
+
+    /// A test control (`POST /_peer/…`), answered 204.
+    pub async fn control(&self, path: &str) {
+        let r = request(self.addr, "POST", path, &[], b"").await;
+        assert_eq!(r.status, 204, "{path}");
+    }
+
+    /// What the peer received (`GET /_peer/state`).
+    pub async fn state(&self) -> serde_json::Value {
+        serde_json::from_str(&get(self.addr, "/_peer/state").await.body).expect("peer state")
+    }
+}
+
+/// A submitted dossier (a fixture row: filing itself is tested in tests/dossier.rs) following
+/// the seeded workflow `workflow`, received by `unit`, due in 10 working days.
+pub async fn filed(
+    svc: &app::server::Services,
+    workflow: &str,
+    unit: i32,
+    code: String,
+    applicant: Option<i32>,
+) -> i32 {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let wf = entity::workflow::Entity::find()
+        .filter(entity::workflow::Column::Code.eq(workflow))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("seeded workflow");
+    let version = entity::procedure_version::Entity::find()
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("a procedure");
+    let t = app::server::auth::now();
+    let today = app::domain::calendar::Day::from_unix_vn(t);
+    entity::dossier::ActiveModel {
+        code: Set(Some(code.clone())),
+        procedure_id: Set(version.procedure_id),
+        version_id: Set(version.id),
+        agency_id: Set(unit),
+        applicant_id: Set(applicant),
+        applicant_name: Set(format!("Nguyễn Văn Nộp {code}")),
+        channel: Set("online".into()),
+        status: Set(1),
+        form_data: Set("{}".into()),
+        schema_version: Set(1),
+        revision: Set(1),
+        created_at: Set(t),
+        updated_at: Set(t),
+        submitted_at: Set(Some(t)),
+        due_date: Set(Some(svc.calendar.get().due_date(today, 10).to_string())),
+        workflow_id: Set(Some(wf.id)),
+        state: Set(Some("submitted".into())),
+        unit_id: Set(Some(unit)),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await
+    .expect("dossier")
+    .id
+}
