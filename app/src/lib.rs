@@ -161,10 +161,17 @@ fn set_csp() {
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
+        // P-3.6: the pay form's answer redirects to the payment gateway; a browser applies
+        // form-action to that redirect too.
+        let gateway = use_context::<crate::server::Services>()
+            .and_then(|s| s.integrations.payment.as_ref().map(|g| g.origin()))
+            .filter(|o| !o.is_empty() && !o.contains([';', ',', ' ', '\'', '"']))
+            .map(|o| format!(" {o}"))
+            .unwrap_or_default();
         let policy = format!(
             "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+             object-src 'none'; base-uri 'none'; form-action 'self'{gateway}; frame-ancestors 'none'"
         );
         if let Ok(v) = http::HeaderValue::from_str(&policy) {
             res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);

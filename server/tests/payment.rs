@@ -164,6 +164,12 @@ async fn events(svc: &Services, id: i32, action: &str) -> u64 {
 async fn pay(c: &mut Client, peer: &Peer, id: i32, fee: &str, outcome: &str) -> (String, String) {
     let page = c.get(&format!("/ho-so/{id}")).await;
     assert!(page.body.contains(fee), "the fee is shown as {fee}");
+    // The pay form's redirect leaves the portal: the page's CSP lets forms go to the gateway.
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(
+        csp.contains(&format!("form-action 'self' http://{};", peer.addr)),
+        "{csp}"
+    );
     let r = c.post(&format!("/ho-so/{id}/thanh-toan"), &[]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let gateway = r.header("location").expect("to the gateway").to_owned();

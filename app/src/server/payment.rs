@@ -70,6 +70,20 @@ pub trait Gateway: Send + Sync {
     /// confirmed, 01 order not found, 02 already confirmed, 04 wrong amount, 97 bad
     /// signature, 99 other.
     fn ipn_reply(&self, code: &str) -> String;
+    /// The gateway's origin (`https://host[:port]`): the pay form's redirect goes there, so
+    /// the pages' CSP `form-action` must name it.
+    fn origin(&self) -> String;
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+pub fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            format!("{scheme}://{host}")
+        }
+        None => String::new(),
+    }
 }
 
 fn gateway(svc: &Services) -> Result<&dyn Gateway, AppError> {

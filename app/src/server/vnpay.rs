@@ -171,6 +171,10 @@ impl Gateway for Vnpay {
         })
     }
 
+    fn origin(&self) -> String {
+        super::payment::origin_of(&self.cfg.pay_url)
+    }
+
     fn ipn_reply(&self, code: &str) -> String {
         let message = match code {
             "00" => "Confirm Success",
@@ -212,6 +216,19 @@ mod tests {
         assert_eq!(
             sign("BI MAT", &p),
             "f35ebb2fc567308ca39b7cc5ddf73439fcf119b98d2ef6fb05d1be8f5e75f33d953d495547e10cadf04207b7be584c918906f566481e36052f9b71ba131add26"
+        );
+    }
+
+    #[test]
+    fn the_form_may_go_to_the_gateway_origin() {
+        use crate::server::payment::origin_of;
+        assert_eq!(
+            origin_of("https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"),
+            "https://sandbox.vnpayment.vn"
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:2528/paymentv2/vpcpay.html?x=1"),
+            "http://127.0.0.1:2528"
         );
     }
 
