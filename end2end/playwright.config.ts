@@ -58,6 +58,24 @@ export default defineConfig({
     env: { PEER_VNPAY_IPN_URL: `${baseURL}/thanh-toan/vnpay/ipn` },
    },
    {
+    // The SMS brandname gateway simulator: texts to applicants (P-3.2).
+    command: "exec ./target/debug/peer sms 127.0.0.1:2529",
+    cwd: root,
+    port: 2529,
+    reuseExistingServer: false,
+   },
+   {
+    // The national e-ID's OpenID provider (npm oidc-provider): sign-in with VNeID (P-1).
+    command: "exec node end2end/scripts/oidc-peer.mjs 127.0.0.1:2530",
+    cwd: root,
+    port: 2530,
+    reuseExistingServer: false,
+    env: {
+      PEER_OIDC_REDIRECT_URIS: `${baseURL}/dang-nhap/vneid/ket-qua`,
+      PEER_OIDC_LOGOUT_URIS: `${baseURL}/dang-nhap?ok=logged_out`,
+    },
+   },
+   {
     command: "node end2end/scripts/smtp-sink.mjs",
     cwd: root,
     port: 2526,
@@ -91,6 +109,12 @@ export default defineConfig({
       PORTAL_VNPAY_URL: "http://127.0.0.1:2528/paymentv2/vpcpay.html",
       PORTAL_VNPAY_TMN_CODE: "PORTAL01",
       PORTAL_VNPAY_HASH_SECRET: "BIMATTHUNGHIEMVNPAY",
+      PORTAL_SMS_URL: "http://127.0.0.1:2529/sms",
+      PORTAL_SMS_TOKEN: "sms-secret",
+      PORTAL_SMS_BRANDNAME: "UBND DA NANG",
+      PORTAL_OIDC_ISSUER: "http://127.0.0.1:2530",
+      PORTAL_OIDC_CLIENT_ID: "portal",
+      PORTAL_OIDC_CLIENT_SECRET: "portal-oidc-secret",
       // Every browser of the suite comes from the one loopback address, so the per-IP limits of
       // S-1 (5 registrations, 20 logins a minute) would trip on the suite itself depending on
       // timing (a CI run failed that way). The limits are tested in server/tests/security.rs.

@@ -161,13 +161,22 @@ fn set_csp() {
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
-        // P-3.6: the pay form's answer redirects to the payment gateway; a browser applies
-        // form-action to that redirect too.
-        let gateway = use_context::<crate::server::Services>()
-            .and_then(|s| s.integrations.payment.as_ref().map(|g| g.origin()))
+        // P-3.6: the pay form's answer redirects to the payment gateway; P-1: the logout
+        // form's answer redirects to the e-ID provider. A browser applies form-action to
+        // those redirects too.
+        let svc = use_context::<crate::server::Services>();
+        let gateway: String = svc
+            .iter()
+            .flat_map(|s| {
+                [
+                    s.integrations.payment.as_ref().map(|g| g.origin()),
+                    s.integrations.sso.as_ref().map(|o| o.origin()),
+                ]
+            })
+            .flatten()
             .filter(|o| !o.is_empty() && !o.contains([';', ',', ' ', '\'', '"']))
             .map(|o| format!(" {o}"))
-            .unwrap_or_default();
+            .collect();
         let policy = format!(
             "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \

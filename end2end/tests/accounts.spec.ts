@@ -78,6 +78,37 @@ test("citizen registers, verifies the email, logs in, edits the profile and logs
   await expect(page).toHaveURL(/\/dang-nhap\?next=/);
 });
 
+test("a citizen signs in with the national e-ID (VNeID) and signs out there too", async ({ page }, info) => {
+  // P-1: the e-ID provider is a real OpenID provider (npm oidc-provider, a separate process).
+  await open(page, info, "/dang-nhap");
+  await expectAccessible(page, info);
+  await page.getByRole("link", { name: "Đăng nhập bằng VNeID / tài khoản Cổng DVC quốc gia" }).click();
+  await page.waitForLoadState("load");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Đăng nhập VNeID (mô phỏng)");
+  await page.getByLabel("Số định danh cá nhân").fill("048095001234");
+  await page.getByLabel("Mật khẩu").fill("sai mat khau");
+  await submit(page, "Đăng nhập");
+  await expect(page.getByRole("alert")).toContainText("không đúng");
+  await page.getByLabel("Số định danh cá nhân").fill("048095001234");
+  await page.getByLabel("Mật khẩu").fill("vneid thu nghiem 1");
+  await submit(page, "Đăng nhập");
+  // Back on the portal, signed in with the account made from the e-ID's claims.
+  await expect(page).toHaveURL(/\/tai-khoan$/);
+  await expect(page.locator("#account-link")).toHaveText("Trần Thị Định Danh");
+  await expect(page.locator("main")).toContainText("dinhdanh@vneid.example.vn");
+  await expectAccessible(page, info);
+  // Logging out here ends the provider's session too (RP-initiated logout).
+  await page.locator("main").getByRole("button", { name: "Đăng xuất" }).click();
+  await page.waitForLoadState("load");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Đăng xuất VNeID (mô phỏng)");
+  await submit(page, "Đăng xuất");
+  await expect(page).toHaveURL(/\/dang-nhap\?ok=logged_out$/);
+  await expect(page.getByRole("status")).toContainText("Bạn đã đăng xuất");
+  await expectAccessible(page, info);
+  await open(page, info, "/tai-khoan");
+  await expect(page).toHaveURL(/\/dang-nhap\?next=/);
+});
+
 test("officer's first login: forced password change, 2FA enrolment, then the workspace", async ({ page }, info) => {
   // One demo officer per project, because the first login changes the account for good.
   const [email, initial, name] =

@@ -282,6 +282,12 @@ test("citizen files a birth registration online and follows it to a rated result
   await page.waitForLoadState("load");
   await expect(page.getByRole("region", { name: "Phí, lệ phí" }).getByRole("status")).toContainText("Thanh toán thành công");
   await expect(page.locator("main")).toContainText("thành công (mã giao dịch");
+  // The electronic receipt of the fee (biên lai), named with the dossier code.
+  const receiptHref = await page.getByRole("link", { name: "Tải biên lai (PDF)" }).getAttribute("href");
+  const receipt = await page.request.get(receiptHref!);
+  expect(receipt.headers()["content-type"]).toBe("application/pdf");
+  const receiptTitle = Buffer.from(`Biên lai thu phí, lệ phí ${code}`, "utf16le").swap16().toString("hex").toUpperCase();
+  expect((await receipt.body()).toString("latin1")).toContain(receiptTitle);
   await expectAccessible(page, info);
   await act(specialist, info, code, "Trình lãnh đạo phê duyệt");
   await expectAccessible(specialist, info);
@@ -335,13 +341,63 @@ test("citizen files a birth registration online and follows it to a rated result
   await submit(o, "Tạo hồ sơ");
   await expect(o.locator("#error-summary")).toContainText("12 chữ số");
   await expectAccessible(o, info);
-  await o.getByLabel("Mã thủ tục").fill("1.001193");
+  // A ward procedure of 20 working days on the generic form (support for community production).
+  await o.getByLabel("Mã thủ tục").fill("1.014208");
   await o.getByLabel("Họ và tên người nộp").fill("Phan Văn Quầy");
   await o.getByLabel("Số định danh cá nhân (CCCD)").fill("048095001234");
+  await o.getByLabel("Số điện thoại (không bắt buộc)").fill("0905123456");
   await submit(o, "Tạo hồ sơ");
   await expect(o).toHaveURL(/\/ho-so\/\d+$/);
+  const walkIn = new URL(o.url()).pathname;
   await expect(o.locator("main")).toContainText("Chưa xong");
   await expectAccessible(o, info);
+  // The officer fills the form for the applicant and submits, which accepts it at the counter.
+  await open(o, info, walkIn + "/bieu-mau");
+  await expect(byId(o, "f-applicant_name")).toHaveValue("Phan Văn Quầy");
+  await byId(o, "f-address.province").selectOption("48");
+  await submit(o, "Cập nhật danh sách xã, phường");
+  await byId(o, "f-address.commune").selectOption({ index: 1 });
+  await byId(o, "f-address.street").fill("12 Lê Duẩn");
+  await byId(o, "f-request").fill("Đề nghị hỗ trợ phát triển sản xuất cho tổ hợp tác rau sạch.");
+  await o.getByRole("checkbox", { name: /Tôi cam đoan/ }).check();
+  await submit(o, "Lưu và tiếp tục");
+  await expect(o).toHaveURL(/\/giay-to$/);
+  await open(o, info, walkIn);
+  await submit(o, "Nộp hồ sơ");
+  await expect(o).toHaveURL(/\/can-bo\/ho-so\/\d+/);
+  await expect(o.locator("main")).toContainText("Phan Văn Quầy");
+  const dueCell = o.locator("dt", { hasText: "Ngày hẹn trả kết quả" }).locator("xpath=following-sibling::dd[1]");
+  const dueBefore = (await dueCell.textContent())!.trim();
+  expect(dueBefore).toMatch(/^\d\d\/\d\d\/\d{4}$/);
+  // B-i: the dossier will be late, so the counter issues the apology and new appointment slip
+  // (Decree 61/2018: at least one working day before the due date, once only).
+  await o.getByText("Phiếu xin lỗi và hẹn lại ngày trả kết quả", { exact: true }).click();
+  const later = new Date(Date.now() + 60 * 86_400_000);
+  while (later.getUTCDay() === 0 || later.getUTCDay() === 6) later.setUTCDate(later.getUTCDate() + 1);
+  const iso = later.toISOString().slice(0, 10);
+  await o.getByLabel("Ngày hẹn trả kết quả mới").fill(iso);
+  await o.getByLabel("Lý do chậm trả kết quả").fill("Cần xác minh thực địa tại tổ hợp tác.");
+  await submit(o, "Phát hành phiếu xin lỗi");
+  await expect(o.getByRole("status")).toContainText("Đã thực hiện");
+  const [y, m, d] = iso.split("-");
+  await expect(dueCell).toHaveText(`${d}/${m}/${y} (đã hẹn lại; hẹn ban đầu ${dueBefore})`);
+  await expect(o.getByRole("button", { name: "Phát hành phiếu xin lỗi" })).toHaveCount(0);
+  const apology = await o.request.get(new URL(o.url()).pathname + "/phieu/phieu-xin-loi.pdf");
+  expect(apology.status()).toBe(200);
+  expect(apology.headers()["content-type"]).toBe("application/pdf");
+  expect((await apology.body()).subarray(0, 5).toString()).toBe("%PDF-");
+  await expect(o.getByRole("link", { name: "Phiếu xin lỗi và hẹn lại ngày trả kết quả" })).toBeVisible();
+  await expectAccessible(o, info);
+  // The walk-in applicant has no account: the apology reaches the phone by SMS (P-3.2), through
+  // the gateway simulator.
+  const walkInCode = (await o.getByRole("heading", { level: 1 }).textContent())!.trim();
+  await expect
+    .poll(async () => {
+      const sms = await (await o.request.get("http://127.0.0.1:2529/_peer/state")).json();
+      return sms.messages.filter((m: { phone: string; message: string }) =>
+        m.phone === "84905123456" && m.message.startsWith(`Co quan xin loi vi ho so ${walkInCode} chua co ket qua dung hen`)).length;
+    }, { timeout: 30_000 })
+    .toBe(1);
   await o.context().close();
 
   // The citizen downloads the result (also in the data store) and rates the service.

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// An external OpenID Connect identity (issuer + subject) linked to an account (P-1).
+/// An account's identity at an OpenID provider (P-1): issuer + subject, unique together.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "external_identity")]
 pub struct Model {
@@ -10,6 +10,7 @@ pub struct Model {
     pub issuer: String,
     pub subject: String,
     pub created_at: i64,
+    pub last_login_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

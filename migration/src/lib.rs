@@ -15,6 +15,7 @@ mod m20261202_000010_documents;
 mod m20261202_000011_document_types;
 mod m20261202_000012_outbox;
 mod m20261202_000013_payments;
+mod m20261202_000014_sso;
 pub mod seed;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_document_types::Migration),
             Box::new(m20261202_000012_outbox::Migration),
             Box::new(m20261202_000013_payments::Migration),
+            Box::new(m20261202_000014_sso::Migration),
         ]
     }
 }

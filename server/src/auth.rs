@@ -476,8 +476,85 @@ async fn logout(State(state): State<AppState>, req: Request<Body>) -> Response {
             )
             .await;
     }
-    let mut res = see_other("/dang-nhap?ok=logged_out");
+    // A session opened through the national e-ID ends there too (RP-initiated logout, P-1).
+    let sso_logout = match (&c.user, c.svc.integrations.sso.as_deref()) {
+        (Some(p), Some(sso)) => sso.logout_url(&c.svc, &p.session_id).await,
+        _ => None,
+    };
+    let mut res = see_other(sso_logout.as_deref().unwrap_or("/dang-nhap?ok=logged_out"));
     clear_session_cookies(res.headers_mut(), c.svc.auth.policy.secure_cookies);
+    res
+}
+
+/// The cookie that ties a national e-ID sign-in to the browser that started it (P-1).
+const SSO_STATE: &str = "portal_sso_state";
+
+fn sso_state_cookie(value: &str, max_age: i64, secure: bool) -> String {
+    format!(
+        "{SSO_STATE}={value}; Path=/dang-nhap/vneid; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// P-1: starts a sign-in with the national e-ID and sends the browser to the provider.
+async fn sso_start(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    let svc = &state.services;
+    let next = safe_next(q.get("next"));
+    match app::server::auth::sso::begin(svc, next.as_deref()).await {
+        Ok((url, st)) => {
+            let mut res = see_other(&url);
+            append_cookie(
+                res.headers_mut(),
+                &sso_state_cookie(&st, 600, svc.auth.policy.secure_cookies),
+            );
+            res
+        }
+        Err(AppError::NotFound) => crate::dossier::error_response(AppError::NotFound),
+        Err(e) => {
+            tracing::warn!("SSO start: {e}");
+            see_other("/dang-nhap?sso=loi")
+        }
+    }
+}
+
+/// P-1: the provider's callback: validates, signs in, and goes where the sign-in started.
+async fn sso_callback(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+    req: Request<Body>,
+) -> Response {
+    let svc = &state.services;
+    let cb = app::server::auth::sso::Callback {
+        code: q.get("code").cloned(),
+        state: q.get("state").cloned(),
+        error: q.get("error").cloned(),
+    };
+    let meta = client_meta(&req, state.trust_proxy);
+    let cookie_state = read_cookie(req.headers(), SSO_STATE).map(str::to_owned);
+    let secure = svc.auth.policy.secure_cookies;
+    let mut res = match app::server::auth::sso::finish(svc, cookie_state.as_deref(), &cb, &meta)
+        .await
+    {
+        Ok(done) => {
+            let to = match done.logged_in.stage {
+                Stage::Full => safe_next(done.next.as_ref()).unwrap_or_else(|| "/tai-khoan".into()),
+                s => s.path().into(),
+            };
+            let mut res = see_other(&to);
+            set_session_cookies(
+                res.headers_mut(),
+                &done.logged_in.issued,
+                svc.auth.policy.access_ttl_secs,
+                secure,
+            );
+            res
+        }
+        Err(refusal) => see_other(&format!("/dang-nhap?sso={}", refusal.code())),
+    };
+    append_cookie(res.headers_mut(), &sso_state_cookie("", 0, secure));
     res
 }
 
@@ -680,6 +757,8 @@ pub fn routes() -> Router<AppState> {
         .route("/xac-thuc-email", post(verify_email))
         .route("/dang-nhap", post(login))
         .route("/dang-nhap/ma-xac-thuc", post(second_factor))
+        .route("/dang-nhap/vneid", get(sso_start))
+        .route("/dang-nhap/vneid/ket-qua", get(sso_callback))
         .route("/dang-xuat", post(logout))
         .route("/quen-mat-khau", post(forgot))
         .route("/dat-lai-mat-khau", post(reset))

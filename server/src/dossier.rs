@@ -48,6 +48,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/tra-cuu-ho-so", post(lookup))
         .route("/ho-so/{id}/thanh-toan", post(pay))
+        .route("/ho-so/{id}/bien-lai/{file}", get(payment_receipt))
+        .route(
+            "/can-bo/ho-so/{id}/bien-lai/{file}",
+            get(officer_payment_receipt),
+        )
         .route("/thanh-toan/{gateway}/ipn", get(pay_notify))
         .route("/thanh-toan/{gateway}/ket-qua", get(pay_return))
         .route("/can-bo/ho-so", post(officer_bulk))
@@ -631,6 +636,43 @@ async fn officer_receipt(
         return see_other("/dang-nhap");
     };
     match svc_dossier::officer_receipt_pdf(&state.services, &p, id).await {
+        Ok((name, bytes)) => file_response(&name, "application/pdf", bytes),
+        Err(e) => error_response(e),
+    }
+}
+
+/// P-3.6: the electronic receipt of a paid fee, `bien-lai/{payment id}.pdf`, for the applicant.
+async fn payment_receipt(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i32, String)>,
+    req: Request<Body>,
+) -> Response {
+    fee_receipt(state, id, &file, req, false).await
+}
+
+/// The same receipt for an officer of the unit handling the dossier.
+async fn officer_payment_receipt(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(i32, String)>,
+    req: Request<Body>,
+) -> Response {
+    fee_receipt(state, id, &file, req, true).await
+}
+
+async fn fee_receipt(
+    state: AppState,
+    id: i32,
+    file: &str,
+    req: Request<Body>,
+    officer: bool,
+) -> Response {
+    let Some(p) = signed_in(&req) else {
+        return see_other("/dang-nhap");
+    };
+    let Some(pid) = file.strip_suffix(".pdf").and_then(|n| n.parse().ok()) else {
+        return error_response(AppError::NotFound);
+    };
+    match app::server::payment::receipt_pdf(&state.services, &p, id, pid, officer).await {
         Ok((name, bytes)) => file_response(&name, "application/pdf", bytes),
         Err(e) => error_response(e),
     }

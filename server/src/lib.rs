@@ -59,6 +59,10 @@ pub struct Settings {
     /// `PORTAL_VNPAY_URL`, `PORTAL_VNPAY_TMN_CODE`, `PORTAL_VNPAY_HASH_SECRET`: online payment
     /// through VNPay (P-3.6). Off when unset.
     pub vnpay: Option<app::server::vnpay::VnpayConfig>,
+    /// P-3.2: the SMS gateway (`PORTAL_SMS_*`), none by default.
+    pub sms: Option<app::server::sms::SmsConfig>,
+    /// P-1: the national e-ID's OpenID provider (`PORTAL_OIDC_*`), none by default.
+    pub sso: Option<app::server::auth::sso::SsoConfig>,
     /// `PORTAL_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for due messages
     /// (default 2000).
     pub outbox_interval_ms: u64,
@@ -121,6 +125,8 @@ impl Settings {
             policy: app::server::auth::SecurityPolicy::from_env(env)?,
             npsp: app::server::npsp::NpspConfig::from_env(env)?,
             vnpay: app::server::vnpay::VnpayConfig::from_env(env)?,
+            sms: app::server::sms::SmsConfig::from_env(env)?,
+            sso: app::server::auth::sso::SsoConfig::from_env(env)?,
             outbox_interval_ms: env("PORTAL_OUTBOX_INTERVAL_MS")
                 .map(|v| {
                     v.parse()
@@ -224,6 +230,15 @@ impl Application {
         if let Some(cfg) = settings.vnpay.clone() {
             services.integrations.payment =
                 Some(std::sync::Arc::new(app::server::vnpay::Vnpay { cfg }));
+        }
+        if let Some(cfg) = settings.sms.clone() {
+            services.integrations.sms = Some(std::sync::Arc::new(
+                app::server::sms::Sms::new(cfg).map_err(|e| format!("PORTAL_SMS_URL: {e}"))?,
+            ));
+        }
+        if let Some(cfg) = settings.sso.clone() {
+            services.integrations.sso =
+                Some(std::sync::Arc::new(app::server::auth::sso::Sso::new(cfg)?));
         }
         services.integrations.lease_secs = settings.outbox_lease_secs;
         if settings.demo {

@@ -84,16 +84,6 @@ async fn messages(svc: &Services) -> Vec<outbox_message::Model> {
         .expect("q")
 }
 
-/// Time passes for the queue: every waiting message is due now.
-async fn make_due(svc: &Services) {
-    outbox_message::Entity::update_many()
-        .col_expr(outbox_message::Column::NextAt, Expr::value(0i64))
-        .filter(outbox_message::Column::Status.eq(PENDING))
-        .exec(&svc.db)
-        .await
-        .expect("due");
-}
-
 async fn run(db: TestDb) {
     let peer = Peer::start("npsp").await;
     // The app over HTTP (for the page's permissions) has no NPSP; the test's own services
@@ -208,9 +198,9 @@ async fn run(db: TestDb) {
         0,
         "not due yet"
     );
-    make_due(svc).await;
+    common::make_due(svc).await;
     assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 0);
-    make_due(svc).await;
+    common::make_due(svc).await;
     assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 1);
     let st = peer.state().await;
     assert_eq!(st["dossiers"][&c2]["TrangThaiHoSo"], "2");
@@ -232,7 +222,7 @@ async fn run(db: TestDb) {
     .await
     .expect("assigned");
     assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 0);
-    make_due(svc).await;
+    common::make_due(svc).await;
     assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 1);
     let st = peer.state().await;
     assert_eq!(st["logins"], 2);
@@ -247,7 +237,7 @@ async fn run(db: TestDb) {
         .exec(&svc.db)
         .await
         .expect("redeliver");
-    make_due(svc).await;
+    common::make_due(svc).await;
     assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 4);
     let st = peer.state().await;
     assert_eq!(st["dossiers"], before["dossiers"]);
@@ -272,7 +262,7 @@ async fn run(db: TestDb) {
     .await
     .expect("accepted");
     for _ in 0..MAX_ATTEMPTS {
-        make_due(svc).await;
+        common::make_due(svc).await;
         assert_eq!(outbox::run_once(svc, 20).await.expect("round"), 0);
     }
     let m = messages(svc).await.pop().expect("message");

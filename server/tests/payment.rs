@@ -268,6 +268,28 @@ async fn run(db: TestDb) {
     );
     let page = c.get(&format!("/ho-so/{d1}?thanh-toan=paid")).await;
     assert!(page.body.contains("Thanh toán thành công"));
+    // The electronic receipt (biên lai) of the paid fee: linked on the page, a PDF for the
+    // citizen and for the unit's counter; an officer is not the applicant.
+    let p1 = p[0].id;
+    let href = format!("/ho-so/{d1}/bien-lai/{p1}.pdf");
+    assert!(page.body.contains(&href), "receipt link");
+    let r = c.get(&href).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    assert!(r.body.starts_with("%PDF-"));
+    let (name, bytes) = app::server::payment::receipt_pdf(svc, &staff.counter, d1, p1, true)
+        .await
+        .expect("the counter's copy");
+    assert!(
+        name.starts_with("bien-lai-") && bytes.starts_with(b"%PDF-"),
+        "{name}"
+    );
+    assert_eq!(
+        app::server::payment::receipt_pdf(svc, &staff.counter, d1, p1, false)
+            .await
+            .err(),
+        Some(AppError::Forbidden)
+    );
 
     // The same notification again (replay): already confirmed, nothing changes.
     let signed = query(&back);
@@ -297,6 +319,24 @@ async fn run(db: TestDb) {
     assert_eq!(to, format!("/ho-so/{d2}?thanh-toan=failed"));
     assert_eq!(payments(svc, d2).await[0].status, "failed");
     assert_eq!(dossier(svc, d2).await.status, 6);
+    // A failed payment has no receipt, and one dossier's receipt is not another's.
+    let failed = payments(svc, d2).await[0].id;
+    assert_eq!(
+        c.get(&format!("/ho-so/{d2}/bien-lai/{failed}.pdf"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        c.get(&format!("/ho-so/{d2}/bien-lai/{p1}.pdf"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        c.get(&format!("/ho-so/{d1}/bien-lai/x.pdf")).await.status,
+        404
+    );
     // A signed notification with another amount for a pending order: refused.
     let r = c.post(&format!("/ho-so/{d2}/thanh-toan"), &[]).await;
     let order = query(r.header("location").expect("gateway"));

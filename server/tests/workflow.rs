@@ -13,7 +13,9 @@ use app::server::work::{
 };
 use app::server::Services;
 use common::{Client, TestDb};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 struct Env {
     addr: std::net::SocketAddr,
@@ -61,53 +63,15 @@ async fn start(db: TestDb) -> Env {
 }
 
 /// A submitted dossier following workflow `code`, received by `unit`, due in `days` working
-/// days (a fixture row: filing itself is tested in tests/dossier.rs).
+/// days, with a code unique within the test.
 async fn filed(env: &Env, code: &str, unit: i32, days: u32) -> i32 {
-    let wf = entity::workflow::Entity::find()
-        .filter(entity::workflow::Column::Code.eq(code))
-        .one(&env.svc.db)
-        .await
-        .expect("q")
-        .expect("seeded workflow");
-    let version = entity::procedure_version::Entity::find()
-        .one(&env.svc.db)
-        .await
-        .expect("q")
-        .expect("a procedure");
-    let t = app::server::auth::now();
-    let today = Day::from_unix_vn(t);
+    let today = Day::from_unix_vn(app::server::auth::now());
     let n = entity::dossier::Entity::find()
-        .all(&env.svc.db)
+        .count(&env.svc.db)
         .await
-        .expect("q")
-        .len();
-    let d = entity::dossier::ActiveModel {
-        code: Set(Some(format!("T{unit}-{}-{n:04}", today.yymmdd()))),
-        procedure_id: Set(version.procedure_id),
-        version_id: Set(version.id),
-        agency_id: Set(unit),
-        applicant_id: Set(None),
-        applicant_name: Set(format!("Người nộp {n}")),
-        channel: Set("online".into()),
-        status: Set(1),
-        form_data: Set("{}".into()),
-        schema_version: Set(1),
-        revision: Set(1),
-        created_at: Set(t),
-        updated_at: Set(t),
-        submitted_at: Set(Some(t)),
-        due_date: Set(Some(
-            env.svc.calendar.get().due_date(today, days).to_string(),
-        )),
-        workflow_id: Set(Some(wf.id)),
-        state: Set(Some("submitted".into())),
-        unit_id: Set(Some(unit)),
-        ..Default::default()
-    }
-    .insert(&env.svc.db)
-    .await
-    .expect("dossier");
-    d.id
+        .expect("q");
+    let number = format!("T{unit}-{}-{n:04}", today.yymmdd());
+    common::filed_due(&env.svc, code, unit, number, None, days).await
 }
 
 async fn row(env: &Env, id: i32) -> entity::dossier::Model {

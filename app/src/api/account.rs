@@ -19,6 +19,8 @@ pub struct FormContext {
     pub csrf: String,
     pub echo: FormEcho,
     pub user: Option<Principal>,
+    /// Sign-in with the national e-ID is configured (P-1).
+    pub sso: bool,
 }
 
 #[server(prefix = "/api", endpoint = "form_context", input = server_fn::codec::Json)]
@@ -27,6 +29,7 @@ pub async fn get_form_context() -> Result<FormContext, AppError> {
         csrf: crate::server::auth::csrf_token(),
         echo: use_context::<FormEcho>().unwrap_or_default(),
         user: crate::server::auth::current_user(),
+        sso: services().is_ok_and(|s| s.integrations.sso.is_some()),
     })
 }
 

@@ -1,2 +1,3 @@
 pub mod layout;
 pub mod procedure_card;
+pub mod table;

@@ -221,6 +221,7 @@ pub struct DossierView {
 /// One online payment attempt as the applicant sees it (P-3.6).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentView {
+    pub id: i32,
     pub amount: i64,
     /// pending | paid | failed
     pub status: String,
@@ -239,6 +240,66 @@ pub fn vnd(amount: i64) -> String {
         out.push(ch);
     }
     format!("{}{out} đ", if amount < 0 { "-" } else { "" })
+}
+
+/// An amount read out in Vietnamese, as receipts write it under the figures ("Bằng chữ"):
+/// 25000 → "Hai mươi lăm nghìn đồng", 1005000 → "Một triệu không trăm linh năm nghìn đồng".
+/// Fees are positive; the sign is not read.
+pub fn vnd_words(amount: i64) -> String {
+    const DIGITS: [&str; 10] = [
+        "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+    ];
+    const SCALES: [&str; 6] = ["", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ"];
+    // Three digits; `full` when a higher group precedes (then "không trăm", "linh" are said).
+    fn group(n: u64, full: bool) -> Vec<&'static str> {
+        let (h, t, u) = (
+            (n / 100) as usize,
+            (n / 10 % 10) as usize,
+            (n % 10) as usize,
+        );
+        let mut w = Vec::new();
+        if h > 0 || full {
+            w.extend([DIGITS[h], "trăm"]);
+        }
+        match t {
+            0 if u > 0 && (h > 0 || full) => w.push("linh"),
+            0 => {}
+            1 => w.push("mười"),
+            _ => w.extend([DIGITS[t], "mươi"]),
+        }
+        match u {
+            0 => {}
+            1 if t >= 2 => w.push("mốt"),
+            5 if t >= 1 => w.push("lăm"),
+            _ => w.push(DIGITS[u]),
+        }
+        w
+    }
+    let mut n = amount.unsigned_abs();
+    if n == 0 {
+        return "Không đồng".into();
+    }
+    let mut groups = Vec::new();
+    while n > 0 {
+        groups.push(n % 1000);
+        n /= 1000;
+    }
+    let top = groups.len() - 1;
+    let mut words: Vec<&str> = Vec::new();
+    for (i, g) in groups.iter().enumerate().rev() {
+        if *g == 0 {
+            continue;
+        }
+        words.extend(group(*g, i < top));
+        if let Some(scale) = SCALES.get(i).filter(|s| !s.is_empty()) {
+            words.push(scale);
+        }
+    }
+    words.push("đồng");
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+    format!("{}{}", first.unwrap_or_default(), chars.as_str())
 }
 
 /// What the public lookup shows to someone who knows the code and the applicant's phone or
@@ -322,6 +383,25 @@ pub fn action_label(action: &str, lang: Lang) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn amounts_read_out_in_vietnamese() {
+        use super::vnd_words as w;
+        assert_eq!(w(25_000), "Hai mươi lăm nghìn đồng");
+        assert_eq!(w(50_000), "Năm mươi nghìn đồng");
+        assert_eq!(w(120_000), "Một trăm hai mươi nghìn đồng");
+        assert_eq!(w(1_250_000), "Một triệu hai trăm năm mươi nghìn đồng");
+        assert_eq!(w(1_005_000), "Một triệu không trăm linh năm nghìn đồng");
+        assert_eq!(
+            w(2_021_015),
+            "Hai triệu không trăm hai mươi mốt nghìn không trăm mười lăm đồng"
+        );
+        assert_eq!(w(105), "Một trăm linh năm đồng");
+        assert_eq!(w(15), "Mười lăm đồng");
+        assert_eq!(w(1_000_000_000), "Một tỷ đồng");
+        assert_eq!(w(9_999_999_999), "Chín tỷ chín trăm chín mươi chín triệu chín trăm chín mươi chín nghìn chín trăm chín mươi chín đồng");
+        assert_eq!(w(0), "Không đồng");
+    }
+
     use super::*;
 
     #[test]

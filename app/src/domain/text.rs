@@ -12,6 +12,21 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Removes Vietnamese diacritics and keeps the case ("Đã nộp" → "Da nop"): text for channels
+/// limited to ASCII, such as SMS in GSM-7 (P-3.2).
+pub fn unaccent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_uppercase() {
+            let lower: String = c.to_lowercase().map(base_letter).collect();
+            out.extend(lower.chars().flat_map(char::to_uppercase));
+        } else if let b @ ('\u{1}'..) = base_letter(c) {
+            out.push(b);
+        }
+    }
+    out
+}
+
 fn base_letter(c: char) -> char {
     match c {
         'à' | 'á' | 'ạ' | 'ả' | 'ã' | 'â' | 'ầ' | 'ấ' | 'ậ' | 'ẩ' | 'ẫ' | 'ă' | 'ằ' | 'ắ' | 'ặ'
@@ -157,6 +172,17 @@ mod tests {
             "cap phieu ly lich tu phap"
         );
         assert_eq!(fold("Ưu đãi, hỗ trợ"), "uu dai, ho tro");
+    }
+
+    #[test]
+    fn unaccent_keeps_case() {
+        assert_eq!(unaccent("Đã tiếp nhận HỒ SƠ"), "Da tiep nhan HO SO");
+        assert_eq!(
+            unaccent("Ưu đãi, hỗ trợ 25.000 đ"),
+            "Uu dai, ho tro 25.000 d"
+        );
+        // Decomposed input (NFD): the combining marks are dropped, not left as NUL.
+        assert_eq!(unaccent("Vie\u{0302}\u{0323}t"), "Viet");
     }
 
     #[test]

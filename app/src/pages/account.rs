@@ -215,11 +215,44 @@ pub fn VerifyEmailPage() -> impl IntoView {
     }
 }
 
+/// Why a sign-in with the national e-ID did not finish (`?sso=`, P-1).
+fn sso_refusal(code: &str, lang: Lang) -> Option<&'static str> {
+    Some(match code {
+        "huy" => tr(
+            lang,
+            "Bạn đã huỷ đăng nhập bằng VNeID.",
+            "You cancelled signing in with VNeID.",
+        ),
+        "het-han" => tr(
+            lang,
+            "Phiên đăng nhập bằng VNeID đã hết hạn hoặc không hợp lệ. Hãy thử lại.",
+            "The VNeID sign-in expired or is not valid. Try again.",
+        ),
+        "can-bo" => tr(
+            lang,
+            "Tài khoản cán bộ đăng nhập bằng email, mật khẩu và mã xác thực hai bước.",
+            "Officer accounts sign in with email, password and two-step verification.",
+        ),
+        "khoa" => tr(
+            lang,
+            "Tài khoản đã bị vô hiệu hoá. Hãy liên hệ Cổng.",
+            "This account has been disabled. Contact the portal.",
+        ),
+        "loi" => tr(
+            lang,
+            "Không đăng nhập được bằng VNeID lúc này. Hãy thử lại sau hoặc đăng nhập bằng email.",
+            "Signing in with VNeID failed. Try again later or sign in with your email.",
+        ),
+        _ => return None,
+    })
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
     let ok = query("ok");
     let next = query("next");
+    let sso = query("sso");
     let title = lang.t().login_title;
     view! {
         <Title text=title/>
@@ -230,9 +263,25 @@ pub fn LoginPage() -> impl IntoView {
             "reset" => Some(view! { <Notice text=tr(lang, "Mật khẩu đã được đặt lại. Hãy đăng nhập bằng mật khẩu mới.", "Your password has been reset. Log in with the new password.")/> }),
             _ => None,
         }}
+        {move || sso_refusal(&sso.get(), lang).map(|text| view! {
+            <div role="alert" class="mb-4 border-l-4 border-red-800 bg-red-50 p-3 font-semibold text-red-900">{text}</div>
+        })}
         <WithForm render=move |c: FormContext| {
             let e = c.echo.clone();
+            let start = format!("/dang-nhap/vneid?next={}", crate::domain::text::urlencode(&next.get_untracked()));
             view! {
+                {c.sso.then(|| view! {
+                    <section aria-labelledby="sso-h" class="mb-6 max-w-md">
+                        <h2 id="sso-h" class="sr-only">{tr(lang, "Đăng nhập bằng định danh điện tử", "Sign in with the national e-ID")}</h2>
+                        <a href=start.clone() rel="external" class="block rounded bg-[#8b1a1a] px-4 py-3 text-center font-semibold text-white underline-offset-2 hover:underline focus:outline focus:outline-4 focus:outline-offset-2 focus:outline-black">
+                            {tr(lang, "Đăng nhập bằng VNeID / tài khoản Cổng DVC quốc gia", "Sign in with VNeID / the National Public Service Portal account")}
+                        </a>
+                        <p class="mt-2 text-sm text-slate-700">{tr(lang,
+                            "Lần đầu đăng nhập, Cổng tạo tài khoản từ họ tên, số định danh, email và số điện thoại do VNeID cung cấp; bằng việc đăng nhập, bạn đồng ý cho Cổng xử lý các dữ liệu này để giải quyết thủ tục hành chính (Nghị định 13/2023/NĐ-CP).",
+                            "The first time, the portal creates your account from the name, ID number, email and phone VNeID provides; by signing in you agree that the portal processes them to handle administrative procedures (Decree 13/2023).")}</p>
+                        <p class="mt-4 font-semibold">{tr(lang, "Hoặc đăng nhập bằng email:", "Or sign in with your email:")}</p>
+                    </section>
+                })}
                 <ErrorSummary echo=e.clone() lang/>
                 <form method="post" action="/dang-nhap" novalidate class="max-w-md">
                     <Csrf token=c.csrf.clone()/>

@@ -9,12 +9,10 @@ use super::dossier::{day_vn, status_badge, time_vn, Note, SECONDARY};
 use super::ErrorNotice;
 use crate::api::account::FormContext;
 use crate::api::dossier::get_archive_view;
+use crate::components::table::{DataTable, TD};
 use crate::domain::dossier::{ArchiveRow, ArchiveView};
 use crate::i18n::Lang;
 use crate::use_lang;
-
-const TH: &str = "border border-slate-400 p-1 text-left";
-const TD: &str = "border border-slate-400 p-1";
 
 #[component]
 pub fn ArchivePage() -> impl IntoView {
@@ -77,16 +75,7 @@ fn Archive(v: ArchiveView, c: FormContext, expired: bool, lang: Lang) -> impl In
                     }}</p> })}
                     <form method="post" action="/can-bo/luu-tru">
                         <Csrf token=c.csrf.clone()/>
-                        <div class="overflow-x-auto mb-3" role="region" aria-labelledby="h-pending" tabindex="0">
-                            <table class="min-w-full border-collapse text-sm">
-                                <thead><tr>
-                                    <th scope="col" class=TH>{tr(lang, "Chọn", "Select")}</th>
-                                    <th scope="col" class=TH>{tr(lang, "Mã hồ sơ", "Code")}</th>
-                                    <th scope="col" class=TH>{tr(lang, "Thủ tục", "Procedure")}</th>
-                                    <th scope="col" class=TH>{tr(lang, "Trạng thái", "Status")}</th>
-                                    <th scope="col" class=TH>{tr(lang, "Hoàn thành", "Finished")}</th>
-                                </tr></thead>
-                                <tbody>
+                        <DataTable labelled_by="h-pending" columns=vec![tr(lang, "Chọn", "Select"), tr(lang, "Mã hồ sơ", "Code"), tr(lang, "Thủ tục", "Procedure"), tr(lang, "Trạng thái", "Status"), tr(lang, "Hoàn thành", "Finished")] class="mb-3">
                                     {v.pending.into_iter().map(|r| {
                                         let code = r.code.clone().unwrap_or_default();
                                         let box_id = format!("chon-{}", r.id);
@@ -99,9 +88,7 @@ fn Archive(v: ArchiveView, c: FormContext, expired: bool, lang: Lang) -> impl In
                                             <td class=TD>{r.finished_at.map(time_vn)}</td>
                                         </tr> }
                                     }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
+                        </DataTable>
                         <button type="submit" class=BUTTON>{tr(lang, "Lưu trữ các hồ sơ đã chọn", "Archive the selected dossiers")}</button>
                     </form>
                 }.into_any()
@@ -121,15 +108,7 @@ fn Archive(v: ArchiveView, c: FormContext, expired: bool, lang: Lang) -> impl In
                 view! { <p>{tr(lang, "Chưa có hồ sơ nào.", "None yet.")}</p> }.into_any()
             } else {
                 view! {
-                    <div class="overflow-x-auto" role="region" aria-labelledby="h-archived" tabindex="0">
-                        <table class="min-w-full border-collapse text-sm">
-                            <thead><tr>
-                                <th scope="col" class=TH>{tr(lang, "Mã hồ sơ", "Code")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Thủ tục", "Procedure")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Ngày lưu trữ", "Archived")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Bảo quản đến", "Keep until")}</th>
-                            </tr></thead>
-                            <tbody>
+                    <DataTable labelled_by="h-archived" columns=vec![tr(lang, "Mã hồ sơ", "Code"), tr(lang, "Thủ tục", "Procedure"), tr(lang, "Ngày lưu trữ", "Archived"), tr(lang, "Bảo quản đến", "Keep until")]>
                                 {v.archived.into_iter().map(|r| {
                                     let keep = retention_text(&r, lang);
                                     view! { <tr>
@@ -139,9 +118,7 @@ fn Archive(v: ArchiveView, c: FormContext, expired: bool, lang: Lang) -> impl In
                                         <td class=TD>{keep}{r.expired.then(|| view! { " "<strong class="text-red-800">{tr(lang, "(hết hạn, chờ thẩm định)", "(expired, awaiting appraisal)")}</strong> })}</td>
                                     </tr> }
                                 }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    </DataTable>
                 }.into_any()
             }}
         </div>

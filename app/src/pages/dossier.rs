@@ -376,8 +376,11 @@ fn Payment(d: DossierView, csrf: String, lang: Lang) -> impl IntoView {
                             "failed" => tr(lang, "không thành công", "failed"),
                             _ => tr(lang, "chưa có kết quả", "no result yet"),
                         };
+                        let receipt = (p.status == "paid").then(|| view! {
+                            " — "<a href=format!("/ho-so/{id}/bien-lai/{}.pdf", p.id) class=LINK>{tr(lang, "Tải biên lai (PDF)", "Download the receipt (PDF)")}</a>
+                        });
                         view! { <li>{format!("{} — {} — {}{}", time_vn(p.created_at), vnd(p.amount), outcome,
-                            p.gateway_txn.as_ref().map(|t| format!(" ({} {t})", tr(lang, "mã giao dịch", "transaction"))).unwrap_or_default())}</li> }
+                            p.gateway_txn.as_ref().map(|t| format!(" ({} {t})", tr(lang, "mã giao dịch", "transaction"))).unwrap_or_default())}{receipt}</li> }
                     }).collect_view()}
                 </ul>
             })}

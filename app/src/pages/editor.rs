@@ -11,14 +11,12 @@ use super::dossier::{FormPreview, SECONDARY};
 use super::ErrorNotice;
 use crate::api::account::{format_time, FormContext};
 use crate::api::editor::{get_editor_list, get_editor_view, get_holiday_view, get_shared_list};
+use crate::components::table::{DataTable, TD, TH};
 use crate::domain::editor::*;
 use crate::domain::form::FormEcho;
 use crate::domain::workflow::{Workflow, BACK};
 use crate::i18n::Lang;
 use crate::use_lang;
-
-const TH: &str = "border border-slate-400 p-1 text-left";
-const TD: &str = "border border-slate-400 p-1";
 
 fn level_label(level: &str, lang: Lang) -> &'static str {
     Level::parse(level)
@@ -75,16 +73,7 @@ fn ProcedureList(list: EditorList, q: String, c: FormContext, lang: Lang) -> imp
             Lang::Vi => format!("{} thủ tục, hiển thị {shown}.", list.total),
             Lang::En => format!("{} procedures, {shown} shown.", list.total),
         }}</p>
-        <div class="mb-8 overflow-x-auto" role="region" aria-labelledby="h-procs" tabindex="0">
-            <table class="min-w-full border-collapse text-sm">
-                <caption id="h-procs" class="text-left font-semibold mb-1">{tr(lang, "Thủ tục", "Procedures")}</caption>
-                <thead><tr>
-                    <th scope="col" class=TH>{tr(lang, "Mã", "Code")}</th>
-                    <th scope="col" class=TH>{tr(lang, "Tên thủ tục", "Name")}</th>
-                    <th scope="col" class=TH>{tr(lang, "Cơ quan", "Agency")}</th>
-                    <th scope="col" class=TH>{tr(lang, "Mức độ", "Level")}</th>
-                </tr></thead>
-                <tbody>
+        <DataTable labelled_by="h-procs" columns=vec![tr(lang, "Mã", "Code"), tr(lang, "Tên thủ tục", "Name"), tr(lang, "Cơ quan", "Agency"), tr(lang, "Mức độ", "Level")] caption={tr(lang, "Thủ tục", "Procedures")} class="mb-8">
                     {list.rows.into_iter().map(|r| {
                         let href = format!("/quan-tri/thu-tuc/{}", crate::domain::text::urlencode(&r.code));
                         view! { <tr>
@@ -94,9 +83,7 @@ fn ProcedureList(list: EditorList, q: String, c: FormContext, lang: Lang) -> imp
                             <td class=TD>{level_label(&r.level, lang)}</td>
                         </tr> }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
         <section aria-labelledby="h-new" class="max-w-xl">
             <h2 id="h-new" class="text-xl font-bold mb-2">{tr(lang, "Tạo thủ tục mới", "Create a procedure")}</h2>
             <p class="mb-2 text-sm">{tr(lang,
@@ -284,24 +271,14 @@ fn Editor(v: EditorView, c: FormContext, lang: Lang) -> impl IntoView {
         </form>
         <div class="mb-8">
             <h2 id="h-versions" class="text-xl font-bold mb-2">{tr(lang, "Các phiên bản", "Versions")}</h2>
-            <div class="overflow-x-auto" role="region" aria-labelledby="h-versions" tabindex="0">
-                <table class="min-w-full border-collapse text-sm">
-                    <thead><tr>
-                        <th scope="col" class=TH>{tr(lang, "Phiên bản", "Version")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Thời hạn (ngày)", "Limit (days)")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Quy trình", "Workflow")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Hồ sơ đã nộp theo phiên bản", "Dossiers filed under it")}</th>
-                    </tr></thead>
-                    <tbody>
+            <DataTable labelled_by="h-versions" columns=vec![tr(lang, "Phiên bản", "Version"), tr(lang, "Thời hạn (ngày)", "Limit (days)"), tr(lang, "Quy trình", "Workflow"), tr(lang, "Hồ sơ đã nộp theo phiên bản", "Dossiers filed under it")]>
                         {v.versions.iter().map(|r| view! { <tr>
                             <th scope="row" class=TH>{r.version}</th>
                             <td class=TD>{r.time_limit_days.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
                             <td class=TD>{r.workflow.clone()}</td>
                             <td class=TD>{r.dossiers}</td>
                         </tr> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            </DataTable>
             {(!v.changes.is_empty()).then(|| view! {
                 <h3 class="mt-4 font-bold">{tr(lang, "Lịch sử thay đổi", "Change history")}</h3>
                 <ul class="list-disc pl-5">
@@ -387,15 +364,7 @@ fn WorkflowTable(w: Workflow, lang: Lang) -> impl IntoView {
     view! {
         <div class="mb-8">
             <h2 id="h-wf" class="text-xl font-bold mb-2">{tr(lang, "Xem trước quy trình", "Workflow preview")}</h2>
-            <div class="overflow-x-auto" role="region" aria-labelledby="h-wf" tabindex="0">
-                <table class="min-w-full border-collapse text-sm">
-                    <thead><tr>
-                        <th scope="col" class=TH>{tr(lang, "Bước", "State")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Mã trạng thái quốc gia", "National status")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Thời hạn bước (giờ làm việc)", "Step limit (working hours)")}</th>
-                        <th scope="col" class=TH>{tr(lang, "Thao tác → bước tiếp (ai thực hiện)", "Action → next state (who)")}</th>
-                    </tr></thead>
-                    <tbody>
+            <DataTable labelled_by="h-wf" columns=vec![tr(lang, "Bước", "State"), tr(lang, "Mã trạng thái quốc gia", "National status"), tr(lang, "Thời hạn bước (giờ làm việc)", "Step limit (working hours)"), tr(lang, "Thao tác → bước tiếp (ai thực hiện)", "Action → next state (who)")]>
                         {rows.into_iter().map(|(n, status, sla, actions)| view! { <tr>
                             <th scope="row" class=TH>{n}</th>
                             <td class=TD>{status}</td>
@@ -406,9 +375,7 @@ fn WorkflowTable(w: Workflow, lang: Lang) -> impl IntoView {
                                 view! { <ul class="list-disc pl-5">{actions.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul> }.into_any()
                             }}</td>
                         </tr> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            </DataTable>
         </div>
     }
 }

@@ -10,11 +10,11 @@ use super::dossier::{time_vn, Note};
 use super::ErrorNotice;
 use crate::api::account::FormContext;
 use crate::api::editor::get_integrations;
+use crate::components::table::DataTable;
 use crate::domain::integration::{MessageRow, OutboxView};
 use crate::i18n::Lang;
 use crate::use_lang;
 
-const TH: &str = "border border-slate-400 p-1 text-left";
 const TD: &str = "border border-slate-400 p-1 align-top";
 
 #[component]
@@ -77,17 +77,7 @@ fn Queue(
                 view! { <p>{tr(lang, "Không có.", "None.")}</p> }.into_any()
             } else {
                 view! {
-                    <div class="overflow-x-auto" role="region" aria-labelledby=id tabindex="0">
-                        <table class="min-w-full border-collapse text-sm">
-                            <thead><tr>
-                                <th scope="col" class=TH>{tr(lang, "Số", "No.")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Nội dung", "Message")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Trạng thái", "Status")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Số lần gửi", "Attempts")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Lỗi gần nhất", "Last error")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Thao tác", "Action")}</th>
-                            </tr></thead>
-                            <tbody>
+                    <DataTable labelled_by=id columns=vec![tr(lang, "Số", "No."), tr(lang, "Nội dung", "Message"), tr(lang, "Trạng thái", "Status"), tr(lang, "Số lần gửi", "Attempts"), tr(lang, "Lỗi gần nhất", "Last error"), tr(lang, "Thao tác", "Action")]>
                                 {rows.into_iter().map(|m| {
                                     let csrf = csrf.clone();
                                     let label = match lang {
@@ -110,9 +100,7 @@ fn Queue(
                                         })}</td>
                                     </tr> }
                                 }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    </DataTable>
                 }.into_any()
             }}
         </div>
@@ -165,17 +153,7 @@ fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
                 view! { <p>{tr(lang, "Chưa có thông điệp nào.", "No message yet.")}</p> }.into_any()
             } else {
                 view! {
-                    <div class="overflow-x-auto" role="region" aria-labelledby="h-log" tabindex="0">
-                        <table class="min-w-full border-collapse text-sm">
-                            <thead><tr>
-                                <th scope="col" class=TH>{tr(lang, "Thời điểm", "Time")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Hệ thống", "System")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Nghiệp vụ", "Operation")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Mã hồ sơ", "Dossier")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Kết quả", "Outcome")}</th>
-                                <th scope="col" class=TH>{tr(lang, "Nội dung", "Content")}</th>
-                            </tr></thead>
-                            <tbody>
+                    <DataTable labelled_by="h-log" columns=vec![tr(lang, "Thời điểm", "Time"), tr(lang, "Hệ thống", "System"), tr(lang, "Nghiệp vụ", "Operation"), tr(lang, "Mã hồ sơ", "Dossier"), tr(lang, "Kết quả", "Outcome"), tr(lang, "Nội dung", "Content")]>
                                 {log.into_iter().map(|l| {
                                     let outcome = format!(
                                         "{} {} · {} ms",
@@ -197,9 +175,7 @@ fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
                                         </details></td>
                                     </tr> }
                                 }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    </DataTable>
                 }.into_any()
             }}
         </div>

@@ -1436,6 +1436,7 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
             .await?
             .into_iter()
             .map(|p| crate::domain::dossier::PaymentView {
+                id: p.id,
                 amount: p.amount,
                 status: p.status,
                 created_at: p.created_at,
@@ -1820,39 +1821,51 @@ pub(crate) async fn handled_by(
     Ok(d)
 }
 
-/// Tells the applicant in the app and by email.
+/// Tells the applicant in the app and by email when they have an account, and by SMS when
+/// SMS is configured (P-3.2): walk-in applicants filed at the counter have only a phone.
 pub(crate) async fn notify_applicant(svc: &Services, d: &dossier::Model, vi: String, en: String) {
-    let Some(uid) = d.applicant_id else { return };
-    let row = notification::ActiveModel {
-        user_id: Set(uid),
-        dossier_id: Set(Some(d.id)),
-        text_vi: Set(vi.clone()),
-        text_en: Set(en),
-        link: Set(format!("/ho-so/{}", d.id)),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(&svc.db)
-    .await;
-    if let Err(e) = row {
-        tracing::warn!("notification for dossier {} not stored: {e}", d.id);
-    }
-    if let Ok(Some(u)) = entity::user_account::Entity::find_by_id(uid)
-        .one(&svc.db)
-        .await
-    {
-        let code = d.code.clone().unwrap_or_default();
-        let body = format!(
-            "{vi}\n\nXem hồ sơ: {}/ho-so/{}\n\n(Thư tự động, vui lòng không trả lời.)",
-            svc.auth.public_url, d.id
-        );
-        if let Err(e) = svc
-            .auth
-            .mailer
-            .send(&u.email, &format!("Hồ sơ {code}: có cập nhật"), &body)
+    let code = d.code.clone().unwrap_or_default();
+    let mut phone = d.applicant_phone.clone();
+    if let Some(uid) = d.applicant_id {
+        let row = notification::ActiveModel {
+            user_id: Set(uid),
+            dossier_id: Set(Some(d.id)),
+            text_vi: Set(vi.clone()),
+            text_en: Set(en),
+            link: Set(format!("/ho-so/{}", d.id)),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&svc.db)
+        .await;
+        if let Err(e) = row {
+            tracing::warn!("notification for dossier {} not stored: {e}", d.id);
+        }
+        if let Ok(Some(u)) = entity::user_account::Entity::find_by_id(uid)
+            .one(&svc.db)
             .await
         {
-            tracing::warn!("mail for dossier {code} not sent: {e}");
+            let body = format!(
+                "{vi}\n\nXem hồ sơ: {}/ho-so/{}\n\n(Thư tự động, vui lòng không trả lời.)",
+                svc.auth.public_url, d.id
+            );
+            if let Err(e) = svc
+                .auth
+                .mailer
+                .send(&u.email, &format!("Hồ sơ {code}: có cập nhật"), &body)
+                .await
+            {
+                tracing::warn!("mail for dossier {code} not sent: {e}");
+            }
+            phone = phone.or(u.phone);
+        }
+    }
+    if let Some(phone) = phone {
+        // One key per notification: the dossier, its revision and a random tag (two
+        // notifications can share a revision, e.g. a payment and the step it completes).
+        let key = format!("sms:{}:{}:{:08x}", d.id, d.revision, rand::random::<u32>());
+        if let Err(e) = super::sms::enqueue(svc, &svc.db, &key, &phone, &code, &vi).await {
+            tracing::warn!("SMS for dossier {code} not queued: {e}");
         }
     }
 }

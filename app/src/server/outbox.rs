@@ -144,6 +144,10 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
             Some(n) => n.deliver(svc, &payload).await,
             None => Err("NPSP is not configured on this instance".into()),
         },
+        super::sms::TOPIC => match &svc.integrations.sms {
+            Some(s) => s.deliver(svc, &payload).await,
+            None => Err("SMS is not configured on this instance".into()),
+        },
         other => Err(format!("no adapter for topic {other}")),
     }
 }
@@ -215,8 +219,9 @@ pub async fn retry(
 /// Hides personal data in a logged body: the values of keys that carry names, contacts and
 /// identity numbers (EMC-2 logs are read by technicians, not case officers).
 pub fn mask(body: &str) -> String {
-    const PERSONAL: [&str; 8] = [
+    const PERSONAL: [&str; 9] = [
         "ChuHoSo",
+        "phone",
         "Email",
         "SoDienThoai",
         "Fax",
@@ -380,6 +385,7 @@ pub async fn view(svc: &Services, p: &Principal, q: &str) -> Result<OutboxView, 
             .as_ref()
             .map(|n| n.describe())
             .into_iter()
+            .chain(svc.integrations.sms.as_ref().map(|s| s.describe()))
             .collect(),
         pending,
         delivered,
@@ -397,6 +403,10 @@ pub struct Integrations {
     pub npsp: Option<std::sync::Arc<super::npsp::Npsp>>,
     /// The online payment gateway (P-3.6).
     pub payment: Option<std::sync::Arc<dyn super::payment::Gateway>>,
+    /// Text messages to applicants (P-3.2).
+    pub sms: Option<std::sync::Arc<super::sms::Sms>>,
+    /// Sign-in with the national e-ID (P-1); not delivered through the outbox.
+    pub sso: Option<std::sync::Arc<super::auth::sso::Sso>>,
     /// How long a claimed message stays the claimer's.
     pub lease_secs: i64,
 }
@@ -406,6 +416,8 @@ impl Default for Integrations {
         Self {
             npsp: None,
             payment: None,
+            sms: None,
+            sso: None,
             lease_secs: 70,
         }
     }
@@ -413,6 +425,6 @@ impl Default for Integrations {
 
 impl Integrations {
     pub fn any(&self) -> bool {
-        self.npsp.is_some()
+        self.npsp.is_some() || self.sms.is_some()
     }
 }

@@ -170,6 +170,90 @@ pub async fn start(
     }))
 }
 
+/// The electronic receipt of a settled online payment (biên lai thu phí, lệ phí, P-3.6) as a
+/// PDF: for the dossier's applicant (`officer` false) or an officer of the unit handling it.
+/// Only a paid payment has one. Returns the file name and the bytes.
+pub async fn receipt_pdf(
+    svc: &Services,
+    p: &Principal,
+    dossier_id: i32,
+    payment_id: i32,
+    officer: bool,
+) -> Result<(String, Vec<u8>), AppError> {
+    let d = if officer {
+        super::dossier::handled_by(svc, p, dossier_id).await?
+    } else {
+        super::dossier::owned(svc, p, dossier_id).await?
+    };
+    let pay = payment::Entity::find_by_id(payment_id)
+        .filter(payment::Column::DossierId.eq(d.id))
+        .filter(payment::Column::Status.eq("paid"))
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let code = d.code.clone().ok_or(AppError::NotFound)?;
+    let unit = entity::agency::Entity::find_by_id(d.agency_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let parent = match unit.parent_id {
+        Some(pid) => entity::agency::Entity::find_by_id(pid).one(&svc.db).await?,
+        None => None,
+    };
+    let number = format!("{:07}", pay.id);
+    let paid_at = pay.settled_at.unwrap_or(pay.created_at);
+    let s = super::pdf::Slip {
+        agency_parent: parent.map(|a| a.name).unwrap_or_default(),
+        agency: unit.name,
+        code: code.clone(),
+        title: "Biên lai thu phí, lệ phí".into(),
+        fields: vec![
+            ("Số biên lai:".into(), number.clone()),
+            ("Người nộp:".into(), d.applicant_name.clone()),
+            ("Hồ sơ:".into(), code.clone()),
+            ("Thủ tục:".into(), svc.procedure_name(d.procedure_id)),
+            (
+                "Nội dung thu:".into(),
+                format!("Phí, lệ phí giải quyết hồ sơ {code}"),
+            ),
+            (
+                "Số tiền:".into(),
+                crate::domain::dossier::vnd(pay.amount),
+            ),
+            (
+                "Bằng chữ:".into(),
+                crate::domain::dossier::vnd_words(pay.amount),
+            ),
+            (
+                "Hình thức thanh toán:".into(),
+                format!("Trực tuyến qua {}", pay.gateway.to_uppercase()),
+            ),
+            (
+                "Mã giao dịch:".into(),
+                format!(
+                    "{} (mã đơn hàng {})",
+                    pay.gateway_txn.clone().unwrap_or_default(),
+                    pay.txn_ref
+                ),
+            ),
+            (
+                "Thời điểm thanh toán:".into(),
+                crate::domain::calendar::time_vn(paid_at),
+            ),
+        ],
+        paragraphs: vec![
+            "Biên lai điện tử lập từ giao dịch thanh toán trực tuyến đã được cổng thanh toán xác nhận. Tra cứu hồ sơ bằng mã QR dưới đây.".into(),
+        ],
+        table: Vec::new(),
+        lookup_url: Some(format!("{}/tra-cuu-ho-so?ma={code}", svc.auth.public_url)),
+    };
+    let bytes = tokio::task::spawn_blocking(move || super::pdf::slip(&s))
+        .await
+        .map_err(crate::error::internal)?
+        .map_err(crate::error::internal)?;
+    Ok((format!("bien-lai-{number}-{code}.pdf"), bytes))
+}
+
 /// Handles the gateway's server-to-server notification; returns the reply body.
 pub async fn notify(svc: &Services, params: &BTreeMap<String, String>) -> Result<String, AppError> {
     let Some(gw) = svc.integrations.payment.as_deref() else {

@@ -5,10 +5,10 @@
 //! history and for the other app instances, and reloads the catalogue in place.
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use entity::{admin_area, agency, catalogue_change, document_type, field};
@@ -40,6 +40,36 @@ fn bad(line: &Line, vi: String, en: String) -> BadLine {
     }
 }
 
+/// Rows whose code is `q` or whose name contains it; everything when `q` is empty.
+fn matching<C: ColumnTrait>(q: &str, code: Option<C>, name: C) -> Option<Condition> {
+    (!q.is_empty()).then(|| {
+        let by_name = Condition::any().add(name.contains(q));
+        match code {
+            Some(c) => by_name.add(c.eq(q)),
+            None => by_name,
+        }
+    })
+}
+
+/// Up to `limit` rows of `E` in `order` that pass `filter`, and how many pass it.
+async fn page<E>(
+    svc: &Services,
+    order: E::Column,
+    filter: Option<Condition>,
+    limit: Option<u64>,
+) -> Result<(u64, Vec<E::Model>), AppError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let mut s = E::find().order_by_asc(order);
+    if let Some(f) = filter {
+        s = s.filter(f);
+    }
+    let total = s.clone().count(&svc.db).await?;
+    Ok((total, s.limit(limit).all(&svc.db).await?))
+}
+
 /// A page of the catalogue (rows matching `q` in code or name), in its CSV columns.
 pub async fn list(
     svc: &Services,
@@ -52,19 +82,18 @@ pub async fn list(
     let q: String = q.trim().chars().take(100).collect();
     let (total, rows) = match cat {
         SharedCatalogue::Areas => {
-            let mut s = admin_area::Entity::find().order_by_asc(admin_area::Column::Code);
-            if !q.is_empty() {
-                s = s.filter(
-                    admin_area::Column::Code
-                        .eq(q.clone())
-                        .or(admin_area::Column::FullName.contains(q.clone())),
-                );
-            }
-            let total = s.clone().count(&svc.db).await?;
-            let rows = s
-                .limit(limit)
-                .all(&svc.db)
-                .await?
+            let (total, page) = page::<admin_area::Entity>(
+                svc,
+                admin_area::Column::Code,
+                matching(
+                    &q,
+                    Some(admin_area::Column::Code),
+                    admin_area::Column::FullName,
+                ),
+                limit,
+            )
+            .await?;
+            let rows = page
                 .into_iter()
                 .map(|a| {
                     vec![
@@ -80,16 +109,13 @@ pub async fn list(
             (total, rows)
         }
         SharedCatalogue::Agencies => {
-            let mut s = agency::Entity::find().order_by_asc(agency::Column::Id);
-            if !q.is_empty() {
-                s = s.filter(
-                    agency::Column::Code
-                        .eq(q.clone())
-                        .or(agency::Column::Name.contains(q.clone())),
-                );
-            }
-            let total = s.clone().count(&svc.db).await?;
-            let page = s.limit(limit).all(&svc.db).await?;
+            let (total, page) = page::<agency::Entity>(
+                svc,
+                agency::Column::Id,
+                matching(&q, Some(agency::Column::Code), agency::Column::Name),
+                limit,
+            )
+            .await?;
             let parents: HashMap<i32, Option<String>> = agency::Entity::find()
                 .select_only()
                 .column(agency::Column::Id)
@@ -126,34 +152,28 @@ pub async fn list(
             (total, rows)
         }
         SharedCatalogue::Fields => {
-            let mut s = field::Entity::find().order_by_asc(field::Column::Name);
-            if !q.is_empty() {
-                s = s.filter(field::Column::Name.contains(q.clone()));
-            }
-            let total = s.clone().count(&svc.db).await?;
-            let rows = s
-                .limit(limit)
-                .all(&svc.db)
-                .await?
-                .into_iter()
-                .map(|f| vec![f.name])
-                .collect();
-            (total, rows)
+            let (total, page) = page::<field::Entity>(
+                svc,
+                field::Column::Name,
+                matching(&q, None, field::Column::Name),
+                limit,
+            )
+            .await?;
+            (total, page.into_iter().map(|f| vec![f.name]).collect())
         }
         SharedCatalogue::DocumentTypes => {
-            let mut s = document_type::Entity::find().order_by_asc(document_type::Column::Code);
-            if !q.is_empty() {
-                s = s.filter(
-                    document_type::Column::Code
-                        .eq(q.clone())
-                        .or(document_type::Column::Name.contains(q.clone())),
-                );
-            }
-            let total = s.clone().count(&svc.db).await?;
-            let rows = s
-                .limit(limit)
-                .all(&svc.db)
-                .await?
+            let (total, page) = page::<document_type::Entity>(
+                svc,
+                document_type::Column::Code,
+                matching(
+                    &q,
+                    Some(document_type::Column::Code),
+                    document_type::Column::Name,
+                ),
+                limit,
+            )
+            .await?;
+            let rows = page
                 .into_iter()
                 .map(|d| vec![d.code, d.name, d.issuer.unwrap_or_default()])
                 .collect();

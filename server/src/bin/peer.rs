@@ -1,7 +1,8 @@
 //! Local peers that speak the national protocols, for tests and demonstrations (never used in
-//! production). `peer npsp [ADDR]` runs a National Public Service Portal adapter simulator
-//! (spec/protocols.md §1): login with username/password and the `dstcode` header gives a
-//! session; the integration endpoint takes `TraCuuHoSo`, `DongBoHoSoMC` and
+//! production); `peer vnpay` and `peer sms` are described in their modules. `peer npsp
+//! [ADDR]` runs a National Public Service Portal adapter simulator (spec/protocols.md §1):
+//! login with username/password and the `dstcode` header gives a session; the integration
+//! endpoint takes `TraCuuHoSo`, `DongBoHoSoMC` and
 //! `CapNhatTienDoHoSoMC` in the NPSP envelope, validates each payload and records it. It keeps
 //! a dossier once per code and a progress entry once per (code, time, status), as the NPSP
 //! does, and counts every call so tests can see duplicates.
@@ -46,6 +47,8 @@ fn env_or(k: &str, d: &str) -> String {
     std::env::var(k).unwrap_or_else(|_| d.to_owned())
 }
 
+#[path = "peer/sms.rs"]
+mod sms;
 #[path = "peer/vnpay.rs"]
 mod vnpay;
 
@@ -56,8 +59,9 @@ async fn main() {
     let app = match args.get(1).map(String::as_str) {
         Some("npsp") => npsp_app(),
         Some("vnpay") => vnpay::app(),
+        Some("sms") => sms::app(),
         _ => {
-            eprintln!("usage: peer npsp|vnpay [ADDR]");
+            eprintln!("usage: peer npsp|vnpay|sms [ADDR]");
             std::process::exit(2);
         }
     };

@@ -518,7 +518,7 @@ pub async fn staff(svc: &app::server::Services, unit: i32, tag: &str) -> Staff {
     }
 }
 
-/// A protocol simulator (`peer npsp`, `peer vnpay`: server/src/bin/peer.rs) in its own process
+/// A protocol simulator (`peer npsp|vnpay|sms`: server/src/bin/peer.rs) in its own process
 /// on a free loopback port; killed when dropped.
 pub struct Peer {
     pub addr: std::net::SocketAddr,
@@ -527,19 +527,46 @@ pub struct Peer {
 
 impl Peer {
     pub async fn start(kind: &str) -> Self {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_peer"));
+        cmd.arg(kind);
+        Self::spawn(cmd).await
+    }
+
+    /// The national e-ID's OpenID provider stand-in (`end2end/scripts/oidc-peer.mjs`, the npm
+    /// package `oidc-provider` in Node), with this portal's client registered for `redirect`
+    /// and `logout`.
+    pub async fn oidc(redirect: &str, logout: &str) -> Self {
+        let mut cmd = tokio::process::Command::new("node");
+        cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .arg("end2end/scripts/oidc-peer.mjs")
+            .arg("127.0.0.1:0")
+            .env("PEER_OIDC_REDIRECT_URIS", redirect)
+            .env("PEER_OIDC_LOGOUT_URIS", logout)
+            .stderr(std::process::Stdio::null());
+        Self::spawn(cmd).await
+    }
+
+    async fn spawn(mut cmd: tokio::process::Command) -> Self {
         use tokio::io::AsyncBufReadExt;
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_peer"))
-            .arg(kind)
+        let mut child = cmd
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("peer starts");
         let out = child.stdout.take().expect("stdout");
+        let mut reader = tokio::io::BufReader::new(out);
         let mut line = String::new();
-        tokio::io::BufReader::new(out)
+        reader
             .read_line(&mut line)
             .await
             .expect("peer prints its address");
+        // Whatever the peer prints later is read and dropped: a closed pipe would kill it.
+        tokio::spawn(async move {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).await.is_ok_and(|n| n > 0) {
+                sink.clear();
+            }
+        });
         let addr = line
             .trim()
             .strip_prefix("listening on ")
@@ -572,6 +599,18 @@ pub async fn filed(
     code: String,
     applicant: Option<i32>,
 ) -> i32 {
+    filed_due(svc, workflow, unit, code, applicant, 10).await
+}
+
+/// [`filed`], due in `days` working days from today.
+pub async fn filed_due(
+    svc: &app::server::Services,
+    workflow: &str,
+    unit: i32,
+    code: String,
+    applicant: Option<i32>,
+    days: u32,
+) -> i32 {
     use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
     let wf = entity::workflow::Entity::find()
         .filter(entity::workflow::Column::Code.eq(workflow))
@@ -601,7 +640,7 @@ pub async fn filed(
         created_at: Set(t),
         updated_at: Set(t),
         submitted_at: Set(Some(t)),
-        due_date: Set(Some(svc.calendar.get().due_date(today, 10).to_string())),
+        due_date: Set(Some(svc.calendar.get().due_date(today, days).to_string())),
         workflow_id: Set(Some(wf.id)),
         state: Set(Some("submitted".into())),
         unit_id: Set(Some(unit)),
@@ -611,4 +650,17 @@ pub async fn filed(
     .await
     .expect("dossier")
     .id
+}
+
+/// Time passes for the outbox: every waiting message is due now.
+pub async fn make_due(svc: &app::server::Services) {
+    use entity::outbox_message;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    outbox_message::Entity::update_many()
+        .col_expr(outbox_message::Column::NextAt, Expr::value(0i64))
+        .filter(outbox_message::Column::Status.eq(app::server::outbox::PENDING))
+        .exec(&svc.db)
+        .await
+        .expect("due");
 }

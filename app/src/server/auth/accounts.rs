@@ -30,10 +30,10 @@ use crate::server::Services;
 pub const CONSENT_VERSION: &str = "2026-11";
 pub const CONSENT_PURPOSE: &str = "public_services";
 
-const CITIZEN_ID: &str = "citizen_id";
+pub(crate) const CITIZEN_ID: &str = "citizen_id";
 const TOTP_SECRET: &str = "totp_secret";
 
-fn entry(actor: Option<i32>, action: &str, meta: &RequestMeta) -> Entry {
+pub(crate) fn entry(actor: Option<i32>, action: &str, meta: &RequestMeta) -> Entry {
     Entry {
         actor: actor.map(|a| a.to_string()),
         action: action.into(),
@@ -45,7 +45,7 @@ fn entry(actor: Option<i32>, action: &str, meta: &RequestMeta) -> Entry {
     }
 }
 
-async fn audit(svc: &Services, e: Entry) -> Result<(), AppError> {
+pub(crate) async fn audit(svc: &Services, e: Entry) -> Result<(), AppError> {
     svc.audit.append(&svc.db, e).await.map(|_| ())
 }
 
@@ -350,7 +350,7 @@ async fn new_email_token<C: sea_orm::ConnectionTrait>(
 }
 
 /// Records consent to the current personal-data notice (S-PD).
-async fn record_consent<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn record_consent<C: sea_orm::ConnectionTrait>(
     db: &C,
     user_id: i32,
     at: i64,

@@ -8,6 +8,7 @@ pub mod mail;
 pub mod policy;
 pub mod ratelimit;
 pub mod session;
+pub mod sso;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
