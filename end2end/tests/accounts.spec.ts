@@ -110,6 +110,9 @@ test("a citizen signs in with the national e-ID (VNeID) and signs out there too"
 });
 
 test("officer's first login: forced password change, 2FA enrolment, then the workspace", async ({ page }, info) => {
+  // Some twenty pages with axe on each (login, 2FA, workspace, catalogue editor, holidays,
+  // shared catalogues, integrations): more than the default minute on a loaded 2-core machine.
+  test.setTimeout(180_000);
   // One demo officer per project, because the first login changes the account for good.
   const [email, initial, name] =
     info.project.name === "js"
