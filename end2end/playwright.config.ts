@@ -83,7 +83,7 @@ export default defineConfig({
     env: { SMTP_SINK_PORT: "2526", SMTP_SINK_DIR: resolve(root, "target/e2e-mail") },
    },
    {
-    command: `rm -rf ${dbDir} && mkdir -p ${dbDir} && exec ./target/release/server`,
+    command: `rm -rf ${dbDir} && mkdir -p ${dbDir} && bash end2end/scripts/test-pki.sh ${dbDir}/pki && exec ./target/release/server`,
     cwd: root,
     url: `${baseURL}/readyz`,
     timeout: 120_000,
@@ -115,6 +115,10 @@ export default defineConfig({
       PORTAL_OIDC_ISSUER: "http://127.0.0.1:2530",
       PORTAL_OIDC_CLIENT_ID: "portal",
       PORTAL_OIDC_CLIENT_SECRET: "portal-oidc-secret",
+      // P-4: results signed with the test PKI's ward certificate; the verify page trusts its root.
+      PORTAL_SIGN_P12: `${dbDir}/pki/agency.p12`,
+      PORTAL_SIGN_P12_PASSWORD: "e2e-p12",
+      PORTAL_SIGN_TRUST_ROOTS: `${dbDir}/pki/ca.pem`,
       // Every browser of the suite comes from the one loopback address, so the per-IP limits of
       // S-1 (5 registrations, 20 logins a minute) would trip on the suite itself depending on
       // timing (a CI run failed that way). The limits are tested in server/tests/security.rs.

@@ -28,7 +28,7 @@ use pages::archive::ArchivePage;
 #[cfg(feature = "ssr")]
 use pages::dossier::{
     DataStorePage, DossierDocsPage, DossierFormPage, DossierPage, LookupPage, MyDossiersPage,
-    NotificationsPage, StartDossierPage,
+    NotificationsPage, StartDossierPage, VerifyDocumentPage,
 };
 #[cfg(feature = "ssr")]
 use pages::editor::{
@@ -125,6 +125,7 @@ pub fn is_account_path(path: &str) -> bool {
         "/quan-tri",
         "/ho-so",
         "/tra-cuu-ho-so",
+        "/xac-thuc-van-ban",
         "/kho-du-lieu",
         "/thong-bao",
     ]
@@ -267,6 +268,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/ho-so/:id/bieu-mau") view=DossierFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/:id/giay-to") view=DossierDocsPage ssr=SsrMode::Async/>
                     <Route path=path!("/tra-cuu-ho-so") view=LookupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/xac-thuc-van-ban") view=VerifyDocumentPage ssr=SsrMode::Async/>
                     <Route path=path!("/kho-du-lieu") view=DataStorePage ssr=SsrMode::Async/>
                     <Route path=path!("/thong-bao") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/ho-so") view=OfficerDossiersPage ssr=SsrMode::Async/>

@@ -11,8 +11,28 @@ async function submit(page: Page, name: string | RegExp) {
 
 const byId = (page: Page, id: string) => page.locator(`[id="${id}"]`);
 
+/** A small but complete PDF (catalog, page, text, cross-reference table): results are signed
+ * (P-4), and signing reads the document's structure. `tag` is in a comment and on the page. */
 function pdf(tag: string): Buffer {
-  return Buffer.from(`%PDF-1.4\n% ${tag}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n`);
+  const text = `BT /F1 18 Tf 72 760 Td (${tag}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${text.length} >>\nstream\n${text}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = `%PDF-1.4\n% ${tag}\n`;
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, "0")} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
 }
 const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de", "hex");
 
@@ -405,6 +425,15 @@ test("citizen files a birth registration online and follows it to a rated result
   const resultHref = await page.getByRole("link", { name: /Tải kết quả/ }).getAttribute("href");
   const result = await page.request.get(resultHref!);
   expect((await result.body()).toString()).toContain("KET-QUA-KHAI-SINH");
+  // P-4: the ward signed the result; the public verify page says the signature is valid.
+  await open(page, info, "/xac-thuc-van-ban");
+  await expectAccessible(page, info);
+  await page.getByLabel("Tệp PDF cần kiểm tra (tối đa 20 MB)").setInputFiles({ name: "ket-qua.pdf", mimeType: "application/pdf", buffer: await result.body() });
+  await submit(page, "Kiểm tra");
+  await expect(page.locator("#verify-result")).toContainText("Chữ ký số hợp lệ: văn bản không bị thay đổi sau khi ký.");
+  await expect(page.locator("#verify-result")).toContainText("UBND Phường Hải Châu");
+  await expectAccessible(page, info);
+  await open(page, info, dossierUrl);
   for (const label of ["Tiếp cận thông tin về thủ tục", "Thủ tục và thành phần hồ sơ", "Thái độ của cán bộ", "Thời gian giải quyết", "Kết quả giải quyết"]) {
     await page.getByRole("group", { name: label }).getByRole("radio", { name: "Hài lòng", exact: true }).check();
   }

@@ -32,6 +32,7 @@ pub fn is_upload_path(path: &str) -> bool {
         || (path.starts_with("/can-bo/ho-so/") && path.ends_with("/ket-qua"))
         || ((path.starts_with("/ho-so/") || path.starts_with("/can-bo/ho-so/"))
             && path.ends_with("/tin-nhan"))
+        || path == "/xac-thuc-van-ban"
 }
 
 pub fn routes() -> Router<AppState> {
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
             get(store_download).post(store_delete),
         )
         .route("/tra-cuu-ho-so", post(lookup))
+        .route("/xac-thuc-van-ban", post(verify_document))
         .route("/ho-so/{id}/thanh-toan", post(pay))
         .route("/ho-so/{id}/bien-lai/{file}", get(payment_receipt))
         .route(
@@ -838,6 +840,95 @@ async fn store_download(
 }
 
 /// Public lookup (P-5.2): answered on the same page; the second factor never goes in a URL.
+/// The largest document the verify page reads (it is held in memory, never stored).
+const VERIFY_LIMIT: usize = 20 * 1024 * 1024;
+
+/// P-4: the public "verify a document" form. Anyone may check a PDF: the file is read in
+/// memory, its signatures checked against the configured trust roots, and the page rendered
+/// again with the report. Nothing is stored or logged about the document.
+async fn verify_document(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let (parts, body) = req.into_parts();
+    let mut mp = match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await
+    {
+        Ok(m) => m,
+        Err(_) => {
+            return crate::plain_error(
+                StatusCode::BAD_REQUEST,
+                "Biểu mẫu không hợp lệ. / The form could not be read.",
+            )
+        }
+    };
+    let mut fields: Fields = HashMap::new();
+    let mut data: Option<Vec<u8>> = None;
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(fl)) => fl,
+            Ok(None) => break,
+            Err(_) => {
+                let c = ctx(&state, parts, &fields);
+                return fail(&state, c, &fields, upload_interrupted("file")).await;
+            }
+        };
+        if field.name() != Some("file") {
+            let name = field.name().unwrap_or("").to_string();
+            let text = field.text().await.unwrap_or_default();
+            fields.insert(name, text.chars().take(200).collect());
+            continue;
+        }
+        // The token is checked before the file is read.
+        let c = ctx(&state, parts.clone(), &fields);
+        if !c.csrf_ok {
+            return fail(&state, c, &fields, csrf_error()).await;
+        }
+        let mut buf = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(bytes)) if buf.len() + bytes.len() <= VERIFY_LIMIT => {
+                    buf.extend_from_slice(&bytes)
+                }
+                Ok(Some(_)) => {
+                    let e = app::server::auth::invalid(
+                        "file",
+                        "Tệp lớn hơn 20 MB, không kiểm tra được.",
+                        "The file is larger than 20 MB and cannot be checked.",
+                    );
+                    return fail(&state, c, &fields, e).await;
+                }
+                Ok(None) => break,
+                Err(_) => return fail(&state, c, &fields, upload_interrupted("file")).await,
+            }
+        }
+        data = Some(buf).filter(|b| !b.is_empty());
+    }
+    let c = ctx(&state, parts, &fields);
+    if !c.csrf_ok {
+        return fail(&state, c, &fields, csrf_error()).await;
+    }
+    let Some(data) = data else {
+        return fail(&state, c, &fields, no_file("file")).await;
+    };
+    if app::domain::eform::FileType::sniff(&data) != Some(app::domain::eform::FileType::Pdf) {
+        let e = app::server::auth::invalid(
+            "file",
+            "Tệp này không phải PDF. Chỉ kiểm tra được chữ ký số trong tệp PDF.",
+            "This file is not a PDF. Only signatures in PDF files can be checked.",
+        );
+        return fail(&state, c, &fields, e).await;
+    }
+    let roots = c.svc.integrations.trust_roots.clone();
+    let now = app::server::auth::now();
+    let reports =
+        tokio::task::spawn_blocking(move || app::server::sign::verify_pdf(&data, &roots, now))
+            .await
+            .unwrap_or_default();
+    let echo = FormEcho {
+        done: true,
+        extra: vec![serde_json::to_string(&reports).unwrap_or_default()],
+        ..Default::default()
+    };
+    rerender(&state, c.parts, echo, StatusCode::OK).await
+}
+
 async fn lookup(State(state): State<AppState>, req: Request<Body>) -> Response {
     let (parts, fields) = match with_form(req).await {
         Ok(x) => x,

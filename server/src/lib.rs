@@ -63,6 +63,9 @@ pub struct Settings {
     pub sms: Option<app::server::sms::SmsConfig>,
     /// P-1: the national e-ID's OpenID provider (`PORTAL_OIDC_*`), none by default.
     pub sso: Option<app::server::auth::sso::SsoConfig>,
+    /// P-4: the agency's PKCS#12 signing key and the verify page's trust roots
+    /// (`PORTAL_SIGN_*`), none by default.
+    pub sign: app::server::sign::SignConfig,
     /// `PORTAL_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for due messages
     /// (default 2000).
     pub outbox_interval_ms: u64,
@@ -127,6 +130,7 @@ impl Settings {
             vnpay: app::server::vnpay::VnpayConfig::from_env(env)?,
             sms: app::server::sms::SmsConfig::from_env(env)?,
             sso: app::server::auth::sso::SsoConfig::from_env(env)?,
+            sign: app::server::sign::SignConfig::from_env(env),
             outbox_interval_ms: env("PORTAL_OUTBOX_INTERVAL_MS")
                 .map(|v| {
                     v.parse()
@@ -240,6 +244,22 @@ impl Application {
             services.integrations.sso =
                 Some(std::sync::Arc::new(app::server::auth::sso::Sso::new(cfg)?));
         }
+        if let Some(path) = &settings.sign.p12 {
+            let data = std::fs::read(path).map_err(|e| format!("PORTAL_SIGN_P12 {path}: {e}"))?;
+            services.integrations.signer = Some(std::sync::Arc::new(
+                app::server::sign::KeyPair::from_pkcs12(&data, &settings.sign.p12_password)
+                    .map_err(|e| format!("PORTAL_SIGN_P12 {path}: {e}"))?,
+            ));
+        }
+        if let Some(path) = &settings.sign.trust_roots {
+            let pem =
+                std::fs::read(path).map_err(|e| format!("PORTAL_SIGN_TRUST_ROOTS {path}: {e}"))?;
+            let roots = app::server::sign::roots_from_pem(&pem);
+            if roots.is_empty() {
+                return Err(format!("PORTAL_SIGN_TRUST_ROOTS {path}: no certificate").into());
+            }
+            services.integrations.trust_roots = std::sync::Arc::new(roots);
+        }
         services.integrations.lease_secs = settings.outbox_lease_secs;
         if settings.demo {
             demo_accounts(&services).await?;
@@ -316,6 +336,11 @@ fn spawn_draft_sweeper(svc: Services) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminded = n, "step deadline reminders"),
                 Err(e) => tracing::warn!("step reminder sweep failed: {e}"),
+            }
+            match app::server::auth::sso::prune(&svc).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "e-ID sign-in leftovers pruned"),
+                Err(e) => tracing::warn!("e-ID prune failed: {e}"),
             }
             // EMC-2: the integration log keeps a year and a day.
             match app::server::outbox::prune_log(&svc).await {

@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use app::domain::account::{AccountKind, Principal, Stage};
 use app::domain::calendar::Day;
@@ -33,20 +32,10 @@ async fn start(db: TestDb) -> Env {
         rand_suffix()
     ));
     let mut s = common::test_settings(&db.url);
-    let portal = s.portal.clone();
     s.demo = true;
     s.files_dir = files.display().to_string();
-    let app = server::Application::build(s).await.expect("app builds");
-    let addr = app.local_addr().expect("addr");
-    tokio::spawn(app.serve());
     // The tests' own handle on the same database and files, for driving services directly.
-    let conn = sea_orm::Database::connect(db.url.as_str())
-        .await
-        .expect("db");
-    let mut svc = Services::load(conn, portal, common::test_auth())
-        .await
-        .expect("services");
-    svc.storage = Arc::new(DiskStore::new(&files).expect("store"));
+    let (addr, svc) = common::start_app(s).await;
     Env {
         addr,
         svc,

@@ -89,29 +89,13 @@ async fn run(db: TestDb) {
     // The app over HTTP (for the page's permissions) has no NPSP; the test's own services
     // queue and deliver, so each delivery round is the test's to start.
     let mut s = common::test_settings(&db.url);
-    let portal = s.portal.clone();
     s.demo = true;
-    let app = server::Application::build(s).await.expect("app builds");
-    let addr = app.local_addr().expect("addr");
-    tokio::spawn(app.serve());
-    let conn = sea_orm::Database::connect(db.url.as_str())
-        .await
-        .expect("db");
-    let mut svc = Services::load(conn, portal, common::test_auth())
-        .await
-        .expect("services");
+    let (addr, mut svc) = common::start_app(s).await;
     svc.integrations.npsp = Some(Arc::new(Npsp::new(config(&peer)).expect("adapter")));
     svc.integrations.lease_secs = 2;
     let svc = &svc;
     let meta = RequestMeta::default();
-    let unit = entity::agency::Entity::find()
-        .filter(entity::agency::Column::Kind.eq("one_stop"))
-        .order_by_asc(entity::agency::Column::Id)
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("a one-stop unit")
-        .id;
+    let unit = common::one_stop(svc).await;
     let staff = common::staff(svc, unit, "npsp").await;
 
     // Happy path: accepting queues one message in the same transaction; one round registers

@@ -202,34 +202,19 @@ async fn pay(c: &mut Client, peer: &Peer, id: i32, fee: &str, outcome: &str) -> 
 async fn run(db: TestDb) {
     let peer = Peer::start("vnpay").await;
     let mut s = common::test_settings(&db.url);
-    let portal = s.portal.clone();
     s.demo = true;
     s.vnpay = Some(app::server::vnpay::VnpayConfig {
         pay_url: format!("http://{}/paymentv2/vpcpay.html", peer.addr),
         tmn_code: "PORTAL01".into(),
         hash_secret: SECRET.into(),
     });
-    let app = server::Application::build(s).await.expect("app builds");
-    let addr = app.local_addr().expect("addr");
-    tokio::spawn(app.serve());
+    let (addr, svc) = common::start_app(s).await;
     peer.control(&format!(
         "/_peer/ipn-target?url=http://{addr}/thanh-toan/vnpay/ipn"
     ))
     .await;
-    let conn = sea_orm::Database::connect(db.url.as_str())
-        .await
-        .expect("db");
-    let svc = Services::load(conn, portal, common::test_auth())
-        .await
-        .expect("services");
     let svc = &svc;
-    let unit = entity::agency::Entity::find()
-        .filter(entity::agency::Column::Kind.eq("one_stop"))
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("unit")
-        .id;
+    let unit = common::one_stop(svc).await;
     let staff = common::staff(svc, unit, "pay").await;
     let citizen = entity::user_account::Entity::find()
         .filter(entity::user_account::Column::Email.eq(CITIZEN))

@@ -55,31 +55,16 @@ fn texts(state: &Value) -> Vec<(String, String)> {
 async fn run(db: TestDb) {
     let peer = Peer::start("sms").await;
     let mut s = common::test_settings(&db.url);
-    let portal = s.portal.clone();
     s.demo = true;
     // Building the app migrates and seeds the demo units and citizen.
-    let app = server::Application::build(s).await.expect("app builds");
-    drop(app);
-    let conn = sea_orm::Database::connect(db.url.as_str())
-        .await
-        .expect("db");
-    let mut svc = Services::load(conn, portal, common::test_auth())
-        .await
-        .expect("services");
+    let (_, mut svc) = common::start_app(s).await;
     let plain = svc.clone();
     svc.integrations.sms = Some(Arc::new(
         Sms::new(config(&peer, "sms-secret")).expect("sms"),
     ));
     let svc = &svc;
     let meta = RequestMeta::default();
-    let unit = entity::agency::Entity::find()
-        .filter(entity::agency::Column::Kind.eq("one_stop"))
-        .order_by_asc(entity::agency::Column::Id)
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("a one-stop unit")
-        .id;
+    let unit = common::one_stop(svc).await;
     let staff = common::staff(svc, unit, "sms").await;
     let today = Day::from_unix_vn(app::server::auth::now());
 

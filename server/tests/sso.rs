@@ -6,9 +6,9 @@
 //! sign-in and a forged code change nothing; logout goes on to the provider's logout.
 mod common;
 
-use app::server::Services;
 use common::{Client, HttpResponse, Peer, TestDb};
-use entity::{consent, external_identity, user_account};
+use entity::{consent, external_identity, oidc_login, sso_session, user_account};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 const CID: &str = "048095001234";
@@ -111,7 +111,6 @@ async fn run(db: TestDb) {
     .await;
     let issuer = format!("http://{}", peer.addr);
     let mut s = common::test_settings(&db.url);
-    let portal = s.portal.clone();
     s.demo = true;
     s.addr = format!("127.0.0.1:{port}").parse().expect("addr");
     s.sso = Some(app::server::auth::sso::SsoConfig {
@@ -121,15 +120,7 @@ async fn run(db: TestDb) {
         scopes: "openid profile email phone".into(),
         acr_values: Some("LoA1".into()),
     });
-    let built = server::Application::build(s).await.expect("app builds");
-    let addr = built.local_addr().expect("addr");
-    tokio::spawn(built.serve());
-    let conn = sea_orm::Database::connect(db.url.as_str())
-        .await
-        .expect("db");
-    let svc = Services::load(conn, portal, common::test_auth())
-        .await
-        .expect("services");
+    let (addr, svc) = common::start_app(s).await;
     let users = || user_account::Entity::find().count(&svc.db);
 
     // The login page offers the e-ID, and its CSP lets the logout form go on to the provider.
@@ -334,6 +325,42 @@ async fn run(db: TestDb) {
         .body
         .contains("Không đăng nhập được bằng VNeID lúc này"));
     assert_eq!(c.get("/tai-khoan").await.status, 303, "not signed in");
+
+    // Housekeeping (hourly): a sign-in abandoned at the provider and the logout hint of a
+    // session that has ended by age go; a sign-in started a moment ago stays and finishes.
+    let t = app::server::auth::now();
+    let mut gone = Client::new(addr);
+    let abandoned = started(&mut gone).await;
+    oidc_login::Entity::update_many()
+        .col_expr(oidc_login::Column::CreatedAt, Expr::value(t - 601))
+        .filter(oidc_login::Column::State.eq(abandoned.clone()))
+        .exec(&svc.db)
+        .await
+        .expect("age the sign-in");
+    sso_session::ActiveModel {
+        session_id: Set("ended-long-ago".into()),
+        id_token: Set("x".into()),
+        created_at: Set(t - 13 * 3600),
+    }
+    .insert(&svc.db)
+    .await
+    .expect("old session");
+    let mut fresh = Client::new(addr);
+    let r = fresh.get("/dang-nhap/vneid").await;
+    assert_eq!(app::server::auth::sso::prune(&svc).await.expect("prune"), 2);
+    assert!(oidc_login::Entity::find_by_id(abandoned)
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .is_none());
+    let mut at_op = Client::new(peer.addr);
+    let back = at_provider(&mut at_op, &location(&r), CID, "vneid thu nghiem 1").await;
+    let r = fresh.get(&on(addr, &back).expect("portal")).await;
+    assert_eq!(
+        location(&r),
+        "/tai-khoan",
+        "the fresh sign-in still finishes"
+    );
 
     db.cleanup().await;
 }

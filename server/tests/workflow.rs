@@ -29,17 +29,8 @@ struct Env {
 
 async fn start(db: TestDb) -> Env {
     let mut s = common::test_settings(&db.url);
-    let portal = s.portal.clone();
     s.demo = true;
-    let app = server::Application::build(s).await.expect("app builds");
-    let addr = app.local_addr().expect("addr");
-    tokio::spawn(app.serve());
-    let conn = sea_orm::Database::connect(db.url.as_str())
-        .await
-        .expect("db");
-    let svc = Services::load(conn, portal, common::test_auth())
-        .await
-        .expect("services");
+    let (addr, svc) = common::start_app(s).await;
     let units = entity::agency::Entity::find()
         .filter(entity::agency::Column::Kind.eq("one_stop"))
         .order_by_asc(entity::agency::Column::Id)

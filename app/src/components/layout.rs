@@ -46,6 +46,8 @@ pub fn Header() -> impl IntoView {
                         <li><a href="/thu-tuc" class="text-white">{t.nav_catalogue}</a></li>
                         // P-5.2: the public dossier lookup, reachable from every page.
                         <li><a href="/tra-cuu-ho-so" class="text-white">{if use_lang() == crate::i18n::Lang::Vi { "Tra cứu hồ sơ" } else { "Look up a dossier" }}</a></li>
+                        // P-4: check a signed result.
+                        <li><a href="/xac-thuc-van-ban" class="text-white">{if use_lang() == crate::i18n::Lang::Vi { "Xác thực văn bản" } else { "Verify a document" }}</a></li>
                     </ul>
                     <form method="get" action="/tim-kiem" role="search" aria-label=t.nav_search class="flex flex-1 min-w-[14rem] gap-2">
                         <label for="header-q" class="sr-only">{t.search_label}</label>

@@ -43,3 +43,32 @@ pub struct OutboxView {
     /// The subject the log is filtered by.
     pub q: String,
 }
+
+/// One signature of a document, as the verify page (P-4) reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignatureReport {
+    /// The signer certificate's subject common name (or whole subject).
+    pub signer: String,
+    /// The signer certificate's organisation, if any.
+    pub organisation: Option<String>,
+    /// Its issuer's common name.
+    pub issuer: String,
+    /// The claimed signing time (`/M`), shown in Vietnam time.
+    pub signed_at: Option<String>,
+    pub reason: Option<String>,
+    /// The signed bytes are unchanged (digest matches, signature verifies).
+    pub intact: bool,
+    /// The signer's chain reaches a configured trust root, each link valid at signing time.
+    pub trusted: bool,
+    /// No bytes were added to the file after this signature.
+    pub covers_whole_file: bool,
+    /// A short English reason when something failed (for logs and tests).
+    pub problem: Option<String>,
+}
+
+impl SignatureReport {
+    /// Valid: unchanged since signing and from a trusted signer.
+    pub fn valid(&self) -> bool {
+        self.intact && self.trusted
+    }
+}

@@ -14,6 +14,7 @@ use crate::domain::calendar::Day;
 use crate::domain::dossier::{action_label, DossierView, PublicStatus, Status};
 use crate::domain::eform::{Field, FormSchema, Kind, Values};
 use crate::domain::form::FormEcho;
+use crate::domain::integration::SignatureReport;
 use crate::i18n::Lang;
 use crate::use_lang;
 
@@ -1078,6 +1079,102 @@ fn LookupResult(s: PublicStatus, lang: Lang) -> impl IntoView {
                 <dt class="font-semibold">{tr(lang, "Ngày hẹn trả kết quả", "Result due")}</dt><dd>{day_vn(&s.due_date)}</dd>
             </dl>
             <Timeline events=s.events.clone() lang/>
+        </section>
+    }
+}
+
+/// P-4: anyone can check the signatures of a PDF (a result they received, or one shown to
+/// them): integrity, signer, and whether the signer chains to a trusted root.
+#[component]
+pub fn VerifyDocumentPage() -> impl IntoView {
+    let lang = use_lang();
+    let title = tr(
+        lang,
+        "Xác thực văn bản điện tử",
+        "Verify an electronic document",
+    );
+    view! {
+        <Title text=title/>
+        <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        <p class="mb-4 max-w-prose">{tr(lang,
+            "Kiểm tra chữ ký số trong tệp PDF (kết quả giải quyết thủ tục hành chính, văn bản có ký số): tệp có bị sửa sau khi ký không, ai ký, và chứng thư số có do tổ chức cung cấp dịch vụ tin cậy cấp không. Tệp chỉ được đọc để kiểm tra, không được lưu lại.",
+            "Check the digital signatures in a PDF (a procedure's result or any signed document): whether it was changed after signing, who signed, and whether the certificate comes from a trusted provider. The file is only read for the check and is not kept.")}</p>
+        <WithForm render=move |c: FormContext| {
+            let e = c.echo.clone();
+            let reports: Option<Vec<SignatureReport>> = e.extra.first().and_then(|j| serde_json::from_str(j).ok());
+            let err = e.error("file", lang);
+            view! {
+                <ErrorSummary echo=FormEcho { extra: vec![], ..e.clone() } lang/>
+                {reports.map(|r| view! { <VerifyResult reports=r lang/> })}
+                <form method="post" action="/xac-thuc-van-ban" enctype="multipart/form-data" class="max-w-md">
+                    <Csrf token=c.csrf.clone()/>
+                    <label for="f-file" class="block font-semibold">{tr(lang, "Tệp PDF cần kiểm tra (tối đa 20 MB)", "PDF file to check (at most 20 MB)")}</label>
+                    {err.clone().map(|m| view! { <p id="f-file-err" class="text-sm font-semibold text-red-800">{m}</p> })}
+                    <input id="f-file" type="file" name="file" accept="application/pdf" class="mt-1 block w-full"
+                        aria-describedby=err.map(|_| "f-file-err")/>
+                    <button type="submit" class=format!("mt-3 {BUTTON}")>{tr(lang, "Kiểm tra", "Check")}</button>
+                </form>
+            }
+        }/>
+    }
+}
+
+#[component]
+fn VerifyResult(reports: Vec<SignatureReport>, lang: Lang) -> impl IntoView {
+    let all_valid = !reports.is_empty()
+        && reports.iter().all(|r| r.valid())
+        && reports.iter().any(|r| r.covers_whole_file);
+    let (border, headline) = if reports.is_empty() {
+        (
+            "border-slate-600",
+            tr(
+                lang,
+                "Tệp này không có chữ ký số.",
+                "This file has no digital signature.",
+            ),
+        )
+    } else if all_valid {
+        (
+            "border-green-700",
+            tr(
+                lang,
+                "Chữ ký số hợp lệ: văn bản không bị thay đổi sau khi ký.",
+                "Valid signature: the document has not been changed since it was signed.",
+            ),
+        )
+    } else {
+        ("border-red-800", tr(lang, "Chữ ký số KHÔNG hợp lệ hoặc không được tin cậy: không dùng văn bản này làm căn cứ.", "The signature is NOT valid or not trusted: do not rely on this document."))
+    };
+    let yes_no = move |ok: bool,
+                       yes: &'static str,
+                       no: &'static str,
+                       yes_en: &'static str,
+                       no_en: &'static str| {
+        if ok {
+            tr(lang, yes, yes_en)
+        } else {
+            tr(lang, no, no_en)
+        }
+    };
+    view! {
+        <section id="verify-result" class=format!("mb-6 rounded border-2 {border} p-4") aria-labelledby="verify-h" role="status">
+            <h2 id="verify-h" class="text-xl font-bold">{headline}</h2>
+            {reports.into_iter().enumerate().map(|(i, r)| view! {
+                <h3 class="mt-4 font-bold">{format!("{} {}", tr(lang, "Chữ ký", "Signature"), i + 1)}</h3>
+                <dl class="grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
+                    <dt class="font-semibold">{tr(lang, "Người ký", "Signed by")}</dt>
+                    <dd>{r.signer.clone()}{r.organisation.clone().map(|o| format!(" ({o})"))}</dd>
+                    <dt class="font-semibold">{tr(lang, "Tổ chức cấp chứng thư", "Certificate issued by")}</dt><dd>{r.issuer.clone()}</dd>
+                    <dt class="font-semibold">{tr(lang, "Thời điểm ký (theo người ký)", "Signing time (as claimed)")}</dt><dd>{r.signed_at.clone()}</dd>
+                    <dt class="font-semibold">{tr(lang, "Lý do", "Reason")}</dt><dd>{r.reason.clone()}</dd>
+                    <dt class="font-semibold">{tr(lang, "Toàn vẹn", "Integrity")}</dt>
+                    <dd>{yes_no(r.intact, "Nội dung đã ký không bị thay đổi", "Nội dung đã bị thay đổi hoặc chữ ký sai", "The signed content is unchanged", "The content was changed or the signature is wrong")}</dd>
+                    <dt class="font-semibold">{tr(lang, "Chứng thư số", "Certificate")}</dt>
+                    <dd>{yes_no(r.trusted, "Được tin cậy (chuỗi chứng thư đến tổ chức gốc tin cậy)", "Không được tin cậy hoặc không còn hiệu lực khi ký", "Trusted (chains to a trusted root)", "Not trusted, or not valid when signed")}</dd>
+                    <dt class="font-semibold">{tr(lang, "Phạm vi", "Coverage")}</dt>
+                    <dd>{yes_no(r.covers_whole_file, "Chữ ký bao trùm toàn bộ tệp", "Tệp đã được bổ sung nội dung sau chữ ký này", "The signature covers the whole file", "Content was added to the file after this signature")}</dd>
+                </dl>
+            }).collect_view()}
         </section>
     }
 }

@@ -1821,13 +1821,25 @@ pub(crate) async fn handled_by(
     Ok(d)
 }
 
-/// Tells the applicant in the app and by email when they have an account, and by SMS when
-/// SMS is configured (P-3.2): walk-in applicants filed at the counter have only a phone.
-pub(crate) async fn notify_applicant(svc: &Services, d: &dossier::Model, vi: String, en: String) {
+/// A notice to the applicant about a change, written in the change's own transaction
+/// (transactional outbox, B-m): the in-app notification and the SMS (P-3.2) commit with the
+/// change or not at all. The e-mail goes by SMTP after the commit ([`Notice::send`]).
+pub(crate) struct Notice {
+    mail: Option<(String, String, String)>,
+}
+
+pub(crate) async fn queue_notice(
+    svc: &Services,
+    db: &impl ConnectionTrait,
+    d: &dossier::Model,
+    vi: String,
+    en: String,
+) -> Result<Notice, AppError> {
     let code = d.code.clone().unwrap_or_default();
     let mut phone = d.applicant_phone.clone();
+    let mut mail = None;
     if let Some(uid) = d.applicant_id {
-        let row = notification::ActiveModel {
+        notification::ActiveModel {
             user_id: Set(uid),
             dossier_id: Set(Some(d.id)),
             text_vi: Set(vi.clone()),
@@ -1836,27 +1848,17 @@ pub(crate) async fn notify_applicant(svc: &Services, d: &dossier::Model, vi: Str
             created_at: Set(now()),
             ..Default::default()
         }
-        .insert(&svc.db)
-        .await;
-        if let Err(e) = row {
-            tracing::warn!("notification for dossier {} not stored: {e}", d.id);
-        }
-        if let Ok(Some(u)) = entity::user_account::Entity::find_by_id(uid)
-            .one(&svc.db)
-            .await
+        .insert(db)
+        .await?;
+        if let Some(u) = entity::user_account::Entity::find_by_id(uid)
+            .one(db)
+            .await?
         {
             let body = format!(
                 "{vi}\n\nXem hồ sơ: {}/ho-so/{}\n\n(Thư tự động, vui lòng không trả lời.)",
                 svc.auth.public_url, d.id
             );
-            if let Err(e) = svc
-                .auth
-                .mailer
-                .send(&u.email, &format!("Hồ sơ {code}: có cập nhật"), &body)
-                .await
-            {
-                tracing::warn!("mail for dossier {code} not sent: {e}");
-            }
+            mail = Some((u.email, format!("Hồ sơ {code}: có cập nhật"), body));
             phone = phone.or(u.phone);
         }
     }
@@ -1864,8 +1866,18 @@ pub(crate) async fn notify_applicant(svc: &Services, d: &dossier::Model, vi: Str
         // One key per notification: the dossier, its revision and a random tag (two
         // notifications can share a revision, e.g. a payment and the step it completes).
         let key = format!("sms:{}:{}:{:08x}", d.id, d.revision, rand::random::<u32>());
-        if let Err(e) = super::sms::enqueue(svc, &svc.db, &key, &phone, &code, &vi).await {
-            tracing::warn!("SMS for dossier {code} not queued: {e}");
+        super::sms::enqueue(svc, db, &key, &phone, &code, &vi).await?;
+    }
+    Ok(Notice { mail })
+}
+
+impl Notice {
+    /// After the commit: the e-mail copy. A mail server that is down does not undo the change.
+    pub(crate) async fn send(self, svc: &Services) {
+        if let Some((to, subject, body)) = self.mail {
+            if let Err(e) = svc.auth.mailer.send(&to, &subject, &body).await {
+                tracing::warn!("mail \"{subject}\" not sent: {e}");
+            }
         }
     }
 }
@@ -1977,11 +1989,46 @@ pub async fn attach_result(
     officer: &Principal,
     id: i32,
     original_name: &str,
-    file: Finished,
+    mut file: Finished,
 ) -> Result<(), AppError> {
     let d = handled_by(svc, officer, id).await?;
     super::work::may(svc, officer, &d, ActionKind::AttachResult).await?;
     let roles = super::work::officer_roles(officer, &d)?;
+    // P-4: a PDF result is signed with the agency's key before it is stored, so the applicant
+    // only ever receives the signed document.
+    if let (Some(key), FileType::Pdf) = (svc.integrations.signer.clone(), file.kind) {
+        let unit = agency::Entity::find_by_id(d.unit_id.unwrap_or(d.agency_id))
+            .one(&svc.db)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let info = super::sign::SignInfo {
+            name: officer.full_name.clone(),
+            reason: format!(
+                "Kết quả giải quyết hồ sơ {}",
+                d.code.clone().unwrap_or_default()
+            ),
+            location: unit,
+            time: now(),
+        };
+        let bytes = tokio::fs::read(&file.path).await.map_err(internal)?;
+        let signed =
+            tokio::task::spawn_blocking(move || super::sign::sign_pdf(&bytes, &key, &info))
+                .await
+                .map_err(internal)?;
+        let signed = match signed {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!("result of dossier {id} not signed: {e}");
+                return Err(invalid("file", e.vi(), e.en()));
+            }
+        };
+        tokio::fs::write(&file.path, &signed)
+            .await
+            .map_err(internal)?;
+        file.sha256 = super::storage::sha256_hex(&signed);
+        file.size = signed.len() as u64;
+    }
     let name = sanitise_name(original_name, file.kind);
     let sha = file.sha256.clone();
     let (size, kind) = (file.size as i64, file.kind);
@@ -2036,27 +2083,31 @@ pub async fn attach_result(
             |q| q,
         )
         .await?;
+        let notice = queue_notice(
+            svc,
+            &txn,
+            &d,
+            format!(
+                "Hồ sơ {} đã có kết quả. Bạn có thể tải kết quả điện tử; bản này cũng được lưu trong kho dữ liệu của bạn.",
+                d.code.clone().unwrap_or_default()
+            ),
+            format!(
+                "Dossier {} has a result. Download it; it is also kept in your data store.",
+                d.code.clone().unwrap_or_default()
+            ),
+        )
+        .await?;
         txn.commit().await?;
-        Ok::<_, AppError>(())
+        Ok::<_, AppError>(notice)
     }
     .await;
-    if let Err(e) = done {
-        release_blob(svc, &sha).await;
-        return Err(e);
+    match done {
+        Ok(notice) => notice.send(svc).await,
+        Err(e) => {
+            release_blob(svc, &sha).await;
+            return Err(e);
+        }
     }
-    notify_applicant(
-        svc,
-        &d,
-        format!(
-            "Hồ sơ {} đã có kết quả. Bạn có thể tải kết quả điện tử; bản này cũng được lưu trong kho dữ liệu của bạn.",
-            d.code.clone().unwrap_or_default()
-        ),
-        format!(
-            "Dossier {} has a result. Download it; it is also kept in your data store.",
-            d.code.clone().unwrap_or_default()
-        ),
-    )
-    .await;
     Ok(())
 }
 
@@ -2259,20 +2310,12 @@ pub async fn post_message(
             .insert(&txn)
             .await?;
         }
-        Ok::<_, sea_orm::DbErr>(())
-    }
-    .await;
-    if let Err(e) = written {
-        drop(txn);
-        if let Some((_, sha, _, _)) = &stored {
-            release_blob(svc, sha).await;
+        if !from_officer {
+            return Ok(None);
         }
-        return Err(e.into());
-    }
-    txn.commit().await?;
-    if from_officer {
-        notify_applicant(
+        queue_notice(
             svc,
+            &txn,
             &d,
             format!(
                 "Tin nhắn mới về hồ sơ {}: {body}",
@@ -2283,7 +2326,23 @@ pub async fn post_message(
                 d.code.clone().unwrap_or_default()
             ),
         )
-        .await;
+        .await
+        .map(Some)
+    }
+    .await;
+    let notice = match written {
+        Ok(n) => n,
+        Err(e) => {
+            drop(txn);
+            if let Some((_, sha, _, _)) = &stored {
+                release_blob(svc, sha).await;
+            }
+            return Err(e);
+        }
+    };
+    txn.commit().await?;
+    if let Some(n) = notice {
+        n.send(svc).await;
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod pdf;
 pub mod report;
 pub mod search;
 pub mod shared;
+pub mod sign;
 pub mod sms;
 pub mod storage;
 pub mod vnpay;

@@ -64,11 +64,14 @@ impl NpspConfig {
 }
 
 /// An HTTP client for calls to other systems. The TLS backend is rustls with ring (the one
-/// lettre already brings); installing it for the process is idempotent.
+/// lettre already brings); installing it for the process is idempotent. Redirects are never
+/// followed: a partner's endpoint answers itself, and a redirect to elsewhere (an internal
+/// address, say) would be a server-side request forgery (the openidconnect crate's advice).
 pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())
 }

@@ -386,6 +386,13 @@ pub async fn view(svc: &Services, p: &Principal, q: &str) -> Result<OutboxView, 
             .map(|n| n.describe())
             .into_iter()
             .chain(svc.integrations.sms.as_ref().map(|s| s.describe()))
+            .chain(svc.integrations.signer.as_ref().map(|k| {
+                format!(
+                    "Ký số / signing key (P-4): {}; trust roots: {}",
+                    k.subject,
+                    svc.integrations.trust_roots.len()
+                )
+            }))
             .collect(),
         pending,
         delivered,
@@ -407,6 +414,10 @@ pub struct Integrations {
     pub sms: Option<std::sync::Arc<super::sms::Sms>>,
     /// Sign-in with the national e-ID (P-1); not delivered through the outbox.
     pub sso: Option<std::sync::Arc<super::auth::sso::Sso>>,
+    /// The agency's signing key (P-4); results are signed when it is set.
+    pub signer: Option<std::sync::Arc<super::sign::KeyPair>>,
+    /// Root certificates the verify page trusts (P-4), DER.
+    pub trust_roots: std::sync::Arc<Vec<Vec<u8>>>,
     /// How long a claimed message stays the claimer's.
     pub lease_secs: i64,
 }
@@ -418,6 +429,8 @@ impl Default for Integrations {
             payment: None,
             sms: None,
             sso: None,
+            signer: None,
+            trust_roots: Default::default(),
             lease_secs: 70,
         }
     }

@@ -29,6 +29,14 @@ pub struct DiskStore {
     root: PathBuf,
 }
 
+/// The store's name for `bytes`: SHA-256 in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn valid_sha(sha: &str) -> bool {
     sha.len() == 64
         && sha

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 use super::auth::{invalid, now, RequestMeta};
-use super::dossier::{handled_by, need_text, notify_applicant, status_of, view_of};
+use super::dossier::{handled_by, need_text, queue_notice, status_of, view_of};
 use super::Services;
 use crate::domain::account::{Principal, Role, Stage};
 use crate::domain::calendar::{check_apology, ApologyRefusal, Day, Urgency};
@@ -404,6 +404,10 @@ pub async fn act(
         .insert(&txn)
         .await?;
     }
+    let notice = match tell_applicant(kind, &d, note.as_deref()) {
+        Some((vi, en)) => Some(queue_notice(svc, &txn, &d, vi, en).await?),
+        None => None,
+    };
     txn.commit().await?;
     let _ = svc
         .audit
@@ -420,8 +424,8 @@ pub async fn act(
             },
         )
         .await;
-    if let Some((vi, en)) = tell_applicant(kind, &d, note.as_deref()) {
-        notify_applicant(svc, &d, vi, en).await;
+    if let Some(n) = notice {
+        n.send(svc).await;
     }
     Ok(())
 }
@@ -694,6 +698,21 @@ pub async fn apologise(
     .await?;
     // The new appointment date reaches the NPSP with the dossier (NgayHenTra).
     super::npsp::on_event(svc, &txn, d.id, ev.id).await?;
+    let c = code(&d);
+    let notice = queue_notice(
+        svc,
+        &txn,
+        &d,
+        format!(
+            "Cơ quan xin lỗi vì hồ sơ {c} chưa có kết quả đúng hẹn. Ngày hẹn mới: {}. Lý do: {reason}",
+            new.vn()
+        ),
+        format!(
+            "The agency apologises: dossier {c} will be late. New date: {}. Reason: {reason}",
+            new.vn()
+        ),
+    )
+    .await?;
     txn.commit().await?;
     let _ = svc
         .audit
@@ -710,20 +729,7 @@ pub async fn apologise(
             },
         )
         .await;
-    let c = code(&d);
-    notify_applicant(
-        svc,
-        &d,
-        format!(
-            "Cơ quan xin lỗi vì hồ sơ {c} chưa có kết quả đúng hẹn. Ngày hẹn mới: {}. Lý do: {reason}",
-            new.vn()
-        ),
-        format!(
-            "The agency apologises: dossier {c} will be late. New date: {}. Reason: {reason}",
-            new.vn()
-        ),
-    )
-    .await;
+    notice.send(svc).await;
     Ok(())
 }
 

@@ -216,6 +216,39 @@ pub fn test_settings(db_url: &str) -> server::Settings {
     s
 }
 
+/// The app built from `s` (migrated, with the demo data when `s.demo`) and serving on its
+/// address, and the test's own services on the same database and files (the portal catalogue
+/// of `s`).
+pub async fn start_app(s: server::Settings) -> (std::net::SocketAddr, app::server::Services) {
+    let portal = s.portal.clone();
+    let url = s.database_url.clone();
+    let files = s.files_dir.clone();
+    let built = server::Application::build(s).await.expect("app builds");
+    let addr = built.local_addr().expect("addr");
+    tokio::spawn(built.serve());
+    let conn = Database::connect(url.as_str()).await.expect("db");
+    let mut svc = app::server::Services::load(conn, portal, test_auth())
+        .await
+        .expect("services");
+    svc.storage = std::sync::Arc::new(
+        app::server::storage::DiskStore::new(std::path::Path::new(&files)).expect("store"),
+    );
+    (addr, svc)
+}
+
+/// The first one-stop unit of the demo data (the ward's reception).
+pub async fn one_stop(svc: &app::server::Services) -> i32 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    entity::agency::Entity::find()
+        .filter(entity::agency::Column::Kind.eq("one_stop"))
+        .order_by_asc(entity::agency::Column::Id)
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("a one-stop unit")
+        .id
+}
+
 /// A real SMTP server on loopback that keeps every message it receives (RFC 5321 subset:
 /// EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT).
 pub struct SmtpSink {

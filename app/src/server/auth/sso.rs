@@ -211,12 +211,7 @@ pub struct Sso {
 impl Sso {
     pub fn new(cfg: SsoConfig) -> Result<Self, String> {
         IssuerUrl::new(cfg.issuer.clone()).map_err(|e| format!("PORTAL_OIDC_ISSUER: {e}"))?;
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        // The library's advice: never follow redirects from the provider's endpoints (SSRF).
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
+        let http = crate::server::npsp::http_client(Duration::from_secs(20))
             .map_err(|e| format!("SSO HTTP client: {e}"))?;
         Ok(Self {
             cfg,
@@ -325,10 +320,6 @@ pub async fn begin(svc: &Services, next: Option<&str>) -> Result<(String, String
     }
     let (url, state, nonce) = req.url();
     let t = now();
-    oidc_login::Entity::delete_many()
-        .filter(oidc_login::Column::CreatedAt.lt(t - LOGIN_TTL))
-        .exec(&svc.db)
-        .await?;
     oidc_login::ActiveModel {
         state: Set(state.secret().clone()),
         nonce: Set(nonce.secret().clone()),
@@ -339,6 +330,22 @@ pub async fn begin(svc: &Services, next: Option<&str>) -> Result<(String, String
     .insert(&svc.db)
     .await?;
     Ok((url.to_string(), state.secret().clone()))
+}
+
+/// Hourly housekeeping: sign-ins abandoned at the provider (older than ten minutes) and the
+/// logout hints of sessions that have ended by age (the absolute session lifetime). Returns how
+/// many rows went.
+pub async fn prune(svc: &Services) -> Result<u64, AppError> {
+    let t = now();
+    let logins = oidc_login::Entity::delete_many()
+        .filter(oidc_login::Column::CreatedAt.lt(t - LOGIN_TTL))
+        .exec(&svc.db)
+        .await?;
+    let sessions = sso_session::Entity::delete_many()
+        .filter(sso_session::Column::CreatedAt.lt(t - svc.auth.policy.absolute_lifetime_secs))
+        .exec(&svc.db)
+        .await?;
+    Ok(logins.rows_affected + sessions.rows_affected)
 }
 
 /// The provider's callback parameters.
@@ -367,7 +374,8 @@ pub async fn finish(
         return Err(SsoRefusal::Failed);
     };
     let state = cb.state.as_deref().unwrap_or_default();
-    // Used once: taken before anything else, whatever the outcome.
+    // Used once: taken before anything else, whatever the outcome. The delete is the claim:
+    // of two callbacks racing with the same state, only the one that removed the row goes on.
     let pending = match oidc_login::Entity::find_by_id(state.to_owned())
         .one(&svc.db)
         .await
@@ -378,11 +386,20 @@ pub async fn finish(
             return Err(SsoRefusal::Failed);
         }
     };
-    if let Some(p) = &pending {
-        let _ = oidc_login::Entity::delete_by_id(p.state.clone())
+    let pending = match pending {
+        Some(p) => match oidc_login::Entity::delete_by_id(p.state.clone())
             .exec(&svc.db)
-            .await;
-    }
+            .await
+        {
+            Ok(r) if r.rows_affected == 1 => Some(p),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!("SSO state claim: {e}");
+                return Err(SsoRefusal::Failed);
+            }
+        },
+        None => None,
+    };
     if cb.error.is_some() {
         return Err(if cb.error.as_deref() == Some("access_denied") {
             SsoRefusal::Cancelled

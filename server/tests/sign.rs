@@ -1,0 +1,437 @@
+//! P-4 e-signature against a local test CA made with the `openssl` command: PAdES signatures
+//! from a PKCS#12 key (RSA and ECDSA P-256), checked by our verifier and independently by
+//! `openssl cms -verify`; tampering, later additions and untrusted roots reported; results
+//! signed when an officer attaches them; the public verify page.
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use app::server::sign::{self, KeyPair, SignInfo};
+use common::{Client, TestDb};
+
+fn unique() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() ^ (d.as_secs() as u32))
+        .unwrap_or(0)
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl command runs");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A root CA, an agency certificate (RSA) and an ECDSA one it issued, each in a PKCS#12 file;
+/// and an unrelated root.
+fn pki() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portal-sign-{:08x}", unique()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let ca = [
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ];
+    let mut root = vec![
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "3650",
+        "-utf8",
+        "-subj",
+        "/CN=Test Root CA/O=Portal Tests",
+    ];
+    root.extend(ca);
+    openssl(&dir, &root);
+    for (name, key) in [
+        ("agency", vec!["-newkey", "rsa:2048"]),
+        (
+            "ec",
+            vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        ),
+    ] {
+        let subject = if name == "agency" {
+            "/CN=UBND Phường Hải Châu/O=Thành phố Đà Nẵng"
+        } else {
+            "/CN=Chuyên viên Thử Nghiệm/O=Thành phố Đà Nẵng"
+        };
+        let mut req = vec!["req"];
+        req.extend(key);
+        let (k, csr, pem, p12) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.p12"),
+        );
+        req.extend([
+            "-nodes", "-keyout", &k, "-out", &csr, "-utf8", "-subj", subject,
+        ]);
+        openssl(&dir, &req);
+        openssl(
+            &dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &pem,
+                "-days",
+                "365",
+            ],
+        );
+        openssl(
+            &dir,
+            &[
+                "pkcs12",
+                "-export",
+                "-inkey",
+                &k,
+                "-in",
+                &pem,
+                "-certfile",
+                "ca.pem",
+                "-passout",
+                "pass:mat khau p12",
+                "-out",
+                &p12,
+            ],
+        );
+    }
+    let mut other = vec![
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "other.key",
+        "-out",
+        "other.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Other Root",
+    ];
+    other.extend(ca);
+    openssl(&dir, &other);
+    dir
+}
+
+fn key(dir: &Path, name: &str) -> KeyPair {
+    let data = std::fs::read(dir.join(format!("{name}.p12"))).expect("p12");
+    KeyPair::from_pkcs12(&data, "mat khau p12").expect("key opens")
+}
+
+fn roots(dir: &Path, name: &str) -> Vec<Vec<u8>> {
+    sign::roots_from_pem(&std::fs::read(dir.join(name)).expect("pem"))
+}
+
+/// A real PDF from the app's own writer.
+fn document(text: &str) -> Vec<u8> {
+    let mut d = app::server::pdf::Doc::new("Giấy chứng nhận").expect("doc");
+    d.field("Nội dung", text, 11.0).expect("field");
+    d.finish().expect("pdf")
+}
+
+fn info(name: &str) -> SignInfo {
+    SignInfo {
+        name: name.into(),
+        reason: "Kết quả giải quyết hồ sơ".into(),
+        location: "Đà Nẵng".into(),
+        time: app::server::auth::now(),
+    }
+}
+
+/// The byte range and CMS blob of the `n`th signature, written out for openssl.
+fn extract(dir: &Path, pdf: &[u8], n: usize) -> (PathBuf, PathBuf) {
+    let at = pdf
+        .windows(10)
+        .enumerate()
+        .filter(|(_, w)| *w == b"/ByteRange")
+        .nth(n)
+        .expect("signature")
+        .0;
+    let rest = std::str::from_utf8(&pdf[at + 10..at + 60]).expect("ascii");
+    let nums: Vec<usize> = rest[rest.find('[').expect("[") + 1..rest.find(']').expect("]")]
+        .split_whitespace()
+        .map(|x| x.parse().expect("number"))
+        .collect();
+    let mut signed = pdf[..nums[1]].to_vec();
+    signed.extend_from_slice(&pdf[nums[2]..nums[2] + nums[3]]);
+    let hex = std::str::from_utf8(&pdf[nums[1] + 1..nums[2] - 1]).expect("hex");
+    let mut der: Vec<u8> = (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex digit"))
+        .collect();
+    // The hole is padded with zeros after the DER: cut at the outer length.
+    let len = match der[1] {
+        l if l < 0x80 => 2 + l as usize,
+        l => {
+            let n = (l & 0x7f) as usize;
+            2 + n
+                + der[2..2 + n]
+                    .iter()
+                    .fold(0usize, |a, b| (a << 8) | *b as usize)
+        }
+    };
+    der.truncate(len);
+    let (data, sig) = (
+        dir.join(format!("data{n}.bin")),
+        dir.join(format!("sig{n}.der")),
+    );
+    std::fs::write(&data, signed).expect("write");
+    std::fs::write(&sig, der).expect("write");
+    (data, sig)
+}
+
+/// `openssl cms -verify` on the `n`th signature: an independent check of the CMS, its
+/// digest over the byte range and the chain to `ca.pem`.
+fn openssl_accepts(dir: &Path, pdf: &[u8], n: usize) -> bool {
+    let (data, sig) = extract(dir, pdf, n);
+    Command::new("openssl")
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-in",
+        ])
+        .arg(&sig)
+        .arg("-content")
+        .arg(&data)
+        .args(["-CAfile", "ca.pem", "-out", "/dev/null"])
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs")
+        .status
+        .success()
+}
+
+#[test]
+fn pades_signatures_verify_and_tampering_shows() {
+    let dir = pki();
+    let trusted = roots(&dir, "ca.pem");
+    let now = app::server::auth::now();
+    let original = document("Đăng ký khai sinh cho Nguyễn Văn An");
+    let agency = key(&dir, "agency");
+    assert!(
+        agency.subject.contains("UBND Phường Hải Châu"),
+        "{}",
+        agency.subject
+    );
+
+    // Signed: the original bytes are untouched (an incremental update), lopdf still reads it.
+    let signed = sign::sign_pdf(&original, &agency, &info("Trần Văn Ký")).expect("signed");
+    assert!(signed.starts_with(&original));
+    let r = sign::verify_pdf(&signed, &trusted, now);
+    assert_eq!(r.len(), 1);
+    assert!(r[0].valid() && r[0].covers_whole_file, "{r:?}");
+    assert_eq!(r[0].signer, "UBND Phường Hải Châu");
+    assert_eq!(r[0].organisation.as_deref(), Some("Thành phố Đà Nẵng"));
+    assert_eq!(r[0].issuer, "Test Root CA");
+    assert_eq!(r[0].reason.as_deref(), Some("Kết quả giải quyết hồ sơ"));
+    assert!(r[0].signed_at.is_some());
+    assert!(
+        openssl_accepts(&dir, &signed, 0),
+        "openssl verifies the CMS"
+    );
+
+    // A second signature (ECDSA) on top: both verify; the first no longer covers the file.
+    let twice = sign::sign_pdf(&signed, &key(&dir, "ec"), &info("Chuyên viên")).expect("twice");
+    let r = sign::verify_pdf(&twice, &trusted, now);
+    assert_eq!(r.len(), 2);
+    assert!(r.iter().all(|s| s.valid()), "{r:?}");
+    assert!(!r[0].covers_whole_file && r[1].covers_whole_file, "{r:?}");
+    assert!(openssl_accepts(&dir, &twice, 0) && openssl_accepts(&dir, &twice, 1));
+
+    // One byte changed inside the signed range: not intact, and openssl agrees.
+    let mut tampered = signed.clone();
+    let at = tampered
+        .windows(4)
+        .position(|w| w == b"/Tit")
+        .expect("a byte to change");
+    tampered[at + 1] = b'X';
+    let r = sign::verify_pdf(&tampered, &trusted, now);
+    assert!(!r[0].intact && !r[0].valid(), "{r:?}");
+    assert!(!openssl_accepts(&dir, &tampered, 0));
+
+    // Bytes added after signing: the signature holds but no longer covers the file.
+    let mut appended = signed.clone();
+    appended.extend_from_slice(b"9 0 obj\n(added later)\nendobj\n");
+    let r = sign::verify_pdf(&appended, &trusted, now);
+    assert!(r[0].intact && !r[0].covers_whole_file, "{r:?}");
+
+    // Another root: intact but not trusted.
+    let r = sign::verify_pdf(&signed, &roots(&dir, "other.pem"), now);
+    assert!(r[0].intact && !r[0].trusted, "{r:?}");
+
+    // No signature, and not a PDF.
+    assert!(sign::verify_pdf(&original, &trusted, now).is_empty());
+    assert!(sign::sign_pdf(b"%PDF-1.4\nnot really", &agency, &info("x")).is_err());
+    // A wrong password or a file that is not PKCS#12 does not open.
+    let p12 = std::fs::read(dir.join("agency.p12")).expect("p12");
+    assert!(KeyPair::from_pkcs12(&p12, "sai mat khau").is_err());
+    assert!(KeyPair::from_pkcs12(b"not a key", "").is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn run(db: TestDb) {
+    let dir = pki();
+    let mut s = common::test_settings(&db.url);
+    s.demo = true;
+    let files = dir.join("files");
+    s.files_dir = files.display().to_string();
+    s.sign.p12 = Some(dir.join("agency.p12").display().to_string());
+    s.sign.p12_password = "mat khau p12".into();
+    s.sign.trust_roots = Some(dir.join("ca.pem").display().to_string());
+    let (addr, mut svc) = common::start_app(s).await;
+    svc.integrations.signer = Some(Arc::new(key(&dir, "agency")));
+    svc.integrations.trust_roots = Arc::new(roots(&dir, "ca.pem"));
+    let svc = &svc;
+    let meta = app::server::auth::RequestMeta::default();
+    let unit = common::one_stop(svc).await;
+    let staff = common::staff(svc, unit, "sign").await;
+    let code = format!("SIGN-{:06}", unique() % 1_000_000);
+    let id = common::filed(svc, "mot-cua", unit, code.clone(), None).await;
+    {
+        use app::domain::workflow::ActionKind as A;
+        use app::server::work::{act, ActInput};
+        act(
+            svc,
+            &staff.counter,
+            id,
+            A::Accept,
+            ActInput::default(),
+            &meta,
+        )
+        .await
+        .expect("accepted");
+    }
+    let plan = app::server::dossier::plan_result(svc, &staff.counter, id)
+        .await
+        .expect("plan");
+    let (plan, counter) = (&plan, &staff.counter);
+    let attach = |bytes: Vec<u8>| async move {
+        let mut st = app::server::dossier::stage(svc, plan).await.expect("stage");
+        st.write(&bytes).await.expect("write");
+        let done = st.finish().await.expect("finish");
+        app::server::dossier::attach_result(svc, counter, id, "ket-qua.pdf", done).await
+    };
+    // A PDF that cannot be read is refused with a clear message, and nothing is attached.
+    let e = attach(b"%PDF-1.4\nbroken".to_vec())
+        .await
+        .expect_err("unreadable");
+    assert!(format!("{e:?}").contains("Không ký được"), "{e:?}");
+    let results = || {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::dossier_file::Entity::find()
+            .filter(entity::dossier_file::Column::DossierId.eq(id))
+            .filter(entity::dossier_file::Column::Kind.eq("result"))
+            .all(&svc.db)
+    };
+    assert!(results().await.expect("q").is_empty());
+
+    // The officer's result is stored signed with the agency's key, named for the officer.
+    attach(document(&format!("Kết quả hồ sơ {code}")))
+        .await
+        .expect("attached");
+    let rows = results().await.expect("q");
+    assert_eq!(rows.len(), 1);
+    let stored = svc.storage.read(&rows[0].sha256).await.expect("blob");
+    assert_eq!(stored.len() as i64, rows[0].size);
+    let r = sign::verify_pdf(
+        &stored,
+        &svc.integrations.trust_roots,
+        app::server::auth::now(),
+    );
+    assert_eq!(r.len(), 1);
+    assert!(r[0].valid() && r[0].covers_whole_file, "{r:?}");
+    assert_eq!(
+        r[0].reason.as_deref(),
+        Some(format!("Kết quả giải quyết hồ sơ {code}").as_str())
+    );
+
+    // The public verify page: valid, tampered, unsigned, not a PDF, no token.
+    let mut b = Client::new(addr);
+    let page = b.get("/xac-thuc-van-ban").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Xác thực văn bản điện tử"));
+    let r = b
+        .post_file("/xac-thuc-van-ban", &[], "ket-qua.pdf", &stored)
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body
+            .contains("Chữ ký số hợp lệ: văn bản không bị thay đổi sau khi ký."),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("UBND Phường Hải Châu"));
+    let mut tampered = stored.clone();
+    let at = tampered
+        .windows(4)
+        .position(|w| w == b"/Tit")
+        .expect("a byte to change");
+    tampered[at + 1] = b'X';
+    let r = b
+        .post_file("/xac-thuc-van-ban", &[], "sua.pdf", &tampered)
+        .await;
+    assert!(r.body.contains("Chữ ký số KHÔNG hợp lệ"), "{}", r.body);
+    let r = b
+        .post_file("/xac-thuc-van-ban", &[], "goc.pdf", &document("chưa ký"))
+        .await;
+    assert!(r.body.contains("Tệp này không có chữ ký số."));
+    let r = b
+        .post_file("/xac-thuc-van-ban", &[], "anh.png", b"\x89PNG\r\n\x1a\nxx")
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Tệp này không phải PDF"));
+    let r = common::request(
+        addr,
+        "POST",
+        "/xac-thuc-van-ban",
+        &[("Content-Type", "multipart/form-data; boundary=x")],
+        b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\r\n--x--\r\n",
+    )
+    .await;
+    assert_eq!(r.status, 403, "a post from no page of ours is not checked");
+    assert!(!r.body.contains("verify-result"));
+    // From the page but without its form token: the form asks to be sent again.
+    let r = b
+        .post_file("/xac-thuc-van-ban", &[("_csrf", "sai")], "a.pdf", &stored)
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Phiên biểu mẫu đã hết hạn"));
+    assert!(!r.body.contains("verify-result"));
+    let _ = std::fs::remove_dir_all(&dir);
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_sqlite() {
+    run(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_postgres() {
+    run(TestDb::postgres().await).await;
+}
