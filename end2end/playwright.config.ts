@@ -76,6 +76,13 @@ export default defineConfig({
     },
    },
    {
+    // The national monitoring system (EMC) simulator: tracker script, page views, dossier pushes.
+    command: "exec ./target/debug/peer emc 127.0.0.1:2531",
+    cwd: root,
+    port: 2531,
+    reuseExistingServer: false,
+   },
+   {
     command: "node end2end/scripts/smtp-sink.mjs",
     cwd: root,
     port: 2526,
@@ -115,6 +122,11 @@ export default defineConfig({
       PORTAL_OIDC_ISSUER: "http://127.0.0.1:2530",
       PORTAL_OIDC_CLIENT_ID: "portal",
       PORTAL_OIDC_CLIENT_SECRET: "portal-oidc-secret",
+      PORTAL_EMC_SITE_ID: "12345",
+      PORTAL_EMC_TRACKER_URL: "http://127.0.0.1:2531/tracking",
+      PORTAL_EMC_SCRIPT_URL: "http://127.0.0.1:2531/embed/gov-tracking.min.js",
+      PORTAL_EMC_PUSH_URL: "http://127.0.0.1:2531/TrackingMCDT",
+      PORTAL_EMC_LOCATION: "48",
       // P-4: results signed with the test PKI's ward certificate; the verify page trusts its root.
       PORTAL_SIGN_P12: `${dbDir}/pki/agency.p12`,
       PORTAL_SIGN_P12_PASSWORD: "e2e-p12",

@@ -98,6 +98,7 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/pkg/portal.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 {(!account_page).then(|| view! { <HydrationLoader/> })}
+                <EmcSnippet/>
                 <MetaTags/>
             </head>
             <body class="min-h-screen flex flex-col bg-white text-slate-900">
@@ -178,14 +179,39 @@ fn set_csp() {
             .filter(|o| !o.is_empty() && !o.contains([';', ',', ' ', '\'', '"']))
             .map(|o| format!(" {o}"))
             .collect();
+        // EMC-1: the tracker sends its hits as images or requests to its own origin.
+        let emc: String = svc
+            .iter()
+            .filter_map(|s| s.integrations.emc.as_ref())
+            .flat_map(|e| e.origins())
+            .filter(|o| !o.is_empty() && !o.contains([';', ',', ' ', '\'', '"']))
+            .map(|o| format!(" {o}"))
+            .collect();
         let policy = format!(
             "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
-             style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+             style-src 'self'; img-src 'self' data:{emc}; connect-src 'self'{emc}; font-src 'self'; \
              object-src 'none'; base-uri 'none'; form-action 'self'{gateway}; frame-ancestors 'none'"
         );
         if let Ok(v) = http::HeaderValue::from_str(&policy) {
             res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
         }
+    }
+}
+
+/// EMC-1: the national monitoring system's tracking snippet, when a site id is configured,
+/// with the page's CSP nonce (the tracker's own script then loads under 'strict-dynamic').
+#[component]
+fn EmcSnippet() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let code = use_context::<crate::server::Services>()
+            .and_then(|s| s.integrations.emc.as_ref().map(|e| e.snippet()));
+        let nonce = leptos::nonce::use_nonce();
+        code.map(|c| view! { <script nonce=nonce inner_html=c></script> })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None::<()>
     }
 }
 

@@ -279,5 +279,8 @@ async function catalogueManagement(page: Page, info: TestInfo) {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Tích hợp và nhật ký trao đổi dữ liệu");
   await expect(page.locator("main")).toContainText("Hàng đợi:");
   await expect(page.locator("main")).toContainText("NPSP: http://127.0.0.1:2527");
+  // EMC-4: the connection information (Phụ lục VIII) and the reconciliation (EMC-5).
+  await expect(page.locator("#emc-site")).toHaveText("12345");
+  await expect(page.locator("#emc-reconciliation")).toContainText("30 ngày qua");
   await expectAccessible(page, info);
 }

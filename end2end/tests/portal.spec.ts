@@ -97,3 +97,21 @@ test("information pages and keyboard skip link", async ({ page }, info) => {
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Chuyển đến nội dung chính" })).toBeFocused();
 });
+
+// EMC-1: the monitoring system's tracker runs under the page's CSP and reports the page view;
+// without JavaScript the page is the same and nothing is reported.
+test("the EMC tracker reports page views", async ({ page }, info) => {
+  const mark = `emc-${info.project.name}-${Date.now()}`;
+  await open(page, info, `/thu-tuc?${mark}=1`);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  const views = async () => {
+    const st = await (await page.request.get("http://127.0.0.1:2531/_peer/state")).json();
+    return st.hits.filter((h: { idsite: string; url: string }) => h.idsite === "12345" && h.url.includes(mark)).length;
+  };
+  if (info.project.name === "js") {
+    await expect.poll(views, { timeout: 15_000 }).toBe(1);
+  } else {
+    await page.waitForTimeout(1_000);
+    expect(await views()).toBe(0);
+  }
+});

@@ -64,7 +64,7 @@ pub fn read_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-fn client_meta(req: &Request<Body>, trust_proxy: bool) -> RequestMeta {
+pub(crate) fn client_meta(req: &Request<Body>, trust_proxy: bool) -> RequestMeta {
     let forwarded = trust_proxy
         .then(|| {
             req.headers()

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/danh-muc", post(shared_import))
         .route("/quan-tri/danh-muc/{file}", get(shared_export))
         .route("/quan-tri/tich-hop", post(integration_retry))
+        .route("/quan-tri/emc/{file}", get(emc_export))
 }
 
 /// Every field back to the page, untruncated (the JSON bodies are long), except the token.
@@ -321,10 +322,52 @@ async fn integration_retry(State(state): State<AppState>, req: Request<Body>) ->
     };
     let c = ctx(&state, parts, &fields);
     let p = applicant!(state, c, fields);
+    // EMC-5: re-send what the reconciliation found missing.
+    if f(&fields, "emc") == "gui-lai" {
+        let days = app::server::emc::RECONCILE_DAYS;
+        return match app::server::emc::resend_missing(&c.svc, &p, days, &c.meta).await {
+            Ok(n) => see_other(&format!("/quan-tri/tich-hop?emc-gui-lai={n}")),
+            Err(e) => fail(&state, c, &fields, e).await,
+        };
+    }
     let id = f(&fields, "thu_lai").parse().unwrap_or(0);
     match app::server::outbox::retry(&c.svc, &p, id, &c.meta).await {
         Ok(()) => see_other(&format!("/quan-tri/tich-hop?thu-lai={id}")),
         Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// EMC-3: the account list and the procedure list as CSV; system administrators only.
+async fn emc_export(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = crate::dossier::signed_in(&req) else {
+        return see_other("/dang-nhap");
+    };
+    let meta = crate::auth::client_meta(&req, state.trust_proxy);
+    let body = match file.as_str() {
+        "tai-khoan.csv" => app::server::emc::accounts_csv(&state.services, &p, &meta).await,
+        "thu-tuc.csv" => app::server::emc::services_csv(&state.services, &p).await,
+        _ => Err(app::error::AppError::NotFound),
+    };
+    match body {
+        Ok(body) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "text/csv; charset=utf-8".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"emc-{file}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => crate::dossier::error_response(e),
     }
 }
 

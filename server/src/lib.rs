@@ -66,6 +66,8 @@ pub struct Settings {
     /// P-4: the agency's PKCS#12 signing key and the verify page's trust roots
     /// (`PORTAL_SIGN_*`), none by default.
     pub sign: app::server::sign::SignConfig,
+    /// EMC-1…5: the national monitoring system (`PORTAL_EMC_*`), none by default.
+    pub emc: Option<app::server::emc::EmcConfig>,
     /// `PORTAL_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for due messages
     /// (default 2000).
     pub outbox_interval_ms: u64,
@@ -131,6 +133,7 @@ impl Settings {
             sms: app::server::sms::SmsConfig::from_env(env)?,
             sso: app::server::auth::sso::SsoConfig::from_env(env)?,
             sign: app::server::sign::SignConfig::from_env(env),
+            emc: app::server::emc::EmcConfig::from_env(env)?,
             outbox_interval_ms: env("PORTAL_OUTBOX_INTERVAL_MS")
                 .map(|v| {
                     v.parse()
@@ -243,6 +246,11 @@ impl Application {
         if let Some(cfg) = settings.sso.clone() {
             services.integrations.sso =
                 Some(std::sync::Arc::new(app::server::auth::sso::Sso::new(cfg)?));
+        }
+        if let Some(cfg) = settings.emc.clone() {
+            services.integrations.emc = Some(std::sync::Arc::new(
+                app::server::emc::Emc::new(cfg).map_err(|e| format!("PORTAL_EMC_*: {e}"))?,
+            ));
         }
         if let Some(path) = &settings.sign.p12 {
             let data = std::fs::read(path).map_err(|e| format!("PORTAL_SIGN_P12 {path}: {e}"))?;

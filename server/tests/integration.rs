@@ -8,7 +8,6 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::domain::account::{AccountKind, Principal, Role, RoleGrant, Stage};
 use app::domain::calendar::Day;
 use app::domain::workflow::ActionKind as A;
 use app::error::AppError;
@@ -43,22 +42,6 @@ fn calls(s: &Value, service: &str) -> u64 {
 
 fn progress(s: &Value, code: &str) -> Vec<Value> {
     s["progress"][code].as_array().cloned().unwrap_or_default()
-}
-
-fn admin() -> Principal {
-    Principal {
-        user_id: 0,
-        session_id: "admin".into(),
-        kind: AccountKind::Officer,
-        full_name: "Quản trị".into(),
-        email: "quantri@example.vn".into(),
-        stage: Stage::Full,
-        roles: vec![RoleGrant {
-            role: Role::SystemAdmin,
-            agency_id: None,
-            agency_name: None,
-        }],
-    }
 }
 
 /// A submitted dossier on the counter → specialist → leader workflow, received by `unit`.
@@ -123,7 +106,9 @@ async fn run(db: TestDb) {
     assert_eq!(progress(&st, &c1)[0]["NguoiXuLy"], "Trần Thị Một Cửa");
     assert_eq!(st["logins"], 1);
     // The log has each call, the applicant's name masked.
-    let log = outbox::view(svc, &admin(), &c1).await.expect("view");
+    let log = outbox::view(svc, &common::admin(), &c1)
+        .await
+        .expect("view");
     let ops: Vec<&str> = log.log.iter().map(|l| l.operation.as_str()).collect();
     assert_eq!(ops, ["CapNhatTienDoHoSoMC", "DongBoHoSoMC", "TraCuuHoSo"]);
     assert!(log.log.iter().all(|l| l.ok));
@@ -251,7 +236,7 @@ async fn run(db: TestDb) {
     }
     let m = messages(svc).await.pop().expect("message");
     assert_eq!((m.status.as_str(), m.attempts), (DEAD, MAX_ATTEMPTS));
-    let v = outbox::view(svc, &admin(), "").await.expect("view");
+    let v = outbox::view(svc, &common::admin(), "").await.expect("view");
     assert_eq!(v.dead, 1);
     assert_eq!(v.dead_rows[0].id, m.id);
     assert_eq!(
@@ -263,11 +248,11 @@ async fn run(db: TestDb) {
         outbox::view(svc, &staff.leader, "").await.err(),
         Some(AppError::Forbidden)
     );
-    outbox::retry(svc, &admin(), m.id, &meta)
+    outbox::retry(svc, &common::admin(), m.id, &meta)
         .await
         .expect("retried");
     assert_eq!(
-        outbox::retry(svc, &admin(), m.id, &meta).await,
+        outbox::retry(svc, &common::admin(), m.id, &meta).await,
         Err(AppError::NotFound),
         "only a dead message can be retried"
     );

@@ -42,6 +42,8 @@ pub struct OutboxView {
     pub log: Vec<LogRow>,
     /// The subject the log is filtered by.
     pub q: String,
+    /// EMC, when this instance is connected to it.
+    pub emc: Option<EmcView>,
 }
 
 /// One signature of a document, as the verify page (P-4) reports it.
@@ -71,4 +73,31 @@ impl SignatureReport {
     pub fn valid(&self) -> bool {
         self.intact && self.trusted
     }
+}
+
+/// EMC-5: what EMC should have against what it was sent, for dossiers changed in the last
+/// `days` days.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    pub days: u32,
+    /// Dossiers (submitted, changed in the period).
+    pub dossiers: u64,
+    /// Their latest event was delivered.
+    pub up_to_date: u64,
+    /// Their latest event waits in the outbox.
+    pub in_flight: u64,
+    /// Their latest event was never queued, or is a dead letter: (dossier id, code).
+    pub missing: Vec<(i32, String)>,
+}
+
+/// EMC-4: the connection information form (Phụ lục VIII) and EMC-5's reconciliation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmcView {
+    pub system_name: String,
+    pub url: String,
+    pub site_id: String,
+    pub contact: String,
+    pub tracker_url: String,
+    pub push_url: Option<String>,
+    pub reconciliation: Reconciliation,
 }

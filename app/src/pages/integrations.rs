@@ -11,7 +11,7 @@ use super::ErrorNotice;
 use crate::api::account::FormContext;
 use crate::api::editor::get_integrations;
 use crate::components::table::DataTable;
-use crate::domain::integration::{MessageRow, OutboxView};
+use crate::domain::integration::{EmcView, MessageRow, OutboxView};
 use crate::i18n::Lang;
 use crate::use_lang;
 
@@ -27,10 +27,15 @@ pub fn IntegrationsPage() -> impl IntoView {
     );
     let q = query("q").get_untracked();
     let retried = query("thu-lai").get_untracked();
+    let resent = query("emc-gui-lai").get_untracked();
     view! {
         <Title text=title/>
         <p class="mb-2"><a href="/can-bo" class=LINK>{tr(lang, "← Trang cán bộ", "← Officer workspace")}</a></p>
         <h1 class="text-2xl font-bold mb-4">{title}</h1>
+        {(!resent.is_empty()).then(|| view! { <Note text=match lang {
+            Lang::Vi => format!("Đã đưa {resent} hồ sơ vào hàng đợi gửi lại cho EMC."),
+            Lang::En => format!("{resent} dossiers queued to be sent to EMC again."),
+        }/> })}
         {(!retried.is_empty()).then(|| view! { <Note text=match lang {
             Lang::Vi => format!("Đã đưa thông điệp số {retried} trở lại hàng đợi."),
             Lang::En => format!("Message {retried} is back in the queue."),
@@ -107,6 +112,46 @@ fn Queue(
     }
 }
 
+/// EMC-4: the connection information form (Phụ lục VIII, Decision 766's monitoring system),
+/// the exports of EMC-3 and the reconciliation of EMC-5 with its re-send button.
+#[component]
+fn EmcSection(e: EmcView, csrf: String, lang: Lang) -> impl IntoView {
+    let r = e.reconciliation;
+    let missing = r.missing.len();
+    view! {
+        <section class="mb-6" aria-labelledby="h-emc">
+            <h2 id="h-emc" class="text-xl font-bold mb-2">{tr(lang, "Hệ thống giám sát, đánh giá (EMC)", "Monitoring and evaluation system (EMC)")}</h2>
+            <h3 class="font-bold">{tr(lang, "Thông tin kết nối (Phụ lục VIII)", "Connection information (Appendix VIII)")}</h3>
+            <dl class="mb-3 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
+                <dt class="font-semibold">{tr(lang, "Tên hệ thống", "System name")}</dt><dd>{e.system_name}</dd>
+                <dt class="font-semibold">{tr(lang, "Địa chỉ truy cập", "Address")}</dt><dd>{e.url}</dd>
+                <dt class="font-semibold">{tr(lang, "Mã định danh trang (site id)", "Site id")}</dt><dd id="emc-site">{e.site_id}</dd>
+                <dt class="font-semibold">{tr(lang, "Mã nhúng theo dõi", "Tracking code")}</dt>
+                <dd>{tr(lang, "Đã gắn trên mọi trang của Cổng, gửi về ", "On every page of the portal, reporting to ")}{e.tracker_url}</dd>
+                <dt class="font-semibold">{tr(lang, "Đồng bộ hồ sơ", "Dossier push")}</dt>
+                <dd>{e.push_url.unwrap_or_else(|| tr(lang, "Chưa cấu hình", "Not configured").to_string())}</dd>
+                <dt class="font-semibold">{tr(lang, "Đầu mối kỹ thuật", "Technical contact")}</dt><dd>{e.contact}</dd>
+            </dl>
+            <p class="mb-3">{tr(lang, "Dữ liệu cung cấp cho EMC: ", "Data for EMC: ")}
+                <a href="/quan-tri/emc/tai-khoan.csv" class=LINK>{tr(lang, "danh sách tài khoản (CSV)", "user accounts (CSV)")}</a>{", "}
+                <a href="/quan-tri/emc/thu-tuc.csv" class=LINK>{tr(lang, "danh mục thủ tục, dịch vụ (CSV)", "procedures and services (CSV)")}</a></p>
+            <h3 class="font-bold">{tr(lang, "Đối soát dữ liệu", "Reconciliation")}</h3>
+            <p id="emc-reconciliation">{match lang {
+                Lang::Vi => format!("{} ngày qua: {} hồ sơ; {} đã gửi đủ, {} đang chờ gửi, {} chưa gửi hoặc gửi lỗi.", r.days, r.dossiers, r.up_to_date, r.in_flight, missing),
+                Lang::En => format!("Last {} days: {} dossiers; {} up to date, {} waiting, {} never sent or failed.", r.days, r.dossiers, r.up_to_date, r.in_flight, missing),
+            }}</p>
+            {(missing > 0).then(|| view! {
+                <p class="text-sm">{tr(lang, "Chưa gửi: ", "Not sent: ")}{r.missing.iter().take(20).map(|(_, c)| c.clone()).collect::<Vec<_>>().join(", ")}{(missing > 20).then_some(" …")}</p>
+                <form method="post" action="/quan-tri/tich-hop" class="mt-2">
+                    <Csrf token=csrf.clone()/>
+                    <input type="hidden" name="emc" value="gui-lai"/>
+                    <button type="submit" class=BUTTON>{tr(lang, "Gửi lại phần chênh lệch", "Re-send the difference")}</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
 #[component]
 fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
     let OutboxView {
@@ -118,7 +163,9 @@ fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
         waiting,
         log,
         q,
+        emc,
     } = v;
+    let csrf = c.csrf.clone();
     view! {
         <ErrorSummary echo=c.echo.clone() lang/>
         <div class="mb-6">
@@ -135,6 +182,7 @@ fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
                 Lang::En => format!("Queue: {pending} waiting, {delivered} delivered, {dead} failed for good."),
             }}</p>
         </div>
+        {emc.map(|e| view! { <EmcSection e csrf=csrf.clone() lang/> })}
         <Queue rows=dead_rows heading=tr(lang, "Thông điệp gửi không thành công", "Messages that failed for good") id="h-dead" csrf=Some(c.csrf.clone()) lang/>
         <Queue rows=waiting heading=tr(lang, "Thông điệp chờ gửi lại sau lỗi", "Messages waiting to be retried") id="h-waiting" csrf=None lang/>
         <div>

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod dossier;
 pub mod editor;
+pub mod emc;
 pub mod npsp;
 pub mod outbox;
 pub mod payment;

@@ -148,6 +148,10 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
             Some(s) => s.deliver(svc, &payload).await,
             None => Err("SMS is not configured on this instance".into()),
         },
+        super::emc::TOPIC => match &svc.integrations.emc {
+            Some(e) => e.deliver(svc, &payload).await,
+            None => Err("EMC is not configured on this instance".into()),
+        },
         other => Err(format!("no adapter for topic {other}")),
     }
 }
@@ -170,7 +174,7 @@ pub async fn run_once(svc: &Services, batch: u64) -> Result<usize, AppError> {
     Ok(delivered)
 }
 
-fn require(p: &Principal) -> Result<(), AppError> {
+pub(crate) fn require(p: &Principal) -> Result<(), AppError> {
     if p.can(Permission::ManageIntegrations, None) {
         Ok(())
     } else {
@@ -219,7 +223,9 @@ pub async fn retry(
 /// Hides personal data in a logged body: the values of keys that carry names, contacts and
 /// identity numbers (EMC-2 logs are read by technicians, not case officers).
 pub fn mask(body: &str) -> String {
-    const PERSONAL: [&str; 9] = [
+    const PERSONAL: [&str; 10] = [
+        // EMC's `User` (a JSON string with the national identity).
+        "User",
         "ChuHoSo",
         "phone",
         "Email",
@@ -386,6 +392,7 @@ pub async fn view(svc: &Services, p: &Principal, q: &str) -> Result<OutboxView, 
             .map(|n| n.describe())
             .into_iter()
             .chain(svc.integrations.sms.as_ref().map(|s| s.describe()))
+            .chain(svc.integrations.emc.as_ref().map(|e| e.describe()))
             .chain(svc.integrations.signer.as_ref().map(|k| {
                 format!(
                     "Ký số / signing key (P-4): {}; trust roots: {}",
@@ -401,6 +408,7 @@ pub async fn view(svc: &Services, p: &Principal, q: &str) -> Result<OutboxView, 
         waiting,
         log,
         q,
+        emc: super::emc::view(svc).await?,
     })
 }
 
@@ -418,6 +426,8 @@ pub struct Integrations {
     pub signer: Option<std::sync::Arc<super::sign::KeyPair>>,
     /// Root certificates the verify page trusts (P-4), DER.
     pub trust_roots: std::sync::Arc<Vec<Vec<u8>>>,
+    /// The national monitoring system (EMC-1…5).
+    pub emc: Option<std::sync::Arc<super::emc::Emc>>,
     /// How long a claimed message stays the claimer's.
     pub lease_secs: i64,
 }
@@ -431,6 +441,7 @@ impl Default for Integrations {
             sso: None,
             signer: None,
             trust_roots: Default::default(),
+            emc: None,
             lease_secs: 70,
         }
     }
@@ -438,6 +449,8 @@ impl Default for Integrations {
 
 impl Integrations {
     pub fn any(&self) -> bool {
-        self.npsp.is_some() || self.sms.is_some()
+        self.npsp.is_some()
+            || self.sms.is_some()
+            || self.emc.as_ref().is_some_and(|e| e.cfg.push_url.is_some())
     }
 }

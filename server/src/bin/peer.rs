@@ -1,5 +1,5 @@
 //! Local peers that speak the national protocols, for tests and demonstrations (never used in
-//! production); `peer vnpay` and `peer sms` are described in their modules. `peer npsp
+//! production); `peer vnpay`, `peer sms` and `peer emc` are described in their modules. `peer npsp
 //! [ADDR]` runs a National Public Service Portal adapter simulator (spec/protocols.md §1):
 //! login with username/password and the `dstcode` header gives a session; the integration
 //! endpoint takes `TraCuuHoSo`, `DongBoHoSoMC` and
@@ -47,6 +47,8 @@ fn env_or(k: &str, d: &str) -> String {
     std::env::var(k).unwrap_or_else(|_| d.to_owned())
 }
 
+#[path = "peer/emc.rs"]
+mod emc;
 #[path = "peer/sms.rs"]
 mod sms;
 #[path = "peer/vnpay.rs"]
@@ -60,8 +62,9 @@ async fn main() {
         Some("npsp") => npsp_app(),
         Some("vnpay") => vnpay::app(),
         Some("sms") => sms::app(),
+        Some("emc") => emc::app(),
         _ => {
-            eprintln!("usage: peer npsp|vnpay|sms [ADDR]");
+            eprintln!("usage: peer npsp|vnpay|sms|emc [ADDR]");
             std::process::exit(2);
         }
     };

@@ -697,3 +697,21 @@ pub async fn make_due(svc: &app::server::Services) {
         .await
         .expect("due");
 }
+
+/// A system administrator (B-g), as the integration pages need.
+pub fn admin() -> app::domain::account::Principal {
+    use app::domain::account::{AccountKind, Principal, Role, RoleGrant, Stage};
+    Principal {
+        user_id: 0,
+        session_id: "admin".into(),
+        kind: AccountKind::Officer,
+        full_name: "Quản trị".into(),
+        email: "quantri@example.vn".into(),
+        stage: Stage::Full,
+        roles: vec![RoleGrant {
+            role: Role::SystemAdmin,
+            agency_id: None,
+            agency_name: None,
+        }],
+    }
+}
