@@ -165,7 +165,8 @@ done
   echo "| database | submissions | concurrency | per second | p50 | p99 | 20 MB upload |"
   echo "|---|---|---|---|---|---|---|"
 } >> "$OUT/latest.md"
-cargo build --release -p server --example dossier_bench --example workspace_bench -q
+cargo build --release -p server --example dossier_bench --example workspace_bench --example sign_bench \
+  --example outbox_bench --bin peer -q
 rm -f target/bench/dossiers.db*
 ./target/release/examples/dossier_bench "sqlite://target/bench/dossiers.db?mode=rwc" 500 50 >> "$OUT/latest.md"
 ./target/release/examples/dossier_bench "${TEST_DATABASE_URL:-postgres://root@127.0.0.1:5432/test}" 500 50 >> "$OUT/latest.md"
@@ -180,4 +181,27 @@ rm -f target/bench/dossiers.db*
 rm -f target/bench/workspace.db*
 ./target/release/examples/workspace_bench "sqlite://target/bench/workspace.db?mode=rwc" >> "$OUT/latest.md"
 ./target/release/examples/workspace_bench "${TEST_DATABASE_URL:-postgres://root@127.0.0.1:5432/test}" >> "$OUT/latest.md"
+{
+  echo
+  echo "## Signing and verifying a result PDF (P-4, release build)"
+  echo
+  echo "PAdES with an RSA-2048 key from a PKCS#12 file (test CA made with openssl); verify ="
+  echo "byte range, digest, signature and chain to the root, as the verify page does. 100 rounds."
+} >> "$OUT/latest.md"
+{
+  echo
+  echo "## Outbox delivery to a local peer (B-m, release build)"
+  echo
+  echo "2,000 texts queued in one transaction, then four delivery loops (as four app instances)"
+  echo "drain them to the SMS gateway simulator over loopback. Delivered = the time from the commit"
+  echo "to the end of the round that delivered the message; call = the HTTP call (integration log)."
+  echo
+  echo "| database | messages | loops | delivered | per second | delivered p50 | delivered p99 | call p50 | call p99 |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+} >> "$OUT/latest.md"
+rm -f target/bench/outbox.db*
+./target/release/examples/outbox_bench "sqlite://target/bench/outbox.db?mode=rwc" 2000 4 >> "$OUT/latest.md"
+./target/release/examples/outbox_bench "${TEST_DATABASE_URL:-postgres://root@127.0.0.1:5432/test}" 2000 4 >> "$OUT/latest.md"
+rm -rf target/bench/pki
+./target/release/examples/sign_bench target/bench/pki 100 >> "$OUT/latest.md"
 cat "$OUT/latest.md"

@@ -429,7 +429,7 @@ test("citizen files a birth registration online and follows it to a rated result
   await open(page, info, "/xac-thuc-van-ban");
   await expectAccessible(page, info);
   await page.getByLabel("Tệp PDF cần kiểm tra (tối đa 20 MB)").setInputFiles({ name: "ket-qua.pdf", mimeType: "application/pdf", buffer: await result.body() });
-  await submit(page, "Kiểm tra");
+  await submit(page, /^Kiểm tra$/);
   await expect(page.locator("#verify-result")).toContainText("Chữ ký số hợp lệ: văn bản không bị thay đổi sau khi ký.");
   await expect(page.locator("#verify-result")).toContainText("UBND Phường Hải Châu");
   await expectAccessible(page, info);

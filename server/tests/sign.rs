@@ -284,6 +284,18 @@ fn pades_signatures_verify_and_tampering_shows() {
     let r = sign::verify_pdf(&signed, &roots(&dir, "other.pem"), now);
     assert!(r[0].intact && !r[0].trusted, "{r:?}");
 
+    // Crafted byte ranges (reversed, past the end, not around a hex string) are reported, not
+    // a crash; a file naming thousands of signatures is checked for the first sixteen only.
+    for range in ["[0 50 10 5]", "[0 10 999999 5]", "[0 5 9 0]", "[0 -1 2 3]"] {
+        let crafted =
+            format!("%PDF-1.4\n1 0 obj<</Type/Sig/ByteRange {range}/Contents <00>>>endobj\n");
+        for r in sign::verify_pdf(crafted.as_bytes(), &trusted, now) {
+            assert!(!r.valid() && r.problem.is_some(), "{range}: {r:?}");
+        }
+    }
+    let many = "/ByteRange [0 1 2 3] ".repeat(5000);
+    assert_eq!(sign::verify_pdf(many.as_bytes(), &trusted, now).len(), 16);
+
     // No signature, and not a PDF.
     assert!(sign::verify_pdf(&original, &trusted, now).is_empty());
     assert!(sign::sign_pdf(b"%PDF-1.4\nnot really", &agency, &info("x")).is_err());

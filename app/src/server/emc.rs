@@ -15,7 +15,7 @@
 //! - **Connection information** (EMC-4, Phụ lục VIII) and **reconciliation** (EMC-5): what was
 //!   delivered against the dossiers that exist, and a re-send of the difference.
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -27,7 +27,7 @@ use entity::{
     dossier, dossier_event, dossier_file, external_identity, outbox_message, payment, procedure,
 };
 
-use super::outbox::{self, Exchange};
+use super::outbox;
 use super::Services;
 use crate::domain::account::Principal;
 use crate::domain::editor::Level;
@@ -199,45 +199,20 @@ impl Emc {
         let (body, code) = build(svc, &self.cfg, num("dossier")?, num("event")?)
             .await
             .map_err(|e| format!("EMC body: {e}"))?;
-        let request = body.to_string();
-        let started = Instant::now();
-        let sent = self
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .header("accept", "application/json")
-            .body(request.clone())
-            .send()
-            .await;
-        let (status, response, outcome) = match sent {
-            Err(e) => (None, String::new(), Err(format!("EMC: {e}"))),
-            Ok(r) => {
-                let status = r.status();
-                let text = r.text().await.unwrap_or_default();
-                let outcome = if status.is_success() {
+        outbox::post_logged(
+            svc,
+            ("emc", "TrackingMCDT", Some(&code)),
+            self.http.post(url).header("accept", "application/json"),
+            body.to_string(),
+            |status, _| {
+                if status.is_success() {
                     Ok(())
                 } else {
                     Err(format!("EMC answered HTTP {}", status.as_u16()))
-                };
-                (Some(status.as_u16()), text, outcome)
-            }
-        };
-        outbox::log(
-            svc,
-            Exchange {
-                system: "emc",
-                direction: "out",
-                operation: "TrackingMCDT",
-                subject: Some(&code),
-                ok: outcome.is_ok(),
-                http_status: status,
-                duration_ms: started.elapsed().as_millis(),
-                request: &request,
-                response: &response,
+                }
             },
         )
-        .await;
-        outcome
+        .await
     }
 }
 
@@ -276,19 +251,7 @@ async fn build(
     event_id: i32,
 ) -> Result<(Value, String), AppError> {
     let db = &svc.db;
-    let d = dossier::Entity::find_by_id(dossier_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let code = d.code.clone().ok_or(AppError::NotFound)?;
-    let e = dossier_event::Entity::find_by_id(event_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let p = procedure::Entity::find_by_id(d.procedure_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (d, e, p, code) = super::npsp::event_rows(db, dossier_id, event_id).await?;
     let paid: Vec<payment::Model> = payment::Entity::find()
         .filter(payment::Column::DossierId.eq(d.id))
         .filter(payment::Column::Status.eq("paid"))

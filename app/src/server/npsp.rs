@@ -288,13 +288,21 @@ impl Npsp {
     }
 }
 
-/// The `DongBoHoSoMC` dossier object (spec/protocols.md §1.3) and the `CapNhatTienDoHoSoMC`
-/// progress object (§1.4) of one event. Local status codes are the national ones (1–10).
-async fn build(
+/// The rows an outbound event message is built from: the dossier as it is now, the event, the
+/// procedure, and the dossier code (a dossier without one was never submitted: not found).
+pub(crate) async fn event_rows(
     db: &impl ConnectionTrait,
     dossier_id: i32,
     event_id: i32,
-) -> Result<(Value, Value, String), AppError> {
+) -> Result<
+    (
+        dossier::Model,
+        dossier_event::Model,
+        procedure::Model,
+        String,
+    ),
+    AppError,
+> {
     let d = dossier::Entity::find_by_id(dossier_id)
         .one(db)
         .await?
@@ -308,6 +316,17 @@ async fn build(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok((d, e, p, code))
+}
+
+/// The `DongBoHoSoMC` dossier object (spec/protocols.md §1.3) and the `CapNhatTienDoHoSoMC`
+/// progress object (§1.4) of one event. Local status codes are the national ones (1–10).
+async fn build(
+    db: &impl ConnectionTrait,
+    dossier_id: i32,
+    event_id: i32,
+) -> Result<(Value, Value, String), AppError> {
+    let (d, e, p, code) = event_rows(db, dossier_id, event_id).await?;
     let unit = agency::Entity::find_by_id(d.unit_id.unwrap_or(d.agency_id))
         .one(db)
         .await?

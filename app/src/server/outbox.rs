@@ -286,6 +286,49 @@ pub struct Exchange<'a> {
     pub response: &'a str,
 }
 
+/// Sends `body` as JSON with `req` (address and headers set by the adapter), lets `judge`
+/// decide from the answer whether the receiver took it, and writes the exchange to the
+/// integration log either way (EMC-2).
+pub async fn post_logged(
+    svc: &Services,
+    (system, operation, subject): (&str, &str, Option<&str>),
+    req: reqwest::RequestBuilder,
+    body: String,
+    judge: impl FnOnce(reqwest::StatusCode, &str) -> Result<(), String>,
+) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let sent = req
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await;
+    let (status, response, outcome) = match sent {
+        Err(e) => (None, String::new(), Err(format!("{system}: {e}"))),
+        Ok(r) => {
+            let status = r.status();
+            let text = r.text().await.unwrap_or_default();
+            let outcome = judge(status, &text);
+            (Some(status.as_u16()), text, outcome)
+        }
+    };
+    log(
+        svc,
+        Exchange {
+            system,
+            direction: "out",
+            operation,
+            subject,
+            ok: outcome.is_ok(),
+            http_status: status,
+            duration_ms: started.elapsed().as_millis(),
+            request: &body,
+            response: &response,
+        },
+    )
+    .await;
+    outcome
+}
+
 /// Writes one exchange to the integration log. A failure to log is reported, not fatal to
 /// the delivery.
 pub async fn log(svc: &Services, x: Exchange<'_>) {

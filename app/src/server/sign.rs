@@ -384,8 +384,14 @@ fn last_startxref(pdf: &[u8]) -> Option<usize> {
     rest.split_whitespace().next()?.parse().ok()
 }
 
-/// Signs `pdf` with an invisible PAdES signature; returns the signed file.
+/// Signs `pdf` with an invisible PAdES signature; returns the signed file. The PDF comes from
+/// an upload: a parser panic on a malformed file is an unreadable file, not a crash.
 pub fn sign_pdf(pdf: &[u8], key: &KeyPair, info: &SignInfo) -> Result<Vec<u8>, SignError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sign_inner(pdf, key, info)))
+        .unwrap_or_else(|_| Err(SignError::Unreadable("the PDF parser gave up".into())))
+}
+
+fn sign_inner(pdf: &[u8], key: &KeyPair, info: &SignInfo) -> Result<Vec<u8>, SignError> {
     use lopdf::Object as O;
     let bad = |e: &dyn std::fmt::Display| SignError::Unreadable(e.to_string());
     let doc = lopdf::Document::load_mem(pdf).map_err(|e| bad(&e))?;
@@ -757,12 +763,19 @@ fn dict_string(dict: &[u8], key: &[u8]) -> Option<String> {
     })
 }
 
-/// Every signature in `pdf`, checked against `roots` (DER certificates). An empty list means
-/// the file has no signature (or is not a PDF).
+/// At most this many signatures are checked in one file: each check hashes the whole file, and
+/// a crafted file could otherwise name thousands.
+const MAX_SIGNATURES: usize = 16;
+
+/// Every signature in `pdf` (up to [`MAX_SIGNATURES`]), checked against `roots` (DER
+/// certificates). An empty list means the file has no signature (or is not a PDF).
 pub fn verify_pdf(pdf: &[u8], roots: &[Vec<u8>], now: i64) -> Vec<SignatureReport> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(p) = pdf[from..].windows(10).position(|w| w == b"/ByteRange") {
+        if out.len() == MAX_SIGNATURES {
+            break;
+        }
         let at = from + p;
         from = at + 10;
         let Some(range) = byte_range(&pdf[at + 10..]) else {
@@ -780,7 +793,8 @@ pub fn verify_pdf(pdf: &[u8], roots: &[Vec<u8>], now: i64) -> Vec<SignatureRepor
             .unwrap_or(pdf.len());
         let (hole_start, hole_end) = (range[1], range[2]);
         let mut dict = pdf[obj_start..obj_end.max(obj_start)].to_vec();
-        if (obj_start..obj_end).contains(&hole_start) && hole_end <= obj_end {
+        if (obj_start..obj_end).contains(&hole_start) && (hole_start..=obj_end).contains(&hole_end)
+        {
             dict.drain(hole_start - obj_start..hole_end - obj_start);
         }
         out.push(check(pdf, range, &dict, roots, now));

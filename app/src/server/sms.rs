@@ -10,12 +10,12 @@
 //! `ref` is the outbox key: a gateway sends a given `ref` once, so a redelivery after a lost
 //! answer does not text the applicant twice. Messages go through the outbox (retries with
 //! backoff, dead letters, the integration log with the phone number masked).
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
-use super::outbox::{self, Exchange};
+use super::outbox;
 use super::Services;
 use crate::error::AppError;
 
@@ -137,51 +137,30 @@ impl Sms {
             "message": field("message")?,
             "ref": field("ref")?,
         });
-        let request = body.to_string();
-        let started = Instant::now();
-        let sent = self
-            .http
-            .post(&self.cfg.url)
-            .bearer_auth(&self.cfg.token)
-            .header("content-type", "application/json")
-            .body(request.clone())
-            .send()
-            .await;
-        let (status, response, outcome) = match sent {
-            Err(e) => (None, String::new(), Err(format!("SMS gateway: {e}"))),
-            Ok(r) => {
-                let status = r.status();
-                let text = r.text().await.unwrap_or_default();
-                let code = serde_json::from_str::<Value>(&text)
+        outbox::post_logged(
+            svc,
+            (
+                "sms",
+                "send",
+                payload.get("dossier").and_then(Value::as_str),
+            ),
+            self.http.post(&self.cfg.url).bearer_auth(&self.cfg.token),
+            body.to_string(),
+            |status, text| {
+                let code = serde_json::from_str::<Value>(text)
                     .ok()
                     .and_then(|v| v.get("code").and_then(Value::as_str).map(str::to_owned));
-                let outcome = match (status.is_success(), code.as_deref()) {
+                match (status.is_success(), code.as_deref()) {
                     (true, Some("00")) => Ok(()),
                     _ => Err(format!(
                         "SMS gateway answered HTTP {} code {}",
                         status.as_u16(),
                         code.unwrap_or_else(|| "-".into())
                     )),
-                };
-                (Some(status.as_u16()), text, outcome)
-            }
-        };
-        outbox::log(
-            svc,
-            Exchange {
-                system: "sms",
-                direction: "out",
-                operation: "send",
-                subject: payload.get("dossier").and_then(Value::as_str),
-                ok: outcome.is_ok(),
-                http_status: status,
-                duration_ms: started.elapsed().as_millis(),
-                request: &request,
-                response: &response,
+                }
             },
         )
-        .await;
-        outcome
+        .await
     }
 }
 
