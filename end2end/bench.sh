@@ -81,7 +81,7 @@ UNIT=$(echo "$START" | grep -o 'name="agency_id" value="[^"]*"' | head -1 | sed 
 DRAFT=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$JAR" -c "$JAR" -H "Origin: $BASE" \
   --data-urlencode "_csrf=$(csrf)" --data-urlencode "procedure=1.004222" --data-urlencode "key=$KEY" \
   --data-urlencode "agency_id=$UNIT" "$BASE/ho-so/moi")
-COOKIE=$(awk '!/^#/ && NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }' "$JAR")
+COOKIE=$(awk '{ sub(/^#HttpOnly_/, "") } !/^#/ && NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }' "$JAR")
 FORM="${DRAFT#$BASE}/bieu-mau"
 CHROME_PATH=/usr/bin/chromium lighthouse "$BASE$FORM" --quiet --only-categories=performance \
   --extra-headers="{\"Cookie\": \"$COOKIE\"}" \
@@ -92,29 +92,35 @@ node -e '
   console.log(`| ${process.argv[1]} (e-form, signed in) | ${Math.round(r.categories.performance.score * 100)} | ${s("first-contentful-paint")} | ${s("largest-contentful-paint")} | ${s("speed-index")} | ${s("total-blocking-time")} | ${s("cumulative-layout-shift")} |`);
 ' "$FORM" >> "$OUT/latest.md"
 
-# The officer workspace (B-c, B-k) on the desktop preset, as the ward's demo counter officer sees
-# it after the first-login steps: new password, then two-step verification enrolled.
-OJAR=target/bench/officer.txt
-rm -f "$OJAR"
-ocsrf() { awk '$6 == "portal_csrf" { print $7 }' "$OJAR"; }
-opost() { local path=$1; shift; curl -s -o /dev/null -b "$OJAR" -c "$OJAR" -H "Origin: $BASE" --data-urlencode "_csrf=$(ocsrf)" "$@" "$BASE$path"; }
-OLDPW="mot cua thu nghiem Da Nang"
-NEWPW="ban do thu tai khong gian lam viec"
-curl -s -c "$OJAR" "$BASE/dang-nhap" > /dev/null
-opost /dang-nhap --data-urlencode "email=motcua1@demo.dichvucong.vn" --data-urlencode "password=$OLDPW"
-opost /tai-khoan/mat-khau --data-urlencode "current_password=$OLDPW" --data-urlencode "new_password=$NEWPW" \
-  --data-urlencode "password_confirm=$NEWPW"
-SECRET=$(curl -s -b "$OJAR" -c "$OJAR" "$BASE/tai-khoan/xac-thuc-hai-buoc" | grep -o 'id="totp-secret"[^>]*>[^<]*' | sed 's/.*>//' | tr -d ' ')
-CODE=$(node -e '
-  const c = require("crypto"); const a = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0, v = 0; const out = [];
-  for (const ch of process.argv[1].replace(/=+$/, "")) { v = (v << 5) | a.indexOf(ch); bits += 5; if (bits >= 8) { out.push((v >>> (bits - 8)) & 255); bits -= 8; } }
-  const msg = Buffer.alloc(8); msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
-  const h = c.createHmac("sha1", Buffer.from(out)).update(msg).digest(); const o = h[19] & 15;
-  console.log(String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0"));
-' "$SECRET")
-opost /tai-khoan/xac-thuc-hai-buoc --data-urlencode "code=$CODE"
-OCOOKIE=$(awk '!/^#/ && NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }' "$OJAR")
+# The officer workspace (B-c, B-k) on the desktop preset, as the ward's demo officers see it
+# after the first-login steps (new password, then two-step verification enrolled): the counter
+# officer's inbox, the leader's supervisor dashboard and reports.
+# curl writes HttpOnly cookies as `#HttpOnly_` lines: keep them, they are the session.
+jar_cookie() { awk '{ sub(/^#HttpOnly_/, "") } !/^#/ && NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }' "$1"; }
+officer_cookie() {
+  local OJAR=target/bench/officer-$1.txt OLDPW="mot cua thu nghiem Da Nang" NEWPW="ban do thu tai khong gian lam viec"
+  rm -f "$OJAR"
+  ocsrf() { awk '$6 == "portal_csrf" { print $7 }' "$OJAR"; }
+  opost() { local path=$1; shift; curl -s -o /dev/null -b "$OJAR" -c "$OJAR" -H "Origin: $BASE" --data-urlencode "_csrf=$(ocsrf)" "$@" "$BASE$path"; }
+  curl -s -c "$OJAR" "$BASE/dang-nhap" > /dev/null
+  opost /dang-nhap --data-urlencode "email=$1@demo.dichvucong.vn" --data-urlencode "password=$OLDPW"
+  opost /tai-khoan/mat-khau --data-urlencode "current_password=$OLDPW" --data-urlencode "new_password=$NEWPW" \
+    --data-urlencode "password_confirm=$NEWPW"
+  local SECRET CODE
+  SECRET=$(curl -s -b "$OJAR" -c "$OJAR" "$BASE/tai-khoan/xac-thuc-hai-buoc" | grep -o 'id="totp-secret"[^>]*>[^<]*' | sed 's/.*>//' | tr -d ' ')
+  CODE=$(node -e '
+    const c = require("crypto"); const a = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let bits = 0, v = 0; const out = [];
+    for (const ch of process.argv[1].replace(/=+$/, "")) { v = (v << 5) | a.indexOf(ch); bits += 5; if (bits >= 8) { out.push((v >>> (bits - 8)) & 255); bits -= 8; } }
+    const msg = Buffer.alloc(8); msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+    const h = c.createHmac("sha1", Buffer.from(out)).update(msg).digest(); const o = h[19] & 15;
+    console.log(String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0"));
+  ' "$SECRET")
+  opost /tai-khoan/xac-thuc-hai-buoc --data-urlencode "code=$CODE"
+  jar_cookie "$OJAR"
+}
+COUNTER=$(officer_cookie motcua1)
+LEADER=$(officer_cookie lanhdao1)
 {
   echo
   echo "## Lighthouse (desktop preset): the officer workspace, signed in"
@@ -122,13 +128,16 @@ OCOOKIE=$(awk '!/^#/ && NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }'
   echo "| page | score | FCP | LCP | Speed Index | TBT | CLS |"
   echo "|---|---|---|---|---|---|---|"
 } >> "$OUT/latest.md"
-for page in "/can-bo/ho-so" "/can-bo/giam-sat" "/can-bo/bao-cao"; do
+for target in "/can-bo/ho-so COUNTER" "/can-bo/giam-sat LEADER" "/can-bo/bao-cao LEADER"; do
+  page=${target% *}
+  who=${target#* }
   CHROME_PATH=/usr/bin/chromium lighthouse "$BASE$page" --quiet --only-categories=performance --preset=desktop \
-    --extra-headers="{\"Cookie\": \"$OCOOKIE\"}" \
+    --extra-headers="{\"Cookie\": \"${!who}\"}" \
     --output=json --output-path=target/bench/lh.json --chrome-flags="$FLAGS" >/dev/null 2>&1 || true
   node -e '
     const r = require("./target/bench/lh.json"); const a = r.audits;
-    const s = (id) => a[id] ? a[id].displayValue.replace(/\u00a0/g, " ") : "-";
+    if (r.runtimeError) { console.log(`| ${process.argv[1]} | error: ${r.runtimeError.code} | | | | | |`); process.exit(0); }
+    const s = (id) => a[id] && a[id].displayValue ? a[id].displayValue.replace(/\u00a0/g, " ") : "-";
     const where = new URL(r.finalDisplayedUrl || r.finalUrl).pathname;
     console.log(`| ${process.argv[1]}${where === process.argv[1] ? "" : " (ended at " + where + ")"} | ${Math.round(r.categories.performance.score * 100)} | ${s("first-contentful-paint")} | ${s("largest-contentful-paint")} | ${s("speed-index")} | ${s("total-blocking-time")} | ${s("cumulative-layout-shift")} |`);
   ' "$page" >> "$OUT/latest.md"
@@ -183,13 +192,6 @@ rm -f target/bench/workspace.db*
 ./target/release/examples/workspace_bench "${TEST_DATABASE_URL:-postgres://root@127.0.0.1:5432/test}" >> "$OUT/latest.md"
 {
   echo
-  echo "## Signing and verifying a result PDF (P-4, release build)"
-  echo
-  echo "PAdES with an RSA-2048 key from a PKCS#12 file (test CA made with openssl); verify ="
-  echo "byte range, digest, signature and chain to the root, as the verify page does. 100 rounds."
-} >> "$OUT/latest.md"
-{
-  echo
   echo "## Outbox delivery to a local peer (B-m, release build)"
   echo
   echo "2,000 texts queued in one transaction, then four delivery loops (as four app instances)"
@@ -202,6 +204,13 @@ rm -f target/bench/workspace.db*
 rm -f target/bench/outbox.db*
 ./target/release/examples/outbox_bench "sqlite://target/bench/outbox.db?mode=rwc" 2000 4 >> "$OUT/latest.md"
 ./target/release/examples/outbox_bench "${TEST_DATABASE_URL:-postgres://root@127.0.0.1:5432/test}" 2000 4 >> "$OUT/latest.md"
+{
+  echo
+  echo "## Signing and verifying a result PDF (P-4, release build)"
+  echo
+  echo "PAdES with an RSA-2048 key from a PKCS#12 file (test CA made with openssl); verify ="
+  echo "byte range, digest, signature and chain to the root, as the verify page does. 100 rounds."
+} >> "$OUT/latest.md"
 rm -rf target/bench/pki
 ./target/release/examples/sign_bench target/bench/pki 100 >> "$OUT/latest.md"
 cat "$OUT/latest.md"

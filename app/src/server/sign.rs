@@ -411,8 +411,15 @@ fn sign_inner(pdf: &[u8], key: &KeyPair, info: &SignInfo) -> Result<Vec<u8>, Sig
         .map(|(n, id)| (*n, id))
         .ok_or_else(|| bad(&"no page"))?;
     let mut page = doc.get_dictionary(page_id).map_err(|e| bad(&e))?.clone();
-    let sig_id = doc.max_id + 1;
-    let field_id = doc.max_id + 2;
+    // New objects take numbers above every one in use: the highest loaded, and the trailer's
+    // /Size (which also counts free and unloadable entries).
+    let size = match doc.trailer.get(b"Size") {
+        Ok(O::Integer(n)) => u32::try_from(*n).unwrap_or(0),
+        _ => 0,
+    };
+    let top = doc.max_id.max(size.saturating_sub(1));
+    let sig_id = top + 1;
+    let field_id = top + 2;
     let field_ref = O::Reference((field_id, 0));
 
     // Objects rewritten by this update: (id, generation, body).
