@@ -1220,8 +1220,7 @@ pub async fn submit(
     .await?;
     // B-m: a dossier filed here is registered on the NPSP (status 1), queued in this
     // transaction.
-    super::npsp::on_event(svc, &txn, id, ev).await?;
-    super::emc::on_event(svc, &txn, id, ev).await?;
+    super::outbox::on_dossier_event(svc, &txn, id, ev).await?;
     let proc_name = procedure::Entity::find_by_id(d.procedure_id)
         .one(&txn)
         .await?

@@ -156,6 +156,19 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
     }
 }
 
+/// Queues a dossier event, in the caller's transaction, for every adapter that takes dossier
+/// events on this instance (the NPSP push, B-m; the EMC push, EMC-1). The workflow calls this
+/// once per event; a new subscriber is added here, not at every call site.
+pub async fn on_dossier_event(
+    svc: &Services,
+    db: &impl ConnectionTrait,
+    dossier_id: i32,
+    event_id: i32,
+) -> Result<(), AppError> {
+    super::npsp::on_event(svc, db, dossier_id, event_id).await?;
+    super::emc::on_event(svc, db, dossier_id, event_id).await
+}
+
 /// One round of the worker: claims due messages and delivers them one by one, in order.
 /// Returns how many were delivered.
 pub async fn run_once(svc: &Services, batch: u64) -> Result<usize, AppError> {

@@ -236,8 +236,7 @@ pub(crate) async fn step(
     .insert(txn)
     .await?;
     // B-m: the NPSP hears of every step, queued in this transaction.
-    super::npsp::on_event(svc, txn, d.id, ev.id).await?;
-    super::emc::on_event(svc, txn, d.id, ev.id).await?;
+    super::outbox::on_dossier_event(svc, txn, d.id, ev.id).await?;
     Ok(to)
 }
 
@@ -698,8 +697,7 @@ pub async fn apologise(
     .insert(&txn)
     .await?;
     // The new appointment date reaches the NPSP with the dossier (NgayHenTra).
-    super::npsp::on_event(svc, &txn, d.id, ev.id).await?;
-    super::emc::on_event(svc, &txn, d.id, ev.id).await?;
+    super::outbox::on_dossier_event(svc, &txn, d.id, ev.id).await?;
     let c = code(&d);
     let notice = queue_notice(
         svc,
