@@ -37,6 +37,8 @@ use pages::editor::{
 #[cfg(feature = "ssr")]
 use pages::integrations::IntegrationsPage;
 #[cfg(feature = "ssr")]
+use pages::post::PostalPage;
+#[cfg(feature = "ssr")]
 use pages::work::{
     IntakePage, OfficerDossierPage, OfficerDossiersPage, ReportPage, SupervisionPage,
 };
@@ -293,6 +295,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/ho-so/:id") view=DossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/:id/bieu-mau") view=DossierFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/ho-so/:id/giay-to") view=DossierDocsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ho-so/:id/buu-chinh") view=PostalPage ssr=SsrMode::Async/>
                     <Route path=path!("/tra-cuu-ho-so") view=LookupPage ssr=SsrMode::Async/>
                     <Route path=path!("/xac-thuc-van-ban") view=VerifyDocumentPage ssr=SsrMode::Async/>
                     <Route path=path!("/kho-du-lieu") view=DataStorePage ssr=SsrMode::Async/>

@@ -30,6 +30,8 @@ pub mod procedure_version;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod role_assignment;
+pub mod shipment;
+pub mod shipment_event;
 pub mod sso_session;
 pub mod user_account;
 pub mod workflow;

@@ -16,6 +16,7 @@ mod m20261202_000011_document_types;
 mod m20261202_000012_outbox;
 mod m20261202_000013_payments;
 mod m20261202_000014_sso;
+mod m20261203_000015_post;
 pub mod seed;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_outbox::Migration),
             Box::new(m20261202_000013_payments::Migration),
             Box::new(m20261202_000014_sso::Migration),
+            Box::new(m20261203_000015_post::Migration),
         ]
     }
 }

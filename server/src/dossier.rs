@@ -50,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tra-cuu-ho-so", post(lookup))
         .route("/xac-thuc-van-ban", post(verify_document))
         .route("/ho-so/{id}/thanh-toan", post(pay))
+        .route("/ho-so/{id}/buu-chinh", post(postal))
+        .route("/buu-chinh/trang-thai", post(postal_tracking))
         .route("/ho-so/{id}/bien-lai/{file}", get(payment_receipt))
         .route(
             "/can-bo/ho-so/{id}/bien-lai/{file}",
@@ -1154,5 +1156,72 @@ async fn message(
     match svc_dossier::post_message(&c.svc, &p, id, f(&fields, "body"), file).await {
         Ok(()) => see_other(&back),
         Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// The postal choice (P-3.5). "Update the list of communes" shows the page again with the
+/// input kept and the new province's communes (without JavaScript); saving checks everything
+/// and changes nothing on an error.
+async fn postal(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, fields) = match with_form(req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = ctx(&state, parts, &fields);
+    let p = applicant!(state, c, fields);
+    if f(&fields, "action") == "refresh" {
+        let echo = FormEcho {
+            values: keep(&fields),
+            ..Default::default()
+        };
+        return rerender(&state, c.parts, echo, StatusCode::OK).await;
+    }
+    let choice = app::server::post::Choice {
+        papers: f(&fields, "papers") == "1",
+        result: f(&fields, "result") == "1",
+        name: f(&fields, "name").into(),
+        phone: f(&fields, "phone").into(),
+        province: f(&fields, "province").into(),
+        commune: f(&fields, "commune").into(),
+        street: f(&fields, "street").into(),
+    };
+    match app::server::post::choose(&c.svc, &p, id, choice).await {
+        Ok(()) => see_other(&format!("/ho-so/{id}?ok=postal")),
+        Err(e) => fail(&state, c, &fields, e).await,
+    }
+}
+
+/// The post's tracking report (P-3.5): signed with HMAC-SHA256 in `X-Signature`. Answers
+/// JSON the post reads: 200 when kept (also for a repeat), 401 for a bad signature, 400 for
+/// a malformed report, 404 for an order this portal never placed.
+async fn postal_tracking(State(state): State<AppState>, req: Request<Body>) -> Response {
+    use app::server::post::Refusal;
+    let signature = req
+        .headers()
+        .get("x-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let json = |status: StatusCode, code: &str, message: &str| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({ "Status": code, "Message": message }).to_string(),
+        )
+            .into_response()
+    };
+    let Ok(body) = axum::body::to_bytes(req.into_body(), 64 * 1024).await else {
+        return json(StatusCode::PAYLOAD_TOO_LARGE, "413", "body too large");
+    };
+    match app::server::post::callback(&state.services, &body, &signature).await {
+        Ok(()) => json(StatusCode::OK, "100", "OK"),
+        Err(Refusal::Signature) => json(StatusCode::UNAUTHORIZED, "401", "bad signature"),
+        Err(Refusal::Malformed(m)) => json(StatusCode::BAD_REQUEST, "400", &m),
+        Err(Refusal::UnknownOrder) => json(StatusCode::NOT_FOUND, "404", "unknown order"),
+        Err(Refusal::Busy) => json(StatusCode::SERVICE_UNAVAILABLE, "503", "try again later"),
     }
 }

@@ -68,6 +68,8 @@ pub struct Settings {
     pub sign: app::server::sign::SignConfig,
     /// EMC-1…5: the national monitoring system (`PORTAL_EMC_*`), none by default.
     pub emc: Option<app::server::emc::EmcConfig>,
+    /// P-3.5: the postal service (`PORTAL_POST_*`), none by default.
+    pub post: Option<app::server::post::PostConfig>,
     /// `PORTAL_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for due messages
     /// (default 2000).
     pub outbox_interval_ms: u64,
@@ -134,6 +136,7 @@ impl Settings {
             sso: app::server::auth::sso::SsoConfig::from_env(env)?,
             sign: app::server::sign::SignConfig::from_env(env),
             emc: app::server::emc::EmcConfig::from_env(env)?,
+            post: app::server::post::PostConfig::from_env(env)?,
             outbox_interval_ms: env("PORTAL_OUTBOX_INTERVAL_MS")
                 .map(|v| {
                     v.parse()
@@ -241,6 +244,11 @@ impl Application {
         if let Some(cfg) = settings.sms.clone() {
             services.integrations.sms = Some(std::sync::Arc::new(
                 app::server::sms::Sms::new(cfg).map_err(|e| format!("PORTAL_SMS_URL: {e}"))?,
+            ));
+        }
+        if let Some(cfg) = settings.post.clone() {
+            services.integrations.post = Some(std::sync::Arc::new(
+                app::server::post::Post::new(cfg).map_err(|e| format!("PORTAL_POST_URL: {e}"))?,
             ));
         }
         if let Some(cfg) = settings.sso.clone() {

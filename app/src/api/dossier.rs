@@ -147,3 +147,13 @@ pub async fn get_archive_view(
     let p = crate::server::auth::require_user()?;
     crate::server::archive::view(&services()?, &p, expired).await
 }
+
+/// The postal choice page (P-3.5); `province` is the one the form shows before saving.
+#[server(prefix = "/api", endpoint = "postal", input = server_fn::codec::Json)]
+pub async fn get_postal(
+    id: i32,
+    province: Option<String>,
+) -> Result<crate::domain::dossier::PostalView, AppError> {
+    let p = crate::server::auth::require_user()?;
+    crate::server::post::page(&services()?, &p, id, province).await
+}

@@ -216,6 +216,10 @@ pub struct DossierView {
     pub online_payment: bool,
     /// Attempts to pay online, newest first.
     pub payments: Vec<PaymentView>,
+    /// Whether this portal sends papers and results by post (a postal service is configured).
+    pub postal_offered: bool,
+    /// The dossier's postal legs (P-3.5).
+    pub shipments: Vec<ShipmentView>,
 }
 
 /// One online payment attempt as the applicant sees it (P-3.6).
@@ -517,4 +521,72 @@ pub fn round_label(version: i32, lang: Lang) -> Option<String> {
         Lang::Vi => format!("bổ sung lần {}", version - 1),
         Lang::En => format!("supplement {}", version - 1),
     })
+}
+
+/// One postal leg of a dossier as its pages show it (P-3.5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentView {
+    /// `papers` (collected from the applicant) or `result` (delivered to them).
+    pub kind: String,
+    pub status: String,
+    pub receiver_name: String,
+    pub phone: String,
+    pub province_code: String,
+    pub commune_code: String,
+    pub street: String,
+    /// Street, commune, province as one line.
+    pub address: String,
+    pub item_code: Option<String>,
+    /// The post's reports, oldest first: (time, status, the post's own words).
+    pub events: Vec<(i64, String, Option<String>)>,
+}
+
+/// What the applicant reads for a shipment status.
+pub fn shipment_status_label(status: &str, lang: Lang) -> &'static str {
+    let (vi, en) = match status {
+        "chosen" => (
+            "Đã đăng ký, chưa gửi bưu điện",
+            "Chosen, not yet sent to the post",
+        ),
+        "queued" => ("Đang gửi yêu cầu đến bưu điện", "Being sent to the post"),
+        "accepted" => (
+            "Bưu điện đã nhận yêu cầu",
+            "The post has accepted the order",
+        ),
+        "collected" => (
+            "Bưu điện đã nhận bưu gửi",
+            "The post has collected the item",
+        ),
+        "in_transit" => ("Đang vận chuyển", "In transit"),
+        "delivered" => ("Đã phát thành công", "Delivered"),
+        "failed" => ("Phát không thành công", "Delivery failed"),
+        "returned" => ("Đã chuyển hoàn", "Returned to sender"),
+        "cancelled" => ("Đã huỷ", "Cancelled"),
+        _ => ("Không rõ", "Unknown"),
+    };
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+/// The postal choice page (P-3.5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostalView {
+    pub id: i32,
+    pub code: Option<String>,
+    pub procedure_name: String,
+    pub status: Status,
+    /// The post collects the papers: can still be chosen or changed (drafts only).
+    pub papers_open: bool,
+    /// The result is delivered by post: can still be chosen or changed (until it is sent).
+    pub result_open: bool,
+    pub papers: Option<ShipmentView>,
+    pub result: Option<ShipmentView>,
+    /// Who the applicant is, to fill the form the first time.
+    pub default_name: String,
+    pub default_phone: String,
+    pub provinces: Vec<(String, String)>,
+    /// Communes of the province shown (the saved one, or the one just picked).
+    pub communes: Vec<(String, String)>,
 }

@@ -229,6 +229,7 @@ pub fn DossierPage() -> impl IntoView {
                 "rated" => Some(tr(lang, "Cảm ơn bạn đã đánh giá.", "Thank you for your rating.")),
                 "message" => Some(tr(lang, "Đã gửi tin nhắn.", "Message sent.")),
                 "saved" => Some(tr(lang, "Đã lưu.", "Saved.")),
+                "postal" => Some(tr(lang, "Đã lưu lựa chọn bưu chính.", "Your postal choice is saved.")),
                 _ => None,
             };
             view! {
@@ -243,6 +244,7 @@ pub fn DossierPage() -> impl IntoView {
                 } else {
                     view! {
                         <AfterSubmission d=d.clone() c=c.clone() lang/>
+                        <super::post::Shipments shipments=d.shipments.clone() change=postal_change(&d) lang/>
                         <SubmittedOverview d=d.clone() lang/>
                         <Messages d=d.clone() csrf=c.csrf.clone() action=format!("/ho-so/{}", d.id) lang/>
                         <Withdraw d=d.clone() csrf=c.csrf.clone() lang/>
@@ -251,6 +253,19 @@ pub fn DossierPage() -> impl IntoView {
             }
         }/>
     }
+}
+
+/// Where the applicant can still choose to receive the result by post (P-3.5), if anywhere.
+fn postal_change(d: &DossierView) -> Option<String> {
+    let ended = matches!(
+        d.status,
+        Status::Refused | Status::Stopped | Status::Returned | Status::WithdrawalRequested
+    );
+    let sent = d
+        .shipments
+        .iter()
+        .any(|s| s.kind == "result" && s.status != "chosen");
+    (d.postal_offered && !ended && !sent).then(|| format!("/ho-so/{}/buu-chinh", d.id))
 }
 
 #[component]
@@ -268,7 +283,7 @@ fn DraftOverview(d: DossierView, c: FormContext, lang: Lang) -> impl IntoView {
                     <li class="flex flex-wrap justify-between gap-2 py-3">
                         <a href=t.href.clone() class=LINK>{title}</a>
                         <strong class=if t.done { "text-green-800" } else { "text-slate-800" }>
-                            {if t.done { tr(lang, "Đã xong", "Completed") } else { tr(lang, "Chưa xong", "Not yet completed") }}
+                            {if t.done { tr(lang, "Đã xong", "Completed") } else if !t.required { tr(lang, "Không bắt buộc", "Optional") } else { tr(lang, "Chưa xong", "Not yet completed") }}
                         </strong>
                     </li>
                 }

@@ -12,6 +12,8 @@ pub mod info;
 #[cfg(feature = "ssr")]
 pub mod integrations;
 pub mod not_found;
+#[cfg(feature = "ssr")]
+pub mod post;
 pub mod procedure;
 #[cfg(feature = "ssr")]
 pub mod work;

@@ -481,6 +481,7 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
                     day_vn(&d.retain_until).map(|x| format!("until {x}")).unwrap_or_else(|| "permanently".into())),
             }}</p>
         })}
+        <super::post::Shipments shipments=d.shipments.clone() change=None lang/>
         <Messages d=d.clone() csrf=c.csrf.clone() action=action.clone() lang/>
         <h2 class="text-xl font-bold mb-2">{tr(lang, "Tiến trình", "History")}</h2>
         <Timeline events=d.events.clone() lang/>

@@ -1383,6 +1383,17 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
             required: schema.documents.iter().any(|s| s.required),
         });
     }
+    let shipments = super::post::views(&svc.db, id).await?;
+    // P-3.5: the post is optional; offered while the dossier is a draft.
+    if svc.integrations.post.is_some() && d.status == Status::Draft.code() {
+        tasks.push(TaskItem {
+            title_vi: "Nộp giấy tờ, nhận kết quả qua bưu chính".into(),
+            title_en: "Send papers and receive the result by post".into(),
+            href: format!("/ho-so/{id}/buu-chinh"),
+            done: !shipments.is_empty(),
+            required: false,
+        });
+    }
     let events = dossier_event::Entity::find()
         .filter(dossier_event::Column::DossierId.eq(id))
         .order_by_asc(dossier_event::Column::Id)
@@ -1443,6 +1454,8 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
                 gateway_txn: p.gateway_txn,
             })
             .collect(),
+        postal_offered: svc.integrations.post.is_some(),
+        shipments,
         finished_at: d.finished_at,
         events,
         tasks,

@@ -299,7 +299,14 @@ async fn build(
         "FormsPayments": if !paid.is_empty() { 1 } else if d.fee_due.is_some() { 2 } else { 0 },
         "Level": level,
         "IsFromDVCQG": i32::from(d.channel == "npsp"),
-        "IsDVCBC": 0,
+        // Papers or result through the public postal service (P-3.5).
+        "IsDVCBC": i32::from(
+            entity::shipment::Entity::find()
+                .filter(entity::shipment::Column::DossierId.eq(d.id))
+                .count(db)
+                .await?
+                > 0
+        ),
         "User": user.to_string(),
         "Data": {
             "SuKien": event_id,

@@ -11,6 +11,7 @@ pub mod npsp;
 pub mod outbox;
 pub mod payment;
 pub mod pdf;
+pub mod post;
 pub mod report;
 pub mod search;
 pub mod shared;

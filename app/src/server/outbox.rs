@@ -148,6 +148,10 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
             Some(s) => s.deliver(svc, &payload).await,
             None => Err("SMS is not configured on this instance".into()),
         },
+        super::post::TOPIC => match &svc.integrations.post {
+            Some(p) => p.deliver(svc, &payload).await,
+            None => Err("the post is not configured on this instance".into()),
+        },
         super::emc::TOPIC => match &svc.integrations.emc {
             Some(e) => e.deliver(svc, &payload).await,
             None => Err("EMC is not configured on this instance".into()),
@@ -157,7 +161,7 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
 }
 
 /// Queues a dossier event, in the caller's transaction, for every adapter that takes dossier
-/// events on this instance (the NPSP push, B-m; the EMC push, EMC-1). The workflow calls this
+/// events on this instance (the NPSP push, B-m; postal orders, P-3.5; the EMC push, EMC-1). The workflow calls this
 /// once per event; a new subscriber is added here, not at every call site.
 pub async fn on_dossier_event(
     svc: &Services,
@@ -166,6 +170,7 @@ pub async fn on_dossier_event(
     event_id: i32,
 ) -> Result<(), AppError> {
     super::npsp::on_event(svc, db, dossier_id, event_id).await?;
+    super::post::on_event(svc, db, dossier_id, event_id).await?;
     super::emc::on_event(svc, db, dossier_id, event_id).await
 }
 
@@ -448,6 +453,7 @@ pub async fn view(svc: &Services, p: &Principal, q: &str) -> Result<OutboxView, 
             .map(|n| n.describe())
             .into_iter()
             .chain(svc.integrations.sms.as_ref().map(|s| s.describe()))
+            .chain(svc.integrations.post.as_ref().map(|p| p.describe()))
             .chain(svc.integrations.emc.as_ref().map(|e| e.describe()))
             .chain(svc.integrations.signer.as_ref().map(|k| {
                 format!(
@@ -484,6 +490,8 @@ pub struct Integrations {
     pub trust_roots: std::sync::Arc<Vec<Vec<u8>>>,
     /// The national monitoring system (EMC-1…5).
     pub emc: Option<std::sync::Arc<super::emc::Emc>>,
+    /// The postal service (P-3.5).
+    pub post: Option<std::sync::Arc<super::post::Post>>,
     /// How long a claimed message stays the claimer's.
     pub lease_secs: i64,
 }
@@ -498,6 +506,7 @@ impl Default for Integrations {
             signer: None,
             trust_roots: Default::default(),
             emc: None,
+            post: None,
             lease_secs: 70,
         }
     }
@@ -507,6 +516,7 @@ impl Integrations {
     pub fn any(&self) -> bool {
         self.npsp.is_some()
             || self.sms.is_some()
+            || self.post.is_some()
             || self.emc.as_ref().is_some_and(|e| e.cfg.push_url.is_some())
     }
 }

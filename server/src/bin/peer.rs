@@ -1,5 +1,5 @@
 //! Local peers that speak the national protocols, for tests and demonstrations (never used in
-//! production); `peer vnpay`, `peer sms` and `peer emc` are described in their modules. `peer npsp
+//! production); `peer vnpay`, `peer sms`, `peer emc` and `peer post` are described in their modules. `peer npsp
 //! [ADDR]` runs a National Public Service Portal adapter simulator (spec/protocols.md §1):
 //! login with username/password and the `dstcode` header gives a session; the integration
 //! endpoint takes `TraCuuHoSo`, `DongBoHoSoMC` and
@@ -49,6 +49,8 @@ fn env_or(k: &str, d: &str) -> String {
 
 #[path = "peer/emc.rs"]
 mod emc;
+#[path = "peer/post.rs"]
+mod postal;
 #[path = "peer/sms.rs"]
 mod sms;
 #[path = "peer/vnpay.rs"]
@@ -63,8 +65,9 @@ async fn main() {
         Some("vnpay") => vnpay::app(),
         Some("sms") => sms::app(),
         Some("emc") => emc::app(),
+        Some("post") => postal::app(),
         _ => {
-            eprintln!("usage: peer npsp|vnpay|sms|emc [ADDR]");
+            eprintln!("usage: peer npsp|vnpay|sms|emc|post [ADDR]");
             std::process::exit(2);
         }
     };
