@@ -83,6 +83,14 @@ export default defineConfig({
     reuseExistingServer: false,
    },
    {
+    // The public postal service simulator: collection and delivery orders, tracking (P-3.5).
+    command: "exec ./target/debug/peer post 127.0.0.1:2532",
+    cwd: root,
+    port: 2532,
+    reuseExistingServer: false,
+    env: { PEER_POST_CALLBACK_URL: `${baseURL}/buu-chinh/trang-thai` },
+   },
+   {
     command: "node end2end/scripts/smtp-sink.mjs",
     cwd: root,
     port: 2526,
@@ -127,6 +135,10 @@ export default defineConfig({
       PORTAL_EMC_SCRIPT_URL: "http://127.0.0.1:2531/embed/gov-tracking.min.js",
       PORTAL_EMC_PUSH_URL: "http://127.0.0.1:2531/TrackingMCDT",
       PORTAL_EMC_LOCATION: "48",
+      PORTAL_POST_URL: "http://127.0.0.1:2532/order",
+      PORTAL_POST_TOKEN: "post-token",
+      PORTAL_POST_CUSTOMER_CODE: "PORTAL",
+      PORTAL_POST_CALLBACK_SECRET: "post-callback-secret",
       // P-4: results signed with the test PKI's ward certificate; the verify page trusts its root.
       PORTAL_SIGN_P12: `${dbDir}/pki/agency.p12`,
       PORTAL_SIGN_P12_PASSWORD: "e2e-p12",

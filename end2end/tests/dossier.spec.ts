@@ -172,6 +172,25 @@ test("citizen files a birth registration online and follows it to a rated result
   await expect(page.getByRole("link", { name: "anh-chup.png" })).toBeVisible();
   await expect(page.getByRole("link", { name: "giay-chung-sinh.pdf" })).toBeVisible();
 
+  // P-3.5: the result is to come by post. A wrong phone number is refused with the reason;
+  // the commune list follows the province (a plain form button, JS on or off).
+  await open(page, info, dossierUrl);
+  await page.getByRole("link", { name: "Nộp giấy tờ, nhận kết quả qua bưu chính" }).click();
+  await expect(page).toHaveURL(/\/buu-chinh$/);
+  await expectAccessible(page, info);
+  await page.getByLabel("Nhận kết quả qua bưu điện").check();
+  await page.getByLabel("Số điện thoại di động").fill("12345");
+  await page.getByLabel("Tỉnh, thành phố").selectOption("48");
+  await submit(page, "Cập nhật danh sách xã, phường");
+  await page.getByLabel("Xã, phường, đặc khu").selectOption({ label: "Phường Hải Châu" });
+  await page.getByLabel("Số nhà, đường, thôn, tổ dân phố").fill("24 Trần Phú");
+  await submit(page, "Lưu lựa chọn");
+  await expect(page.locator("#error-summary")).toContainText("số điện thoại di động");
+  await expectAccessible(page, info);
+  await page.getByLabel("Số điện thoại di động").fill(who.phone);
+  await submit(page, "Lưu lựa chọn");
+  await expect(page.getByRole("status")).toContainText("Đã lưu lựa chọn bưu chính");
+
   // Save the draft, then resume in another browser.
   await open(page, info, dossierUrl + "/bieu-mau");
   await submit(page, "Lưu nháp");
@@ -425,6 +444,14 @@ test("citizen files a birth registration online and follows it to a rated result
   const resultHref = await page.getByRole("link", { name: /Tải kết quả/ }).getAttribute("href");
   const result = await page.request.get(resultHref!);
   expect((await result.body()).toString()).toContain("KET-QUA-KHAI-SINH");
+  // P-3.5: handing the result over sent the delivery order to the post (its simulator); the
+  // dossier shows the tracking number once the post has answered.
+  await expect(async () => {
+    await open(page, info, dossierUrl);
+    await expect(page.locator("section[aria-labelledby=post-h]")).toContainText(/EB\d{9}VN/, { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(page.locator("section[aria-labelledby=post-h]")).toContainText("24 Trần Phú");
+  await expectAccessible(page, info);
   // P-4: the ward signed the result; the public verify page says the signature is valid.
   await open(page, info, "/xac-thuc-van-ban");
   await expectAccessible(page, info);
