@@ -283,4 +283,23 @@ async function catalogueManagement(page: Page, info: TestInfo) {
   await expect(page.locator("#emc-site")).toHaveText("12345");
   await expect(page.locator("#emc-reconciliation")).toContainText("30 ngày qua");
   await expectAccessible(page, info);
+  // G-3: registering an API partner; without a name and a scope it is refused with both
+  // reasons, then the secret is shown once and the partner is listed.
+  await submit(page, "Đăng ký đối tác");
+  await expect(page.getByRole("alert")).toContainText("Nhập tên hệ thống đối tác");
+  await expect(page.getByRole("alert")).toContainText("Chọn ít nhất một quyền");
+  await expectAccessible(page, info);
+  await page.getByLabel("Tên hệ thống đối tác").fill("Hệ thống một cửa của Sở Tư pháp");
+  await page.getByLabel(/dossier:read/).check();
+  await submit(page, "Đăng ký đối tác");
+  await expect(page.locator("#api-client-secret")).toHaveText(/^\S{40,}$/);
+  await expect(page.locator("#api-client-id")).toHaveText(/^dvc_[0-9a-f]{16}$/);
+  await expect(page.locator("section[aria-labelledby=h-api] table")).toContainText("Hệ thống một cửa của Sở Tư pháp");
+  await expectAccessible(page, info);
+  // The partners' documentation is linked from there.
+  await page.getByRole("link", { name: "Tài liệu API" }).click();
+  await expect(page).toHaveURL(/\/api\/docs$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("API");
+  await expect(page.locator("main")).toContainText("/api/v1/dossiers/{code}");
+  await expectAccessible(page, info);
 }

@@ -2,6 +2,8 @@
 pub mod access_stat;
 pub mod admin_area;
 pub mod agency;
+pub mod api_client;
+pub mod api_token;
 pub mod audit_log;
 pub mod auth_session;
 pub mod catalogue_change;
@@ -34,4 +36,5 @@ pub mod shipment;
 pub mod shipment_event;
 pub mod sso_session;
 pub mod user_account;
+pub mod webhook;
 pub mod workflow;

@@ -17,6 +17,7 @@ mod m20261202_000012_outbox;
 mod m20261202_000013_payments;
 mod m20261202_000014_sso;
 mod m20261203_000015_post;
+mod m20261204_000016_api;
 pub mod seed;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_payments::Migration),
             Box::new(m20261202_000014_sso::Migration),
             Box::new(m20261203_000015_post::Migration),
+            Box::new(m20261204_000016_api::Migration),
         ]
     }
 }

@@ -113,10 +113,11 @@ fn same_origin(req: &Request<Body>, public_url: &str) -> bool {
         .is_some_and(|o| allowed(&o))
 }
 
-/// Server-to-server endpoints: partners sign each body (HMAC) instead of holding a browser
-/// session, and send no `Origin`; cookies are never what authorises them.
+/// Server-to-server endpoints: partners sign each body (HMAC) or carry a bearer token (the
+/// public API, G-3) instead of holding a browser session, and send no `Origin`; cookies are
+/// never what authorises them.
 pub fn machine_path(path: &str) -> bool {
-    path == "/buu-chinh/trang-thai"
+    path == "/buu-chinh/trang-thai" || path.starts_with("/api/v1/")
 }
 
 /// Pages that need a completed login.

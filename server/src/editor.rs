@@ -330,6 +330,37 @@ async fn integration_retry(State(state): State<AppState>, req: Request<Body>) ->
             Err(e) => fail(&state, c, &fields, e).await,
         };
     }
+    // G-3: partners of the public API.
+    if f(&fields, "api") == "tao" {
+        let input = app::server::api::NewClient {
+            name: f(&fields, "api_name").into(),
+            scopes: app::domain::integration::API_SCOPES
+                .iter()
+                .filter(|(s, _, _)| fields.contains_key(&format!("scope_{}", s.replace(':', "_"))))
+                .map(|(s, _, _)| s.to_string())
+                .collect(),
+            agency_code: f(&fields, "api_agency").into(),
+            rate: f(&fields, "api_rate").into(),
+        };
+        return match app::server::api::create_client(&c.svc, &p, &input, &c.meta).await {
+            Ok((client_id, secret)) => {
+                // Shown once, in this answer only: never in an address or a log.
+                let echo = app::domain::form::FormEcho {
+                    done: true,
+                    extra: vec![client_id, secret],
+                    ..Default::default()
+                };
+                crate::auth::rerender(&state, c.parts, echo, StatusCode::OK).await
+            }
+            Err(e) => fail(&state, c, &fields, e).await,
+        };
+    }
+    if let Ok(id) = f(&fields, "api_tat").parse::<i32>() {
+        return match app::server::api::disable_client(&c.svc, &p, id, &c.meta).await {
+            Ok(()) => see_other(&format!("/quan-tri/tich-hop?api-tat={id}")),
+            Err(e) => fail(&state, c, &fields, e).await,
+        };
+    }
     let id = f(&fields, "thu_lai").parse().unwrap_or(0);
     match app::server::outbox::retry(&c.svc, &p, id, &c.meta).await {
         Ok(()) => see_other(&format!("/quan-tri/tich-hop?thu-lai={id}")),

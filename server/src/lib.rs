@@ -1,5 +1,6 @@
 //! Composition root: configuration, database, migrations, routes and middleware. `main` and
 //! the HTTP tests both start the application through [`Application::build`].
+pub mod api;
 pub mod auth;
 pub mod dossier;
 pub mod editor;
@@ -76,6 +77,9 @@ pub struct Settings {
     /// `PORTAL_OUTBOX_LEASE_SECS`: how long a claimed message is the claimer's before another
     /// worker may take it (default 70: longer than the 60 s NPSP timeout).
     pub outbox_lease_secs: i64,
+    /// `PORTAL_WEBHOOK_PRIVATE=1`: partners' webhooks may use plain HTTP and private or
+    /// loopback addresses (a closed government network). Off by default.
+    pub webhook_private: bool,
 }
 
 /// Accepts 64 hex digits or standard base64 for a 32-byte key.
@@ -151,6 +155,7 @@ impl Settings {
                 })
                 .transpose()?
                 .unwrap_or(70),
+            webhook_private: env("PORTAL_WEBHOOK_PRIVATE").is_some_and(|v| v == "1"),
         })
     }
 }
@@ -280,12 +285,12 @@ impl Application {
         if settings.demo {
             demo_accounts(&services).await?;
         }
-        if services.integrations.any() {
-            spawn_outbox_worker(
-                services.clone(),
-                Duration::from_millis(settings.outbox_interval_ms.max(10)),
-            );
-        }
+        services.integrations.webhook_private = settings.webhook_private;
+        // Always: partners may subscribe to webhooks at any time (G-5).
+        spawn_outbox_worker(
+            services.clone(),
+            Duration::from_millis(settings.outbox_interval_ms.max(10)),
+        );
         auth::spawn_stats_flusher(services.clone());
         spawn_draft_sweeper(services.clone());
         spawn_catalogue_watcher(services.clone());
@@ -530,6 +535,7 @@ fn router(state: AppState, site_root: &str) -> Router {
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
         )
+        .merge(api::routes())
         .merge(auth::routes())
         .merge(dossier::routes())
         .merge(editor::routes())

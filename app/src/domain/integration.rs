@@ -44,6 +44,37 @@ pub struct OutboxView {
     pub q: String,
     /// EMC, when this instance is connected to it.
     pub emc: Option<EmcView>,
+    /// Partners registered for the public API (G-3).
+    pub api_clients: Vec<ApiClientRow>,
+}
+
+/// The scopes a public-API client can be given, with what they allow (G-3).
+pub const API_SCOPES: [(&str, &str, &str); 2] = [
+    (
+        "dossier:read",
+        "Tra cứu hồ sơ và tiến độ xử lý (không gồm thông tin cá nhân)",
+        "Read dossiers and their progress (no personal data)",
+    ),
+    (
+        "webhook:manage",
+        "Đăng ký nhận thông báo sự kiện (webhook)",
+        "Subscribe to event notifications (webhooks)",
+    ),
+];
+
+/// A partner registered for the public API, as the integrations page lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiClientRow {
+    pub id: i32,
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    /// The unit it is limited to, if any.
+    pub agency: Option<String>,
+    pub rate_per_minute: i32,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+    pub webhooks: u64,
 }
 
 /// One signature of a document, as the verify page (P-4) reports it.

@@ -11,7 +11,7 @@ use super::ErrorNotice;
 use crate::api::account::FormContext;
 use crate::api::editor::get_integrations;
 use crate::components::table::DataTable;
-use crate::domain::integration::{EmcView, MessageRow, OutboxView};
+use crate::domain::integration::{ApiClientRow, EmcView, MessageRow, OutboxView, API_SCOPES};
 use crate::i18n::Lang;
 use crate::use_lang;
 
@@ -28,6 +28,7 @@ pub fn IntegrationsPage() -> impl IntoView {
     let q = query("q").get_untracked();
     let retried = query("thu-lai").get_untracked();
     let resent = query("emc-gui-lai").get_untracked();
+    let disabled = query("api-tat").get_untracked();
     view! {
         <Title text=title/>
         <p class="mb-2"><a href="/can-bo" class=LINK>{tr(lang, "← Trang cán bộ", "← Officer workspace")}</a></p>
@@ -35,6 +36,10 @@ pub fn IntegrationsPage() -> impl IntoView {
         {(!resent.is_empty()).then(|| view! { <Note text=match lang {
             Lang::Vi => format!("Đã đưa {resent} hồ sơ vào hàng đợi gửi lại cho EMC."),
             Lang::En => format!("{resent} dossiers queued to be sent to EMC again."),
+        }/> })}
+        {(!disabled.is_empty()).then(|| view! { <Note text=match lang {
+            Lang::Vi => format!("Đã khoá đối tác số {disabled}: mã truy cập và đăng ký webhook của đối tác đã bị huỷ."),
+            Lang::En => format!("Partner {disabled} disabled: its tokens and webhook subscriptions are revoked."),
         }/> })}
         {(!retried.is_empty()).then(|| view! { <Note text=match lang {
             Lang::Vi => format!("Đã đưa thông điệp số {retried} trở lại hàng đợi."),
@@ -164,6 +169,7 @@ fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
         log,
         q,
         emc,
+        api_clients,
     } = v;
     let csrf = c.csrf.clone();
     view! {
@@ -183,6 +189,7 @@ fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
             }}</p>
         </div>
         {emc.map(|e| view! { <EmcSection e csrf=csrf.clone() lang/> })}
+        <ApiClients rows=api_clients c=c.clone() lang/>
         <Queue rows=dead_rows heading=tr(lang, "Thông điệp gửi không thành công", "Messages that failed for good") id="h-dead" csrf=Some(c.csrf.clone()) lang/>
         <Queue rows=waiting heading=tr(lang, "Thông điệp chờ gửi lại sau lỗi", "Messages waiting to be retried") id="h-waiting" csrf=None lang/>
         <div>
@@ -227,5 +234,101 @@ fn Integrations(v: OutboxView, c: FormContext, lang: Lang) -> impl IntoView {
                 }.into_any()
             }}
         </div>
+    }
+}
+
+/// G-3: partner systems of the public API. Registering one shows its secret once, in the
+/// answer to the form; disabling revokes its tokens and webhooks at once.
+#[component]
+fn ApiClients(rows: Vec<ApiClientRow>, c: FormContext, lang: Lang) -> impl IntoView {
+    let e = c.echo.clone();
+    let token = c.csrf.clone();
+    let checked = |scope: &str| {
+        !e.value(&format!("scope_{}", scope.replace(':', "_")))
+            .is_empty()
+    };
+    let scopes_label = move |s: &str| {
+        API_SCOPES
+            .iter()
+            .find(|x| x.0 == s)
+            .map(|x| if lang == Lang::Vi { x.1 } else { x.2 })
+            .unwrap_or("")
+    };
+    view! {
+        <section class="mb-8" aria-labelledby="h-api">
+            <h2 id="h-api" class="text-xl font-bold mb-2">{tr(lang, "Đối tác dùng API", "Partners of the API")}</h2>
+            <p class="mb-2">{tr(lang,
+                "Hệ thống đối tác lấy mã truy cập bằng mã đối tác và mật khẩu bí mật (OAuth 2.0 client credentials), rồi tra cứu hồ sơ và đăng ký nhận sự kiện. ",
+                "Partner systems get a token with their client id and secret (OAuth 2.0 client credentials), then read dossiers and subscribe to events. ")}
+                <a href="/api/docs" class=LINK>{tr(lang, "Tài liệu API", "API documentation")}</a></p>
+            {c.echo.done.then(|| view! {
+                <div role="status" class="mb-4 rounded border border-green-700 bg-green-50 p-3 text-green-900">
+                    <p>{tr(lang, "Đã đăng ký đối tác. Mã đối tác (client_id): ", "Partner registered. Client id: ")}<code id="api-client-id" class="font-mono">{c.echo.extra.first().cloned()}</code></p>
+                    <p>{tr(lang, "Mật khẩu bí mật (client_secret), chỉ hiển thị lần này; hãy chuyển cho đối tác qua kênh an toàn: ", "Client secret, shown only now; hand it to the partner over a safe channel: ")}
+                        <code id="api-client-secret" class="font-mono break-all">{c.echo.extra.get(1).cloned()}</code></p>
+                </div>
+            })}
+            {if rows.is_empty() {
+                view! { <p class="mb-3">{tr(lang, "Chưa có đối tác nào.", "No partner yet.")}</p> }.into_any()
+            } else {
+                view! {
+                    <DataTable labelled_by="h-api" columns=vec![tr(lang, "Đối tác", "Partner"), tr(lang, "Mã đối tác", "Client id"), tr(lang, "Quyền", "Scopes"), tr(lang, "Phạm vi", "Reach"), tr(lang, "Giới hạn", "Limit"), tr(lang, "Trạng thái", "Status"), tr(lang, "Thao tác", "Action")]>
+                        {rows.into_iter().map(|r| {
+                            let label = match lang {
+                                Lang::Vi => format!("Khoá đối tác {}", r.name),
+                                Lang::En => format!("Disable partner {}", r.name),
+                            };
+                            let csrf = c.csrf.clone();
+                            view! { <tr>
+                                <td class=TD>{r.name.clone()}<br/>{time_vn(r.created_at)}</td>
+                                <td class=TD><code>{r.client_id.clone()}</code></td>
+                                <td class=TD><ul>{r.scopes.iter().map(|s| view! { <li><code>{s.clone()}</code>{": "}{scopes_label(s)}</li> }).collect_view()}</ul></td>
+                                <td class=TD>{r.agency.clone().unwrap_or_else(|| tr(lang, "Mọi đơn vị", "Every unit").to_string())}</td>
+                                <td class=TD>{match lang { Lang::Vi => format!("{}/phút; {} webhook", r.rate_per_minute, r.webhooks), Lang::En => format!("{}/minute; {} webhooks", r.rate_per_minute, r.webhooks) }}</td>
+                                <td class=TD>{match r.disabled_at {
+                                    Some(t) => format!("{} {}", tr(lang, "Đã khoá", "Disabled"), time_vn(t)),
+                                    None => tr(lang, "Đang hoạt động", "Active").to_string(),
+                                }}</td>
+                                <td class=TD>{r.disabled_at.is_none().then(|| view! {
+                                    <form method="post" action="/quan-tri/tich-hop">
+                                        <Csrf token=csrf/>
+                                        <input type="hidden" name="api_tat" value=r.id.to_string()/>
+                                        <button type="submit" class=BUTTON aria-label=label>{tr(lang, "Khoá", "Disable")}</button>
+                                    </form>
+                                })}</td>
+                            </tr> }
+                        }).collect_view()}
+                    </DataTable>
+                }.into_any()
+            }}
+            <h3 id="h-api-new" class="font-bold mt-4 mb-2">{tr(lang, "Đăng ký đối tác mới", "Register a partner")}</h3>
+            <form method="post" action="/quan-tri/tich-hop" novalidate class="max-w-xl grid gap-3" aria-labelledby="h-api-new">
+                <Csrf token=token/>
+                <input type="hidden" name="api" value="tao"/>
+                <div>
+                    <label for="api_name" class="block font-semibold">{tr(lang, "Tên hệ thống đối tác", "Partner system's name")}</label>
+                    <input id="api_name" name="api_name" type="text" maxlength="120" value=e.value("api_name") class=INPUT/>
+                </div>
+                <fieldset id="api_scopes">
+                    <legend class="font-semibold">{tr(lang, "Quyền", "Scopes")}</legend>
+                    {API_SCOPES.iter().map(|(s, vi, en)| {
+                        let id = format!("scope_{}", s.replace(':', "_"));
+                        view! { <div class="flex gap-2 items-start">
+                            <input id=id.clone() name=id.clone() type="checkbox" value="1" checked=checked(s)/>
+                            <label for=id><code>{*s}</code>{": "}{if lang == Lang::Vi { *vi } else { *en }}</label>
+                        </div> }
+                    }).collect_view()}
+                </fieldset>
+                <div>
+                    <label for="api_agency" class="block font-semibold">{tr(lang, "Giới hạn trong đơn vị (mã định danh, để trống: mọi đơn vị)", "Limit to a unit (identifier; empty: every unit)")}</label>
+                    <input id="api_agency" name="api_agency" type="text" maxlength="40" value=e.value("api_agency") class=INPUT/>
+                </div>
+                <div>
+                    <label for="api_rate" class="block font-semibold">{tr(lang, "Số lần gọi tối đa mỗi phút (để trống: 120)", "Most calls per minute (empty: 120)")}</label>
+                    <input id="api_rate" name="api_rate" type="text" inputmode="numeric" maxlength="5" value=e.value("api_rate") class=INPUT/>
+                </div>
+                <div><button type="submit" class=BUTTON>{tr(lang, "Đăng ký đối tác", "Register the partner")}</button></div>
+            </form>
+        </section>
     }
 }

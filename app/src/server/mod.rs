@@ -1,5 +1,6 @@
 //! Server-only use-cases (SSR): repositories over SeaORM, search. Server functions in `api/`
 //! call these; pages never touch the database.
+pub mod api;
 pub mod archive;
 pub mod audit;
 pub mod auth;

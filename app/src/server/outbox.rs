@@ -72,9 +72,25 @@ pub async fn claim(
 ) -> Result<Vec<outbox_message::Model>, AppError> {
     use outbox_message::Column as C;
     let t = now();
+    // Most rounds find nothing: look without the write lock first (partners' webhooks keep a
+    // worker running on every instance, even where no adapter is configured).
+    // An instance takes only messages it has an adapter for: one without the NPSP configured
+    // must not fail the NPSP's messages another instance would deliver.
+    let topics = svc.integrations.topics();
+    let due = outbox_message::Entity::find()
+        .filter(C::Topic.is_in(topics.clone()))
+        .filter(C::Status.eq(PENDING))
+        .filter(C::NextAt.lte(t))
+        .filter(C::LockedUntil.is_null().or(C::LockedUntil.lt(t)))
+        .count(&svc.db)
+        .await?;
+    if due == 0 {
+        return Ok(Vec::new());
+    }
     let txn = svc.db.begin().await?;
     write_lock(&txn).await?;
     let mut q = outbox_message::Entity::find()
+        .filter(C::Topic.is_in(topics))
         .filter(C::Status.eq(PENDING))
         .filter(C::NextAt.lte(t))
         .filter(C::LockedUntil.is_null().or(C::LockedUntil.lt(t)))
@@ -152,6 +168,7 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
             Some(p) => p.deliver(svc, &payload).await,
             None => Err("the post is not configured on this instance".into()),
         },
+        super::api::TOPIC => super::api::deliver(svc, &payload).await,
         super::emc::TOPIC => match &svc.integrations.emc {
             Some(e) => e.deliver(svc, &payload).await,
             None => Err("EMC is not configured on this instance".into()),
@@ -161,8 +178,9 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
 }
 
 /// Queues a dossier event, in the caller's transaction, for every adapter that takes dossier
-/// events on this instance (the NPSP push, B-m; postal orders, P-3.5; the EMC push, EMC-1). The workflow calls this
-/// once per event; a new subscriber is added here, not at every call site.
+/// events on this instance (the NPSP push, B-m; postal orders, P-3.5; partners' webhooks, G-5;
+/// the EMC push, EMC-1). The workflow calls this once per event; a new subscriber is added
+/// here, not at every call site.
 pub async fn on_dossier_event(
     svc: &Services,
     db: &impl ConnectionTrait,
@@ -171,6 +189,7 @@ pub async fn on_dossier_event(
 ) -> Result<(), AppError> {
     super::npsp::on_event(svc, db, dossier_id, event_id).await?;
     super::post::on_event(svc, db, dossier_id, event_id).await?;
+    super::api::on_event(svc, db, dossier_id, event_id).await?;
     super::emc::on_event(svc, db, dossier_id, event_id).await
 }
 
@@ -241,7 +260,7 @@ pub async fn retry(
 /// Hides personal data in a logged body: the values of keys that carry names, contacts and
 /// identity numbers (EMC-2 logs are read by technicians, not case officers).
 pub fn mask(body: &str) -> String {
-    const PERSONAL: [&str; 10] = [
+    const PERSONAL: [&str; 13] = [
         // EMC's `User` (a JSON string with the national identity).
         "User",
         "ChuHoSo",
@@ -253,6 +272,10 @@ pub fn mask(body: &str) -> String {
         "MaDoiTuong",
         "password",
         "session",
+        // Credentials of the public API (G-3): a logged token or secret would be usable.
+        "access_token",
+        "client_secret",
+        "secret",
     ];
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(mut v) => {
@@ -471,6 +494,7 @@ pub async fn view(svc: &Services, p: &Principal, q: &str) -> Result<OutboxView, 
         log,
         q,
         emc: super::emc::view(svc).await?,
+        api_clients: super::api::clients(svc).await?,
     })
 }
 
@@ -494,6 +518,9 @@ pub struct Integrations {
     pub post: Option<std::sync::Arc<super::post::Post>>,
     /// How long a claimed message stays the claimer's.
     pub lease_secs: i64,
+    /// `PORTAL_WEBHOOK_PRIVATE=1`: partners' webhooks may use plain HTTP and private
+    /// addresses (a closed government network; tests).
+    pub webhook_private: bool,
 }
 
 impl Default for Integrations {
@@ -508,15 +535,28 @@ impl Default for Integrations {
             emc: None,
             post: None,
             lease_secs: 70,
+            webhook_private: false,
         }
     }
 }
 
 impl Integrations {
-    pub fn any(&self) -> bool {
-        self.npsp.is_some()
-            || self.sms.is_some()
-            || self.post.is_some()
-            || self.emc.as_ref().is_some_and(|e| e.cfg.push_url.is_some())
+    /// The outbox topics this instance delivers: those of its configured adapters, and
+    /// partners' webhooks, which need no configuration.
+    pub fn topics(&self) -> Vec<&'static str> {
+        let mut t = vec![super::api::TOPIC];
+        if self.npsp.is_some() {
+            t.push(super::npsp::TOPIC);
+        }
+        if self.sms.is_some() {
+            t.push(super::sms::TOPIC);
+        }
+        if self.post.is_some() {
+            t.push(super::post::TOPIC);
+        }
+        if self.emc.as_ref().is_some_and(|e| e.cfg.push_url.is_some()) {
+            t.push(super::emc::TOPIC);
+        }
+        t
     }
 }

@@ -1,5 +1,5 @@
 //! Local peers that speak the national protocols, for tests and demonstrations (never used in
-//! production); `peer vnpay`, `peer sms`, `peer emc` and `peer post` are described in their modules. `peer npsp
+//! production); `peer vnpay`, `peer sms`, `peer emc`, `peer post` and `peer webhook` are described in their modules. `peer npsp
 //! [ADDR]` runs a National Public Service Portal adapter simulator (spec/protocols.md §1):
 //! login with username/password and the `dstcode` header gives a session; the integration
 //! endpoint takes `TraCuuHoSo`, `DongBoHoSoMC` and
@@ -55,6 +55,8 @@ mod postal;
 mod sms;
 #[path = "peer/vnpay.rs"]
 mod vnpay;
+#[path = "peer/webhook.rs"]
+mod webhook;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -66,8 +68,9 @@ async fn main() {
         Some("sms") => sms::app(),
         Some("emc") => emc::app(),
         Some("post") => postal::app(),
+        Some("webhook") => webhook::app(),
         _ => {
-            eprintln!("usage: peer npsp|vnpay|sms|emc|post [ADDR]");
+            eprintln!("usage: peer npsp|vnpay|sms|emc|post|webhook [ADDR]");
             std::process::exit(2);
         }
     };
