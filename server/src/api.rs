@@ -19,7 +19,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/token", post(token))
-        .route("/api/v1/dossiers", get(dossiers))
+        .route("/api/v1/dossiers", get(dossiers).post(receive))
         .route("/api/v1/dossiers/{code}", get(dossier))
         .route("/api/v1/webhooks", get(webhooks).post(subscribe))
         .route("/api/v1/webhooks/{id}", delete(unsubscribe))
@@ -114,6 +114,10 @@ async fn answer(
     }
     json_response(status, ctype, &body)
 }
+
+/// Largest body of `POST /api/v1/dossiers`: the files come base64-encoded inside the JSON
+/// (a third larger than the files), so 40 MiB carries about 30 MB of documents.
+pub const MAX_DOSSIER_BODY: usize = 40 * 1024 * 1024;
 
 fn authorization(h: &HeaderMap) -> Option<&str> {
     h.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
@@ -240,6 +244,51 @@ async fn dossiers(
         None,
         started,
         "",
+        lang_of(&h),
+        outcome,
+    )
+    .await
+}
+
+/// `POST /api/v1/dossiers`: a dossier filed on the NPSP or another front office (B-m).
+async fn receive(State(state): State<AppState>, h: HeaderMap, req: Request<Body>) -> Response {
+    let started = std::time::Instant::now();
+    let op = "POST /api/v1/dossiers";
+    let c = caller!(state, h, "dossier:write", op, started);
+    let meta = crate::auth::client_meta(&req, state.trust_proxy);
+    let (outcome, request) = match axum::body::to_bytes(req.into_body(), MAX_DOSSIER_BODY).await {
+        Ok(body) => {
+            // The log keeps what identifies the delivery, not the applicant's data or files.
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let request = json!({
+                "MaHoSo": v["MaHoSo"], "MaTTHC": v["MaTTHC"], "MaDonVi": v["MaDonVi"],
+                "TaiLieuNop": v["TaiLieuNop"].as_array().map(Vec::len),
+                "bytes": body.len(),
+            });
+            let outcome = app::server::inbound::receive(&state.services, &c, &body, &meta)
+                .await
+                .map(|(v, created)| (if created { 201 } else { 200 }, v));
+            (outcome, request)
+        }
+        Err(_) => (
+            Err(ApiError::Invalid(vec![app::server::auth::field(
+                "body",
+                "Nội dung quá lớn hoặc bị ngắt giữa chừng.",
+                "The body is too large or was cut off.",
+            )])),
+            Value::Null,
+        ),
+    };
+    let subject = request["MaHoSo"]
+        .as_str()
+        .map(|s| s.chars().take(60).collect::<String>());
+    answer(
+        &state,
+        Some(&c),
+        op,
+        subject.as_deref(),
+        started,
+        &request.to_string(),
         lang_of(&h),
         outcome,
     )
@@ -415,6 +464,18 @@ pub fn openapi() -> Value {
                         "401": problem, "403": problem, "422": problem, "429": problem,
                     },
                 },
+                "post": {
+                    "summary": "Deliver a dossier filed on the NPSP or another front office",
+                    "x-summary-vi": "Chuyển đến hồ sơ đã nộp trên Cổng DVC quốc gia hoặc hệ thống khác",
+                    "description": "The dossier enters this system's workflow at the receiving unit, with the code the sender gave it. Field names follow the NPSP's DongBoHoSoMC; files are base64 inside the JSON (PDF, JPEG or PNG, recognised by content; 40 MiB a request). Idempotent on MaHoSo: the same client sending it again gets 200 and the dossier it created; a code that belongs to another dossier is 409. Invalid fields are refused together (422) and nothing is stored.",
+                    "security": secured("dossier:write"),
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/InboundDossier" } } } },
+                    "responses": {
+                        "201": { "description": "Received.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Dossier" } } } },
+                        "200": { "description": "Received before from this client.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Dossier" } } } },
+                        "401": problem, "403": problem, "409": problem, "422": problem, "429": problem,
+                    },
+                },
             },
             "/api/v1/dossiers/{code}": {
                 "get": {
@@ -505,6 +566,22 @@ pub fn openapi() -> Value {
                 "Problem": { "type": "object", "properties": {
                     "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" },
                     "errors": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
+                } },
+                "InboundDossier": { "type": "object", "required": ["MaHoSo", "MaTTHC", "MaDonVi", "ChuHoSo"], "properties": {
+                    "MaHoSo": { "type": "string", "description": "The dossier code, <unit code>-<yyMMdd>-<sequence>." },
+                    "MaTTHC": { "type": "string", "description": "The national procedure code." },
+                    "MaDonVi": { "type": "string", "description": "The receiving unit's code; it must receive this procedure and be within the client's reach." },
+                    "ChuHoSo": { "type": "string", "maxLength": 120 },
+                    "SoDinhDanh": { "type": "string", "description": "12-digit personal ID number." },
+                    "SoDienThoai": { "type": "string" }, "Email": { "type": "string" },
+                    "DiaChi": { "type": "string", "maxLength": 300 },
+                    "TrichYeuHoSo": { "type": "string", "maxLength": 1000 },
+                    "NgayNopHoSo": { "type": "string", "pattern": "^[0-9]{14}$", "description": "yyyyMMddHHmmss, Vietnam time; default now." },
+                    "TaiLieuNop": { "type": "array", "maxItems": app::server::inbound::MAX_FILES, "items": { "type": "object", "required": ["TenTepDinhKem", "Base64"], "properties": {
+                        "TenTepDinhKem": { "type": "string" },
+                        "MaThanhPhanHoSo": { "type": "string", "description": "The document slot of the procedure's form, when known." },
+                        "Base64": { "type": "string", "contentEncoding": "base64" },
+                    } } },
                 } },
                 "Status": { "type": "object", "description": "The national status code (1 submitted … 10 returned) and its label.", "properties": {
                     "code": { "type": "integer" }, "label": { "type": "string" }, "label_en": { "type": "string" },
@@ -678,6 +755,7 @@ mod tests {
             &d["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]["scopes"];
         assert!(scopes["dossier:read"].is_string());
         assert!(scopes["webhook:manage"].is_string());
+        assert!(scopes["dossier:write"].is_string());
         assert!(d["webhooks"]["dossier.status"]["post"].is_object());
     }
 }

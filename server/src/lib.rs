@@ -657,6 +657,8 @@ async fn body_limit(req: Request<Body>, next: Next) -> Response {
         dossier::MAX_UPLOAD_BODY
     } else if editor::is_editor_path(req.uri().path()) {
         editor::MAX_EDITOR_BODY
+    } else if req.method() == axum::http::Method::POST && req.uri().path() == "/api/v1/dossiers" {
+        api::MAX_DOSSIER_BODY
     } else {
         MAX_BODY_BYTES
     };

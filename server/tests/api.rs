@@ -81,6 +81,16 @@ async fn run(db: TestDb) {
     s.webhook_private = true;
     // Each delivery round is the test's to start.
     s.outbox_interval_ms = 3_600_000;
+    // Its own file store: the two databases' runs store the same documents at the same time.
+    s.files_dir = std::env::temp_dir()
+        .join(format!(
+            "portal-api-{}-{}",
+            std::process::id(),
+            app::server::auth::crypto::random_token()
+        ))
+        .display()
+        .to_string();
+    let files_dir = s.files_dir.clone();
     let (addr, svc) = common::start_app(s).await;
     let svc = &svc;
     let meta = RequestMeta::default();
@@ -124,7 +134,7 @@ async fn run(db: TestDb) {
     // Registration: every reason at once, nothing stored; a citizen may not register.
     let bad = NewClient {
         name: " ".into(),
-        scopes: vec!["dossier:write".into()],
+        scopes: vec!["dossier:delete".into()],
         agency_code: "H48.KHONG.CO".into(),
         rate: "0".into(),
     };
@@ -586,6 +596,8 @@ async fn run(db: TestDb) {
         "no token or secret in the log"
     );
 
+    inbound(addr, svc, &staff, unit, &code, &files_dir).await;
+
     // The OpenAPI document: every operation it names answers (here, without a token: 401 or
     // 400, never 404 or 405), and it names every route of /api/v1.
     let r = request(addr, "GET", "/api/openapi.json", &[], b"").await;
@@ -614,6 +626,7 @@ async fn run(db: TestDb) {
             "GET /api/v1/dossiers",
             "GET /api/v1/dossiers/{code}",
             "GET /api/v1/webhooks",
+            "POST /api/v1/dossiers",
             "POST /api/v1/token",
             "POST /api/v1/webhooks",
         ]
@@ -625,6 +638,299 @@ async fn run(db: TestDb) {
     let r = request(addr, "GET", "/api/docs", &[("Cookie", "lang=en")], b"").await;
     assert!(r.body.contains("API for partner systems"));
     db.cleanup().await;
+}
+
+/// B-m: a dossier filed on the NPSP is delivered with `dossier:write`; bad payloads are refused
+/// with every reason and store nothing (no row, no file); a retry answers the same dossier; a
+/// code that is another dossier's is a conflict; the counter then receives it like any other.
+async fn inbound(
+    addr: std::net::SocketAddr,
+    svc: &Services,
+    staff: &common::Staff,
+    unit: i32,
+    local_code: &str,
+    files_dir: &str,
+) {
+    let meta = RequestMeta::default();
+    let admin = common::admin();
+    let unit_code = unit_code(svc, unit).await;
+    let (id, secret) = api::create_client(
+        svc,
+        &admin,
+        &NewClient {
+            name: "Cổng Dịch vụ công quốc gia".into(),
+            scopes: vec!["dossier:write".into(), "dossier:read".into()],
+            agency_code: String::new(),
+            rate: String::new(),
+        },
+        &meta,
+    )
+    .await
+    .expect("the NPSP as a partner");
+    let t = body(
+        &token_form(
+            addr,
+            &format!("grant_type=client_credentials&client_id={id}&client_secret={secret}"),
+        )
+        .await,
+    );
+    assert_eq!(t["scope"], "dossier:read dossier:write");
+    let npsp = t["access_token"].as_str().expect("token").to_owned();
+    // A procedure this unit receives.
+    let mut chosen = None;
+    for v in entity::procedure_version::Entity::find()
+        .order_by_desc(entity::procedure_version::Column::Id)
+        .all(&svc.db)
+        .await
+        .expect("q")
+    {
+        let Some(p) = entity::procedure::Entity::find_by_id(v.procedure_id)
+            .one(&svc.db)
+            .await
+            .expect("q")
+        else {
+            continue;
+        };
+        let units = app::server::dossier::receiving_units(svc, &p)
+            .await
+            .expect("units");
+        if v.time_limit_days.is_some() && units.iter().any(|u| u.id == unit) {
+            chosen = Some((p, v));
+            break;
+        }
+    }
+    let (procedure, version) =
+        chosen.expect("a procedure the one-stop centre receives, with a time limit");
+    let today = app::domain::calendar::Day::from_unix_vn(app::server::auth::now());
+    let code = format!("{unit_code}-{}-0057", today.yymmdd());
+    let pdf =
+        base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n");
+    let png = base64::engine::general_purpose::STANDARD
+        .encode([0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]);
+    let good = json!({
+        "MaHoSo": code,
+        "MaTTHC": procedure.code,
+        "MaDonVi": unit_code,
+        "ChuHoSo": "Trần Thị Quốc Gia",
+        "SoDinhDanh": "048190000123",
+        "SoDienThoai": "0905 123 456",
+        "Email": "quocgia@example.vn",
+        "DiaChi": "12 Bạch Đằng, Hải Châu, Đà Nẵng",
+        "TrichYeuHoSo": "Đề nghị cấp giấy phép (nộp trên Cổng DVC quốc gia)",
+        "NgayNopHoSo": "20261201083000",
+        "TaiLieuNop": [
+            { "TenTepDinhKem": "don-de-nghi.pdf", "Base64": pdf },
+            { "TenTepDinhKem": "anh-chup.png", "MaThanhPhanHoSo": "khong-co", "Base64": png },
+        ],
+        "TruongMoiCuaCong": "bỏ qua",
+    });
+    let rows = || async {
+        (
+            app::server::dossier::count_rows(svc).await.expect("count"),
+            app::server::storage::DiskStore::new(files_dir)
+                .expect("store")
+                .count_files(),
+        )
+    };
+    let before = rows().await;
+
+    // A token without the scope is refused.
+    let read_only = body(
+        &token_form(
+            addr,
+            &format!(
+                "grant_type=client_credentials&client_id={id}&client_secret={secret}&scope=dossier:read"
+            ),
+        )
+        .await,
+    )["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let r = call(addr, "POST", "/api/v1/dossiers", &read_only, Some(&good)).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+
+    // Everything wrong at once: every reason, in the caller's language.
+    let bad = json!({
+        "MaHoSo": "khong-phai-ma",
+        "MaTTHC": procedure.code,
+        "MaDonVi": "H48.KHONG.CO",
+        "ChuHoSo": " ",
+        "SoDinhDanh": "12345",
+        "SoDienThoai": "12",
+        "Email": "khong-phai-email",
+        "NgayNopHoSo": "20991231000000",
+        "TaiLieuNop": [
+            { "TenTepDinhKem": "a.pdf", "Base64": pdf },
+            { "TenTepDinhKem": "../../etc/passwd", "Base64": "bm90IGEgZmlsZQ==" },
+            { "TenTepDinhKem": "c.pdf", "Base64": "***" },
+        ],
+    });
+    let r = request(
+        addr,
+        "POST",
+        "/api/v1/dossiers",
+        &[
+            ("Authorization", &format!("Bearer {npsp}")),
+            ("Content-Type", "application/json"),
+            ("Accept-Language", "en"),
+        ],
+        bad.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let p = body(&r);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "MaHoSo",
+            "MaDonVi",
+            "ChuHoSo",
+            "SoDinhDanh",
+            "SoDienThoai",
+            "Email",
+            "NgayNopHoSo",
+            "TaiLieuNop[1].TenTepDinhKem",
+            "TaiLieuNop[1].Base64",
+            "TaiLieuNop[2].Base64",
+        ]
+    );
+    assert_eq!(p["title"], "The request is not valid.");
+    // A good payload but one file that is not a document: nothing of it is kept.
+    let mut one_bad = good.clone();
+    one_bad["TaiLieuNop"][1]["Base64"] = json!("PGh0bWw+PC9odG1sPg==");
+    let r = call(addr, "POST", "/api/v1/dossiers", &npsp, Some(&one_bad)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(body(&r)["errors"][0]["field"], "TaiLieuNop[1].Base64");
+    let r = call(addr, "POST", "/api/v1/dossiers", &npsp, None).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(body(&r)["errors"][0]["field"], "body");
+    assert_eq!(rows().await, before, "a refused delivery stores nothing");
+
+    // Received: the dossier keeps the NPSP's code and enters the workflow.
+    let r = call(addr, "POST", "/api/v1/dossiers", &npsp, Some(&good)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let v = body(&r);
+    assert_eq!(v["code"], code.as_str());
+    assert_eq!(v["status"]["code"], 1);
+    assert_eq!(v["channel"], "npsp");
+    assert_eq!(v["submitted_at"], "2026-12-01T08:30:00+07:00");
+    assert!(
+        !r.body.contains("Trần Thị"),
+        "no personal data in the answer"
+    );
+    let (counts, blobs) = rows().await;
+    assert_eq!(counts["dossier"], before.0["dossier"] + 1);
+    assert_eq!(counts["dossier_file"], before.0["dossier_file"] + 2);
+    assert_eq!(blobs, before.1 + 2);
+    // A retry (the answer was lost) gets the same dossier, and nothing new.
+    let r = call(addr, "POST", "/api/v1/dossiers", &npsp, Some(&good)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(body(&r)["code"], code.as_str());
+    assert_eq!(rows().await, (counts.clone(), blobs));
+    // A code that is another dossier's is a conflict.
+    let mut taken = good.clone();
+    taken["MaHoSo"] = json!(local_code);
+    let r = call(addr, "POST", "/api/v1/dossiers", &npsp, Some(&taken)).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(body(&r)["type"], "urn:dvc:problem:conflict");
+    assert_eq!(rows().await, (counts, blobs));
+
+    // The counter sees the applicant's data and files, and receives it.
+    let d = entity::dossier::Entity::find()
+        .filter(entity::dossier::Column::Code.eq(code.clone()))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("received");
+    assert_eq!(d.applicant_name, "Trần Thị Quốc Gia");
+    assert_eq!(d.applicant_phone.as_deref(), Some("0905123456"));
+    // The due date counts the procedure's working days from the filing day.
+    let due = version.time_limit_days.map(|n| {
+        svc.calendar
+            .get()
+            .due_date(
+                app::domain::calendar::Day::parse_iso("2026-12-01").expect("day"),
+                n as u32,
+            )
+            .to_string()
+    });
+    assert_eq!(d.due_date, due);
+    let w = app::server::work::work_view(svc, &staff.counter, d.id)
+        .await
+        .expect("the counter sees it");
+    let names: Vec<&str> = w
+        .dossier
+        .files
+        .iter()
+        .map(|f| f.file_name.as_str())
+        .collect();
+    assert_eq!(names, ["don-de-nghi.pdf", "anh-chup.png"]);
+    assert_eq!(w.dossier.events[0].action, "receive_api");
+    assert!(w.dossier.events[0]
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("Cổng DVC quốc gia") && n.contains("Bạch Đằng")));
+    act(
+        svc,
+        &staff.counter,
+        d.id,
+        A::Accept,
+        ActInput::default(),
+        &meta,
+    )
+    .await
+    .expect("accepted at the counter");
+    // The partner reads its progress.
+    let r = call(
+        addr,
+        "GET",
+        &format!("/api/v1/dossiers/{code}"),
+        &npsp,
+        None,
+    )
+    .await;
+    let v = body(&r);
+    assert_eq!(v["history"][1]["action"], "accept", "{}", r.body);
+    assert_eq!(v["status"]["code"], v["history"][1]["to_status"]);
+    assert_ne!(v["status"]["code"], 1);
+    // A dossier filed here later today does not take the NPSP's number.
+    let next: i32 = {
+        use sea_orm::ConnectionTrait;
+        let backend = svc.db.get_database_backend();
+        let row = svc
+            .db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                if backend == sea_orm::DbBackend::Postgres {
+                    "SELECT last FROM dossier_sequence WHERE agency_code = $1 AND day = $2"
+                } else {
+                    "SELECT last FROM dossier_sequence WHERE agency_code = ? AND day = ?"
+                },
+                [unit_code.clone().into(), today.yymmdd().into()],
+            ))
+            .await
+            .expect("q")
+            .expect("a sequence row");
+        row.try_get("", "last").expect("last")
+    };
+    assert!(next >= 57, "the local sequence moved past 57: {next}");
+    // The integration log has the delivery but not the applicant or the files.
+    let logged = integration_log::Entity::find()
+        .filter(integration_log::Column::Operation.eq("POST /api/v1/dossiers"))
+        .all(&svc.db)
+        .await
+        .expect("q");
+    assert!(logged.len() >= 5);
+    assert!(logged
+        .iter()
+        .all(|l| !l.request.contains("Trần Thị") && !l.request.contains(&pdf)));
 }
 
 #[tokio::test]

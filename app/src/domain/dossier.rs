@@ -343,6 +343,11 @@ pub fn action_label(action: &str, lang: Lang) -> &'static str {
     let (vi, en) = match action {
         "draft.create" => ("Tạo hồ sơ nháp", "Draft created"),
         "submit" => ("Nộp hồ sơ trực tuyến", "Submitted online"),
+        // B-m: filed on the National Public Service Portal and delivered here.
+        "receive_api" => (
+            "Nộp trên Cổng Dịch vụ công quốc gia, đã chuyển đến cơ quan",
+            "Filed on the National Public Service Portal and delivered to the agency",
+        ),
         "rating" => ("Đã đánh giá mức độ hài lòng", "Satisfaction rated"),
         "apology" => (
             "Cơ quan xin lỗi và hẹn lại ngày trả kết quả",

@@ -49,11 +49,16 @@ pub struct OutboxView {
 }
 
 /// The scopes a public-API client can be given, with what they allow (G-3).
-pub const API_SCOPES: [(&str, &str, &str); 2] = [
+pub const API_SCOPES: [(&str, &str, &str); 3] = [
     (
         "dossier:read",
         "Tra cứu hồ sơ và tiến độ xử lý (không gồm thông tin cá nhân)",
         "Read dossiers and their progress (no personal data)",
+    ),
+    (
+        "dossier:write",
+        "Chuyển hồ sơ đã nộp ở hệ thống khác đến để xử lý (Cổng DVC quốc gia)",
+        "Deliver dossiers filed elsewhere for processing (National Public Service Portal)",
     ),
     (
         "webhook:manage",

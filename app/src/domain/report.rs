@@ -91,7 +91,7 @@ impl Counts {
         if f.submitted >= from {
             self.received += 1;
             match f.channel.as_str() {
-                "online" => self.received_online += 1,
+                "online" | "npsp" => self.received_online += 1,
                 "post" => self.received_post += 1,
                 _ => self.received_counter += 1,
             }

@@ -73,6 +73,8 @@ pub enum ApiError {
     /// 403: the token lacks this scope.
     Scope(&'static str),
     NotFound,
+    /// 409: the dossier code belongs to a dossier another sender delivered or filed here.
+    Conflict,
     /// 429: over the client's calls per minute.
     RateLimited,
     /// 422, one entry per field.
@@ -85,6 +87,7 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::NotFound => Self::NotFound,
+            AppError::Conflict => Self::Conflict,
             AppError::Validation(v) => Self::Invalid(v),
             AppError::Unauthorized => Self::Unauthorized,
             AppError::RateLimited => Self::RateLimited,
@@ -106,6 +109,7 @@ impl ApiError {
             Self::Unauthorized => 401,
             Self::Scope(_) => 403,
             Self::NotFound => 404,
+            Self::Conflict => 409,
             Self::RateLimited => 429,
             Self::Invalid(_) => 422,
             Self::Internal(_) => 500,
@@ -134,6 +138,13 @@ impl ApiError {
                 },
             ),
             Self::NotFound => ("not_found", t("Không tìm thấy.", "Not found.")),
+            Self::Conflict => (
+                "conflict",
+                t(
+                    "Mã hồ sơ này đã thuộc về một hồ sơ khác.",
+                    "This dossier code already belongs to another dossier.",
+                ),
+            ),
             Self::RateLimited => (
                 "rate_limited",
                 t(
@@ -590,7 +601,7 @@ async fn units_under(db: &impl ConnectionTrait, root: i32) -> Result<Vec<i32>, s
 }
 
 /// Whether a dossier received by `unit` is within a client's reach.
-async fn reaches(
+pub(crate) async fn reaches(
     db: &impl ConnectionTrait,
     limit: Option<i32>,
     unit: i32,
@@ -624,7 +635,7 @@ fn status_json(code: i32) -> Value {
     }
 }
 
-async fn dossier_json(svc: &Services, d: &dossier::Model) -> Result<Value, ApiError> {
+pub(crate) async fn dossier_json(svc: &Services, d: &dossier::Model) -> Result<Value, ApiError> {
     let unit = agency::Entity::find_by_id(d.agency_id).one(&svc.db).await?;
     let cat = svc.catalogue.get();
     let procedure = cat.row(d.procedure_id).map(|r| &r.summary);

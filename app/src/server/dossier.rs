@@ -431,7 +431,7 @@ pub async fn receiving_units(
     Ok(out)
 }
 
-async fn latest_version(
+pub(crate) async fn latest_version(
     svc: &Services,
     procedure_id: i32,
 ) -> Result<procedure_version::Model, AppError> {

@@ -294,7 +294,7 @@ async fn build(
         "NameTTHC": p.name,
         "MaHoSo": code,
         "Status": cfg.status_map.get(&d.status).copied().unwrap_or(0),
-        "FormsReception": if d.channel == "online" { 1 } else { 2 },
+        "FormsReception": if matches!(d.channel.as_str(), "online" | "npsp") { 1 } else { 2 },
         // Paid online through a gateway, or a fee paid in person, or no fee.
         "FormsPayments": if !paid.is_empty() { 1 } else if d.fee_due.is_some() { 2 } else { 0 },
         "Level": level,

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod dossier;
 pub mod editor;
 pub mod emc;
+pub mod inbound;
 pub mod npsp;
 pub mod outbox;
 pub mod payment;

@@ -355,7 +355,7 @@ async fn build(
         "NgayTra": d.returned_at.map(portal_time).unwrap_or_default(),
         "NgayKetThucXuLy": finished,
         "HinhThuc": "0",
-        "KenhThucHien": if d.channel == "online" { "2" } else { "1" },
+        "KenhThucHien": if matches!(d.channel.as_str(), "online" | "npsp") { "2" } else { "1" },
         "DonViXuLy": unit,
         "DanhSachLePhi": [],
         "DanhSachTepDinhKemKhac": [],

@@ -229,7 +229,8 @@ pub async fn report(
                 supplements: supplements.get(&d.id).copied().unwrap_or(0) as u32,
                 rating: rating.map(|r| (r.iter().map(|&x| i32::from(x)).sum::<i32>() / 5) as u32),
                 satisfied: rating.map(|r| r.iter().all(|&x| x >= 4)),
-                inputs_digital: d.channel == "online" || inputs.contains(&d.id),
+                inputs_digital: matches!(d.channel.as_str(), "online" | "npsp")
+                    || inputs.contains(&d.id),
                 result_digital: results.contains(&d.id),
                 full_online: summary.is_some_and(|s| s.service_level.as_deref() == Some("full")),
                 fee_due: false,
