@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/dossiers/{code}", get(dossier))
         .route("/api/v1/webhooks", get(webhooks).post(subscribe))
         .route("/api/v1/webhooks/{id}", delete(unsubscribe))
+        .route("/lien-thong/tep/{id}/{exp}/{sig}", get(npsp_file))
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
 }
@@ -390,6 +391,56 @@ async fn unsubscribe(
         outcome,
     )
     .await
+}
+
+/// A submitted or result file fetched by the NPSP through the link it was sent (B-m); every
+/// fetch is in the integration log. A forged, altered or expired link is 404, like a file
+/// that does not exist.
+async fn npsp_file(
+    State(state): State<AppState>,
+    Path((id, exp, sig)): Path<(String, String, String)>,
+) -> Response {
+    let started = std::time::Instant::now();
+    let (Ok(id), Ok(exp)) = (id.parse::<i32>(), exp.parse::<i64>()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let outcome = app::server::npsp::linked_file(&state.services, id, exp, &sig).await;
+    let status = match &outcome {
+        Ok(Some(_)) => 200,
+        Ok(None) => 404,
+        Err(_) => 500,
+    };
+    let subject = id.to_string();
+    log(
+        &state.services,
+        Exchange {
+            system: "npsp",
+            direction: "in",
+            operation: "GET file",
+            subject: Some(&subject),
+            ok: status == 200,
+            http_status: Some(status),
+            duration_ms: started.elapsed().as_millis(),
+            request: "",
+            response: "",
+        },
+    )
+    .await;
+    match outcome {
+        Ok(Some((name, ctype, bytes))) => {
+            let mut r = crate::dossier::file_response(&name, &ctype, bytes);
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            r
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!("NPSP file {id}: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 async fn openapi_json() -> Response {

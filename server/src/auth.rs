@@ -117,7 +117,9 @@ fn same_origin(req: &Request<Body>, public_url: &str) -> bool {
 /// public API, G-3) instead of holding a browser session, and send no `Origin`; cookies are
 /// never what authorises them.
 pub fn machine_path(path: &str) -> bool {
-    path == "/buu-chinh/trang-thai" || path.starts_with("/api/v1/")
+    path == "/buu-chinh/trang-thai"
+        || path.starts_with("/api/v1/")
+        || path.starts_with("/lien-thong/tep/")
 }
 
 /// Pages that need a completed login.

@@ -451,7 +451,7 @@ fn upload_interrupted(key: &str) -> AppError {
 
 /// Serves a stored file to its owner, shown inline (preview) but never able to run script:
 /// the type is the one sniffed at upload and the response is sandboxed.
-fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let ascii: String = name
         .chars()
         .map(|c| {

@@ -120,6 +120,39 @@ async fn run(db: TestDb) {
     assert!(!log.log.iter().any(|l| l.request.contains("portal-secret")));
     assert_eq!((log.delivered, log.pending, log.dead), (1, 0, 0));
 
+    // The applicant's file: the NPSP is given a link to it with the next update.
+    let pdf: &[u8] = b"%PDF-1.7\n% to khai NPSP\n%%EOF\n";
+    let mut staged = app::server::storage::Staged::new(
+        svc.storage.as_ref(),
+        1 << 20,
+        vec![app::domain::eform::FileType::Pdf],
+    )
+    .await
+    .expect("stage");
+    staged.write(pdf).await.expect("write");
+    let f = staged.finish().await.expect("finish");
+    svc.storage.put(&f.path, &f.sha256).await.expect("put");
+    let sha = f.sha256.clone();
+    f.consumed();
+    {
+        use sea_orm::{ActiveModelTrait, Set};
+        entity::dossier_file::ActiveModel {
+            dossier_id: Set(d1),
+            slot: Set("to-khai".into()),
+            kind: Set("input".into()),
+            file_name: Set("tờ khai.pdf".into()),
+            content_type: Set("application/pdf".into()),
+            size: Set(pdf.len() as i64),
+            sha256: Set(sha),
+            created_at: Set(app::server::auth::now()),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&svc.db)
+        .await
+        .expect("file");
+    }
+
     // The next step updates the same dossier (isUpdating) with status 4.
     act(
         svc,
@@ -138,6 +171,39 @@ async fn run(db: TestDb) {
     let st = peer.state().await;
     assert_eq!(st["dossiers"][&c1]["TrangThaiHoSo"], "4");
     assert_eq!(progress(&st, &c1).len(), 2);
+    // B-m: the NPSP fetches the file through its link without a session; an altered link is
+    // refused like a missing file, and the log keeps the fetch but never the link.
+    let item = &st["dossiers"][&c1]["TaiLieuNop"][0];
+    assert_eq!(item["TenTepDinhKem"], "tờ khai.pdf", "{st}");
+    assert_eq!(item["MaThanhPhanHoSo"], "to-khai");
+    let link = item["DuongDanTaiTepTin"]
+        .as_str()
+        .expect("a link")
+        .to_owned();
+    let path = link
+        .strip_prefix("http://127.0.0.1")
+        .expect("under the public address")
+        .to_owned();
+    assert!(path.starts_with("/lien-thong/tep/"), "{path}");
+    let r = common::get(addr, &path).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body.as_bytes(), pdf);
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    let (head, sig) = path.rsplit_once('/').expect("signature");
+    let forged = format!("{head}/{}", "0".repeat(sig.len()));
+    assert_eq!(common::get(addr, &forged).await.status, 404);
+    let (rest, _) = head.rsplit_once('/').expect("expiry");
+    let longer = format!("{rest}/{}/{sig}", app::server::auth::now() + 400 * 86_400);
+    assert_eq!(common::get(addr, &longer).await.status, 404);
+    let log = outbox::view(svc, &common::admin(), "").await.expect("view");
+    assert!(log
+        .log
+        .iter()
+        .any(|l| l.operation == "GET file" && l.http_status == Some(200)));
+    assert!(
+        log.log.iter().all(|l| !l.request.contains(sig)),
+        "the link is masked in the log"
+    );
     assert_eq!(st["logins"], 1, "the session is reused");
 
     // The peer fails: the message waits with its error and a later attempt time, then goes

@@ -257,9 +257,12 @@ impl Npsp {
                 .ok_or_else(|| format!("payload without {k}"))
         };
         let (dossier_id, event_id) = (id("dossier")?, id("event")?);
-        let (obj, progress, code) = build(&svc.db, dossier_id, event_id)
+        let (mut obj, progress, code) = build(&svc.db, dossier_id, event_id)
             .await
             .map_err(|e| format!("reading dossier {dossier_id}: {e}"))?;
+        attach_links(svc, &mut obj, dossier_id)
+            .await
+            .map_err(|e| format!("reading files of dossier {dossier_id}: {e}"))?;
         let found = self
             .call(svc, "TraCuuHoSo", &code, json!({ "mahoso": code }))
             .await?;
@@ -286,6 +289,107 @@ impl Npsp {
         .await?;
         Ok(())
     }
+}
+
+/// How long a file link given to the NPSP stays valid at least (to the end of the day, and
+/// then this): long enough for its retries and its
+/// own queue, short enough that a leaked payload does not open the files for good.
+pub const FILE_LINK_SECS: i64 = 7 * 86_400;
+
+/// The path of a file link: `/lien-thong/tep/{id}/{expires}/{signature}`. The NPSP fetches
+/// submitted and result files from the URL it is given (`DuongDanTaiTepTin`,
+/// `DuongDanTepTinKetQua`, spec/protocols.md §1.3) without a session, so the link itself is
+/// the credential: a keyed MAC of the file and the expiry, checked in constant time.
+pub fn file_link(svc: &Services, file_id: i32, now: i64) -> String {
+    // The expiry is whole days, so every delivery of one day sends the same link and a
+    // redelivered dossier object is the same object.
+    let exp = (now.div_euclid(86_400) + 1) * 86_400 + FILE_LINK_SECS;
+    format!(
+        "{}/lien-thong/tep/{file_id}/{exp}/{}",
+        svc.auth.public_url,
+        link_mac(svc, file_id, exp)
+    )
+}
+
+fn link_mac(svc: &Services, file_id: i32, exp: i64) -> String {
+    let mut mac = svc
+        .auth
+        .cipher
+        .blind_index("npsp_file_link", &format!("{file_id}:{exp}"));
+    mac.truncate(32);
+    mac
+}
+
+/// Whether a file link is genuine and not expired.
+pub fn link_ok(svc: &Services, file_id: i32, exp: i64, sig: &str, now: i64) -> bool {
+    exp >= now
+        && exp <= now + FILE_LINK_SECS + 86_400
+        && super::auth::crypto::constant_time_eq(
+            sig.as_bytes(),
+            link_mac(svc, file_id, exp).as_bytes(),
+        )
+}
+
+/// Fills `TaiLieuNop` (current submitted files) and `DanhSachGiayToKetQua` (results) with
+/// links the NPSP can fetch, built at delivery so they are fresh whenever it is retried.
+async fn attach_links(svc: &Services, obj: &mut Value, dossier_id: i32) -> Result<(), AppError> {
+    use entity::dossier_file;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let files = dossier_file::Entity::find()
+        .filter(dossier_file::Column::DossierId.eq(dossier_id))
+        .filter(dossier_file::Column::SupersededAt.is_null())
+        .order_by_asc(dossier_file::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let t = super::auth::now();
+    let (mut inputs, mut results) = (Vec::new(), Vec::new());
+    for f in files {
+        let url = file_link(svc, f.id, t);
+        match f.kind.as_str() {
+            "input" => inputs.push(json!({
+                "TenTepDinhKem": f.file_name,
+                "MaThanhPhanHoSo": f.slot,
+                "TepDinhKemId": f.id.to_string(),
+                "DuongDanTaiTepTin": url,
+                "IsDeleted": "False",
+            })),
+            "result" => results.push(json!({
+                "TenGiayTo": f.file_name,
+                "MaThanhPhanHoSo": f.slot,
+                "GiayToId": f.id.to_string(),
+                "DuongDanTepTinKetQua": url,
+            })),
+            _ => {}
+        }
+    }
+    obj["TaiLieuNop"] = Value::Array(inputs);
+    obj["DanhSachGiayToKetQua"] = Value::Array(results);
+    Ok(())
+}
+
+/// A file by its link, for the NPSP: its name, type and bytes; `None` when the link is not
+/// genuine, has expired or the file is gone.
+pub async fn linked_file(
+    svc: &Services,
+    file_id: i32,
+    exp: i64,
+    sig: &str,
+) -> Result<Option<(String, String, Vec<u8>)>, AppError> {
+    if !link_ok(svc, file_id, exp, sig, super::auth::now()) {
+        return Ok(None);
+    }
+    let Some(f) = entity::dossier_file::Entity::find_by_id(file_id)
+        .one(&svc.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let bytes = svc
+        .storage
+        .read(&f.sha256)
+        .await
+        .map_err(crate::error::internal)?;
+    Ok(Some((f.file_name, f.content_type, bytes)))
 }
 
 /// The rows an outbound event message is built from: the dossier as it is now, the event, the

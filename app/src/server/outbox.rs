@@ -260,7 +260,7 @@ pub async fn retry(
 /// Hides personal data in a logged body: the values of keys that carry names, contacts and
 /// identity numbers (EMC-2 logs are read by technicians, not case officers).
 pub fn mask(body: &str) -> String {
-    const PERSONAL: [&str; 13] = [
+    const PERSONAL: [&str; 15] = [
         // EMC's `User` (a JSON string with the national identity).
         "User",
         "ChuHoSo",
@@ -276,6 +276,9 @@ pub fn mask(body: &str) -> String {
         "access_token",
         "client_secret",
         "secret",
+        // File links given to the NPSP (B-m) open the files until they expire.
+        "DuongDanTaiTepTin",
+        "DuongDanTepTinKetQua",
     ];
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(mut v) => {

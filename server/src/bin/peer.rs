@@ -243,6 +243,24 @@ async fn integration(State(p): State<Shared>, h: HeaderMap, body: String) -> Res
                 if !times_ok {
                     return refuse("Ngày phải theo định dạng yyyyMMddHHmmss");
                 }
+                // Files come as links the portal fetches (spec/protocols.md §1.3).
+                let links_ok = [
+                    ("TaiLieuNop", "TenTepDinhKem", "DuongDanTaiTepTin"),
+                    ("DanhSachGiayToKetQua", "TenGiayTo", "DuongDanTepTinKetQua"),
+                ]
+                .iter()
+                .all(|(list, name, url)| {
+                    d.get(*list).and_then(Value::as_array).is_none_or(|a| {
+                        a.iter().all(|f| {
+                            !text(f, name).is_empty()
+                                && (text(f, url).starts_with("http://")
+                                    || text(f, url).starts_with("https://"))
+                        })
+                    })
+                });
+                if !links_ok {
+                    return refuse("Tệp đính kèm thiếu tên hoặc đường dẫn tải");
+                }
                 match (updating, s.dossiers.contains_key(code)) {
                     (false, true) => return refuse("Hồ sơ đã tồn tại"),
                     (true, false) => return refuse("Không tìm thấy hồ sơ để cập nhật"),
