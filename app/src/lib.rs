@@ -39,6 +39,8 @@ use pages::integrations::IntegrationsPage;
 #[cfg(feature = "ssr")]
 use pages::post::PostalPage;
 #[cfg(feature = "ssr")]
+use pages::reconcile::ReconciliationPage;
+#[cfg(feature = "ssr")]
 use pages::work::{
     IntakePage, OfficerDossierPage, OfficerDossiersPage, ReportPage, SupervisionPage,
 };
@@ -303,6 +305,7 @@ pub fn AccountApp() -> impl IntoView {
                     <Route path=path!("/can-bo/ho-so") view=OfficerDossiersPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/ho-so/:id") view=OfficerDossierPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/bao-cao") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/can-bo/doi-soat-thanh-toan") view=ReconciliationPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/giam-sat") view=SupervisionPage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/tiep-nhan") view=IntakePage ssr=SsrMode::Async/>
                     <Route path=path!("/can-bo/luu-tru") view=ArchivePage ssr=SsrMode::Async/>

@@ -162,6 +162,16 @@ test("officer's first login: forced password change, 2FA enrolment, then the wor
   await hydrated(page, info);
   await expect(page.locator("#officer-table")).toContainText(email);
   await expectAccessible(page, info);
+  // P-3.6: the payment reconciliation and its CSV, reached from the officer home.
+  await open(page, info, "/can-bo");
+  await page.getByRole("link", { name: "Đối soát thanh toán trực tuyến" }).click();
+  await expect(page).toHaveURL(/\/can-bo\/doi-soat-thanh-toan$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Đối soát thanh toán trực tuyến");
+  await expect(page.locator("#recon-summary")).toContainText("giao dịch thành công");
+  await expectAccessible(page, info);
+  const csv = await page.request.get("/can-bo/doi-soat-thanh-toan.csv");
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain("Mã giao dịch,Mã hồ sơ");
   if (info.project.name === "js") {
     await open(page, info, "/quan-tri/nhat-ky?kiem_tra=1");
     await expect(page.locator("#chain-status")).toContainText("Chuỗi nhật ký nguyên vẹn");

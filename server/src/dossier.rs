@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .route("/can-bo/tiep-nhan", post(intake))
         .route("/can-bo/luu-tru", post(archive))
         .route("/can-bo/bao-cao.csv", get(report_csv))
+        .route("/can-bo/doi-soat-thanh-toan.csv", get(reconciliation_csv))
         .route("/can-bo/bao-cao.xlsx", get(report_xlsx))
         .route("/can-bo/so-theo-doi.csv", get(book_csv))
         .route("/can-bo/so-theo-doi.xlsx", get(book_xlsx))
@@ -763,6 +764,31 @@ async fn report_export(
             let rows = app::server::report::table(&r);
             let name = format!("bao-cao-{}-{}", r.from, r.to);
             table_file(&name, "Báo cáo", &rows, xlsx)
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+/// The payment reconciliation (P-3.6) as CSV, for matching against the gateway's statement.
+async fn reconciliation_csv(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request<Body>,
+) -> Response {
+    let Some(p) = signed_in(&req) else {
+        return see_other("/dang-nhap");
+    };
+    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let svc = &state.services;
+    let r = match app::server::report::period(get("tu"), get("den")) {
+        Ok((from, to)) => app::server::reconcile::reconciliation(svc, &p, from, to).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(r) => {
+            let rows = app::server::reconcile::rows(&r);
+            let name = format!("doi-soat-thanh-toan-{}-{}", r.from, r.to);
+            table_file(&name, "Đối soát", &rows, false)
         }
         Err(e) => error_response(e),
     }

@@ -382,6 +382,115 @@ async fn run(db: TestDb) {
     assert!(r.body.contains("không có khoản phí"));
     assert_eq!(payments(svc, d3).await.len(), 1, "no order written");
 
+    // The reconciliation (đối soát): every payment of the period with the ones to look into.
+    let today = Day::from_unix_vn(app::server::auth::now());
+    let period = (Day(today.0 - 1), today);
+    let r = app::server::reconcile::reconciliation(svc, &staff.counter, period.0, period.1)
+        .await
+        .expect("reconciliation");
+    assert_eq!(
+        (
+            r.paid_count,
+            r.paid_sum,
+            r.pending_count,
+            r.failed_count,
+            r.issue_count
+        ),
+        (3, 220_000, 1, 1, 0)
+    );
+    // Three things go wrong: the refused notification's order never hears back; a second
+    // payment of d1 gets through; d4 is paid a wrong amount and the dossier never learns it.
+    let t = app::server::auth::now();
+    {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ActiveModelTrait, Set};
+        entity::payment::Entity::update_many()
+            .col_expr(entity::payment::Column::CreatedAt, Expr::value(t - 3_600))
+            .filter(entity::payment::Column::Status.eq("pending"))
+            .exec(&svc.db)
+            .await
+            .expect("stale");
+        let d4 = awaiting_fee(svc, &staff, unit, citizen, 4, 30_000).await;
+        for (dossier_id, txn, amount) in [(d1, "TRUNGLAP1", 50_000), (d4, "SAISOTIEN1", 20_000)] {
+            entity::payment::ActiveModel {
+                dossier_id: Set(dossier_id),
+                payer_id: Set(citizen),
+                gateway: Set("vnpay".into()),
+                txn_ref: Set(txn.into()),
+                amount: Set(amount),
+                status: Set("paid".into()),
+                created_at: Set(t),
+                settled_at: Set(Some(t)),
+                response_code: Set(Some("00".into())),
+                gateway_txn: Set(Some("14000001".into())),
+                bank_code: Set(Some("NCB".into())),
+                pay_date: Set(None),
+                ..Default::default()
+            }
+            .insert(&svc.db)
+            .await
+            .expect("payment");
+        }
+    }
+    let r = app::server::reconcile::reconciliation(svc, &staff.counter, period.0, period.1)
+        .await
+        .expect("reconciliation");
+    assert_eq!(
+        (
+            r.paid_count,
+            r.paid_sum,
+            r.pending_count,
+            r.failed_count,
+            r.issue_count
+        ),
+        (5, 290_000, 1, 1, 3)
+    );
+    use app::domain::reconcile::Issue;
+    let marked: Vec<(String, Vec<Issue>)> = r
+        .lines
+        .iter()
+        .filter(|l| !l.issues.is_empty())
+        .map(|l| (l.txn_ref.clone(), l.issues.clone()))
+        .collect();
+    let stale = payments(svc, d2)
+        .await
+        .into_iter()
+        .find(|p| p.status == "pending")
+        .expect("the pending order")
+        .txn_ref;
+    assert_eq!(
+        marked,
+        [
+            (stale, vec![Issue::NoNotice]),
+            ("TRUNGLAP1".into(), vec![Issue::Duplicate]),
+            ("SAISOTIEN1".into(), vec![Issue::NotRecorded, Issue::Amount]),
+        ]
+    );
+    let rows = app::server::reconcile::rows(&r);
+    assert_eq!(rows.len(), 1 + r.lines.len());
+    assert_eq!(rows[0][0], "Mã giao dịch");
+    assert!(rows
+        .iter()
+        .any(|row| row[0] == "TRUNGLAP1" && row[11].contains("hoàn tiền")));
+    // Another unit's officers see none of it; the system administrator sees all of it.
+    let elsewhere = entity::agency::Entity::find()
+        .filter(entity::agency::Column::Kind.eq("one_stop"))
+        .filter(entity::agency::Column::Id.ne(unit))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("another unit")
+        .id;
+    let other = common::staff(svc, elsewhere, "pay-other").await;
+    let r2 = app::server::reconcile::reconciliation(svc, &other.counter, period.0, period.1)
+        .await
+        .expect("reconciliation");
+    assert!(r2.lines.is_empty());
+    let all = app::server::reconcile::reconciliation(svc, &common::admin(), period.0, period.1)
+        .await
+        .expect("reconciliation");
+    assert_eq!(all.lines.len(), r.lines.len());
+
     db.cleanup().await;
 }
 

@@ -138,6 +138,17 @@ pub async fn officer_report(
     crate::server::report::report(&services()?, &p, from, to, by).await
 }
 
+/// The payment reconciliation of `[from, to]` (P-3.6) over the officer's units.
+#[server(prefix = "/api", endpoint = "payment_reconciliation", input = server_fn::codec::Json)]
+pub async fn payment_reconciliation(
+    from: String,
+    to: String,
+) -> Result<crate::domain::reconcile::Reconciliation, AppError> {
+    let p = crate::server::auth::require_user()?;
+    let (from, to) = crate::server::report::period(&from, &to)?;
+    crate::server::reconcile::reconciliation(&services()?, &p, from, to).await
+}
+
 /// The unit's archive (B-đ): finished dossiers to archive and the archive itself; only the
 /// dossiers past their retention period when `expired`.
 #[server(prefix = "/api", endpoint = "archive_view", input = server_fn::codec::Json)]

@@ -8,6 +8,7 @@ pub mod eform;
 pub mod form;
 pub mod integration;
 pub mod password;
+pub mod reconcile;
 pub mod report;
 pub mod shared;
 pub mod text;

@@ -656,6 +656,7 @@ pub fn OfficerHomePage() -> impl IntoView {
                     <li><a href="/can-bo/ho-so" class=LINK>{tr(lang, "Hồ sơ của đơn vị", "Dossiers of my unit")}</a></li>
                     <li><a href="/can-bo/tiep-nhan" class=LINK>{tr(lang, "Tiếp nhận hồ sơ trực tiếp tại quầy", "Counter intake for a walk-in applicant")}</a></li>
                     <li><a href="/can-bo/bao-cao" class=LINK>{tr(lang, "Báo cáo thống kê và Bộ chỉ số 766", "Reports and the 766 index")}</a></li>
+                    <li><a href="/can-bo/doi-soat-thanh-toan" class=LINK>{tr(lang, "Đối soát thanh toán trực tuyến", "Online payment reconciliation")}</a></li>
                     {archivist.then(|| view! { <li><a href="/can-bo/luu-tru" class=LINK>{tr(lang, "Lưu trữ hồ sơ đã giải quyết", "Archive of finished dossiers")}</a></li> })}
                     {supervisor.then(|| view! { <li><a href="/can-bo/giam-sat" class=LINK>{tr(lang, "Giám sát tiến độ giải quyết", "Supervision dashboard")}</a></li> })}
                     {admin.then(|| view! { <li><a href="/quan-tri/can-bo" class=LINK>{tr(lang, "Quản lý cán bộ", "Manage officers")}</a></li> })}

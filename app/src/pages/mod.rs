@@ -16,6 +16,8 @@ pub mod not_found;
 pub mod post;
 pub mod procedure;
 #[cfg(feature = "ssr")]
+pub mod reconcile;
+#[cfg(feature = "ssr")]
 pub mod work;
 
 use leptos::prelude::*;

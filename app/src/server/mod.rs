@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod payment;
 pub mod pdf;
 pub mod post;
+pub mod reconcile;
 pub mod report;
 pub mod search;
 pub mod shared;
