@@ -272,7 +272,7 @@ fn ApiClients(rows: Vec<ApiClientRow>, c: FormContext, lang: Lang) -> impl IntoV
                 view! { <p class="mb-3">{tr(lang, "Chưa có đối tác nào.", "No partner yet.")}</p> }.into_any()
             } else {
                 view! {
-                    <DataTable labelled_by="h-api" columns=vec![tr(lang, "Đối tác", "Partner"), tr(lang, "Mã đối tác", "Client id"), tr(lang, "Quyền", "Scopes"), tr(lang, "Phạm vi", "Reach"), tr(lang, "Giới hạn", "Limit"), tr(lang, "Trạng thái", "Status"), tr(lang, "Thao tác", "Action")]>
+                    <DataTable labelled_by="api-clients-cap" caption=tr(lang, "Đối tác đã đăng ký", "Registered partners") columns=vec![tr(lang, "Đối tác", "Partner"), tr(lang, "Mã đối tác", "Client id"), tr(lang, "Quyền", "Scopes"), tr(lang, "Phạm vi", "Reach"), tr(lang, "Giới hạn", "Limit"), tr(lang, "Trạng thái", "Status"), tr(lang, "Thao tác", "Action")]>
                         {rows.into_iter().map(|r| {
                             let label = match lang {
                                 Lang::Vi => format!("Khoá đối tác {}", r.name),
