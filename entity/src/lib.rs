@@ -35,6 +35,7 @@ pub mod role_assignment;
 pub mod shipment;
 pub mod shipment_event;
 pub mod sso_session;
+pub mod transfer;
 pub mod user_account;
 pub mod webhook;
 pub mod workflow;

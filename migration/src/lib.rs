@@ -18,6 +18,7 @@ mod m20261202_000013_payments;
 mod m20261202_000014_sso;
 mod m20261203_000015_post;
 mod m20261204_000016_api;
+mod m20261205_000017_transfer;
 pub mod seed;
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_sso::Migration),
             Box::new(m20261203_000015_post::Migration),
             Box::new(m20261204_000016_api::Migration),
+            Box::new(m20261205_000017_transfer::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/token", post(token))
         .route("/api/v1/dossiers", get(dossiers).post(receive))
         .route("/api/v1/dossiers/{code}", get(dossier))
+        .route("/api/v1/dossiers/{code}/outcome", post(outcome))
         .route("/api/v1/webhooks", get(webhooks).post(subscribe))
         .route("/api/v1/webhooks/{id}", delete(unsubscribe))
         .route("/lien-thong/tep/{id}/{exp}/{sig}", get(npsp_file))
@@ -321,6 +322,55 @@ async fn dossier(
     .await
 }
 
+/// `POST /api/v1/dossiers/{code}/outcome`: the answer of the agency a dossier was sent to
+/// (liên thông, B-m).
+async fn outcome(
+    State(state): State<AppState>,
+    h: HeaderMap,
+    Path(code): Path<String>,
+    req: Request<Body>,
+) -> Response {
+    let started = std::time::Instant::now();
+    let op = "POST /api/v1/dossiers/{code}/outcome";
+    let c = caller!(state, h, "dossier:write", op, started);
+    let meta = crate::auth::client_meta(&req, state.trust_proxy);
+    let (outcome, request) = match axum::body::to_bytes(req.into_body(), MAX_DOSSIER_BODY).await {
+        Ok(body) => {
+            // The log keeps what identifies the answer, not the documents.
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let request = json!({
+                "MaSuKien": v["MaSuKien"], "TrangThai": v["TrangThai"],
+                "KetQua": v["KetQua"].as_array().map(Vec::len), "bytes": body.len(),
+            });
+            let outcome =
+                app::server::lienthong::receive_outcome(&state.services, &c, &code, &body, &meta)
+                    .await
+                    .map(|(v, created)| (if created { 201 } else { 200 }, v));
+            (outcome, request)
+        }
+        Err(_) => (
+            Err(ApiError::Invalid(vec![app::server::auth::field(
+                "body",
+                "Nội dung quá lớn hoặc bị ngắt giữa chừng.",
+                "The body is too large or was cut off.",
+            )])),
+            Value::Null,
+        ),
+    };
+    let subject: String = code.chars().take(60).collect();
+    answer(
+        &state,
+        Some(&c),
+        op,
+        Some(&subject),
+        started,
+        &request.to_string(),
+        lang_of(&h),
+        outcome,
+    )
+    .await
+}
+
 async fn webhooks(State(state): State<AppState>, h: HeaderMap) -> Response {
     let started = std::time::Instant::now();
     let op = "GET /api/v1/webhooks";
@@ -542,6 +592,33 @@ pub fn openapi() -> Value {
                     },
                 },
             },
+            "/api/v1/dossiers/{code}/outcome": {
+                "post": {
+                    "summary": "Answer a dossier another agency sent you (inter-agency transfer)",
+                    "x-summary-vi": "Trả kết quả hồ sơ liên thông cho cơ quan đã gửi",
+                    "description": "Only the partner the dossier was sent to may answer, once: 9 processed (with the result files), 3 refused or 8 stopped, with a note. The same MaSuKien again answers 200 and changes nothing; a different answer after the first is 409. Invalid fields are refused together (422) and nothing is stored.",
+                    "security": secured("dossier:write"),
+                    "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The dossier code (mã hồ sơ), the same on both sides." }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["MaSuKien", "TrangThai"], "properties": {
+                        "MaSuKien": { "type": "string", "maxLength": 100, "description": "The answering side's event id; the receiver takes each once." },
+                        "TrangThai": { "type": "integer", "enum": [9, 3, 8] },
+                        "GhiChu": { "type": "string", "maxLength": 4000 },
+                        "ThoiGian": { "type": "string", "pattern": "^[0-9]{14}$" },
+                        "CoQuanXuLy": { "type": "string", "description": "The answering unit's name." },
+                        "KetQua": { "type": "array", "items": { "type": "object", "required": ["TenTepDinhKem", "Base64"], "properties": {
+                            "TenTepDinhKem": { "type": "string" },
+                            "Base64": { "type": "string", "contentEncoding": "base64" },
+                        } } },
+                    } } } } },
+                    "responses": {
+                        "201": { "description": "Taken." },
+                        "200": { "description": "Taken before." },
+                        "401": problem, "403": problem,
+                        "404": { "description": "No such dossier sent to this client.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+                        "409": problem, "422": problem, "429": problem,
+                    },
+                },
+            },
             "/api/v1/webhooks": {
                 "get": {
                     "summary": "The client's webhook subscriptions",
@@ -633,6 +710,12 @@ pub fn openapi() -> Value {
                         "MaThanhPhanHoSo": { "type": "string", "description": "The document slot of the procedure's form, when known." },
                         "Base64": { "type": "string", "contentEncoding": "base64" },
                     } } },
+                    "KenhNop": { "type": "string", "enum": ["lienthong"], "description": "Set by another agency's instance of this system (inter-agency transfer); absent from the NPSP." },
+                    "CoQuanGui": { "type": "string", "description": "The sending agency (liên thông)." },
+                    "DuLieuBieuMau": { "type": "object", "additionalProperties": { "type": ["string", "number", "boolean"] }, "description": "The e-form by field id (liên thông: the same procedure's form); fields this form lacks are ignored." },
+                    "QuaTrinhXuLy": { "type": "array", "items": { "type": "object", "properties": {
+                        "ThoiGian": { "type": "string", "pattern": "^[0-9]{14}$" }, "NoiDung": { "type": "string" }, "GhiChu": { "type": "string" },
+                    } }, "description": "The sender's history (liên thông)." },
                 } },
                 "Status": { "type": "object", "description": "The national status code (1 submitted … 10 returned) and its label.", "properties": {
                     "code": { "type": "integer" }, "label": { "type": "string" }, "label_en": { "type": "string" },

@@ -1007,7 +1007,17 @@ async fn officer_action(
         "return" => "return_result",
         other => other,
     };
-    let r = if action == "apology" {
+    let r = if action == "lienthong" {
+        app::server::lienthong::send(
+            &c.svc,
+            &p,
+            id,
+            f(&fields, "peer").parse().ok(),
+            f(&fields, "lt_note"),
+            &c.meta,
+        )
+        .await
+    } else if action == "apology" {
         svc_work::apologise(
             &c.svc,
             &p,

@@ -71,6 +71,8 @@ pub struct Settings {
     pub emc: Option<app::server::emc::EmcConfig>,
     /// P-3.5: the postal service (`PORTAL_POST_*`), none by default.
     pub post: Option<app::server::post::PostConfig>,
+    /// `PORTAL_LIENTHONG`: other agencies' instances for inter-agency transfer (B-m).
+    pub lienthong: Option<app::server::lienthong::LienThong>,
     /// `PORTAL_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for due messages
     /// (default 2000).
     pub outbox_interval_ms: u64,
@@ -141,6 +143,7 @@ impl Settings {
             sign: app::server::sign::SignConfig::from_env(env),
             emc: app::server::emc::EmcConfig::from_env(env)?,
             post: app::server::post::PostConfig::from_env(env)?,
+            lienthong: app::server::lienthong::LienThong::from_env(env)?,
             outbox_interval_ms: env("PORTAL_OUTBOX_INTERVAL_MS")
                 .map(|v| {
                     v.parse()
@@ -255,6 +258,9 @@ impl Application {
             services.integrations.post = Some(std::sync::Arc::new(
                 app::server::post::Post::new(cfg).map_err(|e| format!("PORTAL_POST_URL: {e}"))?,
             ));
+        }
+        if let Some(cfg) = settings.lienthong.clone() {
+            services.integrations.lienthong = Some(std::sync::Arc::new(cfg));
         }
         if let Some(cfg) = settings.sso.clone() {
             services.integrations.sso =

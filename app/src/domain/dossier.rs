@@ -348,6 +348,16 @@ pub fn action_label(action: &str, lang: Lang) -> &'static str {
             "Nộp trên Cổng Dịch vụ công quốc gia, đã chuyển đến cơ quan",
             "Filed on the National Public Service Portal and delivered to the agency",
         ),
+        // B-m: inter-agency transfer (liên thông).
+        "receive_lienthong" => (
+            "Chuyển đến từ cơ quan khác (liên thông)",
+            "Received from another agency (inter-agency transfer)",
+        ),
+        "lienthong_send" => (
+            "Chuyển liên thông đến cơ quan khác",
+            "Sent to another agency",
+        ),
+        "lienthong_result" => ("Cơ quan liên thông đã trả lời", "The other agency answered"),
         "rating" => ("Đã đánh giá mức độ hài lòng", "Satisfaction rated"),
         "apology" => (
             "Cơ quan xin lỗi và hẹn lại ngày trả kết quả",

@@ -666,6 +666,22 @@ pub struct WorkView {
     /// Processed: whether on time.
     pub on_time: Option<bool>,
     pub paused: bool,
+    /// Inter-agency transfers of this dossier (liên thông, B-m).
+    pub transfers: Vec<TransferView>,
+    /// The agencies it may be sent to now, by configuration index; empty when it may not.
+    pub lienthong_targets: Vec<(usize, String)>,
+}
+
+/// A dossier sent to another agency's instance and what it answered (liên thông, B-m).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferView {
+    pub peer: String,
+    pub note: Option<String>,
+    pub sent_at: i64,
+    pub delivered_at: Option<i64>,
+    pub outcome: Option<super::dossier::Status>,
+    pub outcome_note: Option<String>,
+    pub outcome_at: Option<i64>,
 }
 
 /// The seeded workflows (migration/seed/workflows.json), one per shape.

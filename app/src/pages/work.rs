@@ -13,7 +13,7 @@ use crate::api::account::FormContext;
 use crate::domain::calendar::Urgency;
 use crate::domain::dossier::{round_label, Status};
 use crate::domain::eform::Kind;
-use crate::domain::workflow::{ActionKind, BulkOutcome, InboxRow, WorkView};
+use crate::domain::workflow::{ActionKind, BulkOutcome, InboxRow, TransferView, WorkView};
 use crate::i18n::Lang;
 use crate::use_lang;
 
@@ -21,8 +21,47 @@ fn file_kind(kind: &str, lang: Lang) -> &'static str {
     match kind {
         "result" => tr(lang, "kết quả", "result"),
         "message" => tr(lang, "đính kèm tin nhắn", "message attachment"),
+        "lienthong" => tr(
+            lang,
+            "kết quả từ cơ quan liên thông",
+            "from the other agency",
+        ),
         _ => tr(lang, "thành phần hồ sơ", "dossier document"),
     }
+}
+
+/// One inter-agency transfer, as a sentence (B-m).
+fn transfer_text(t: &TransferView, lang: Lang) -> String {
+    let sent = match lang {
+        Lang::Vi => format!("Gửi {} lúc {}", t.peer, time_vn(t.sent_at)),
+        Lang::En => format!("Sent to {} at {}", t.peer, time_vn(t.sent_at)),
+    };
+    let state = match (t.outcome, t.outcome_at, t.delivered_at) {
+        (Some(s), Some(at), _) => {
+            let note = t
+                .outcome_note
+                .clone()
+                .map(|n| format!(" {n}"))
+                .unwrap_or_default();
+            match lang {
+                Lang::Vi => format!("trả lời lúc {}: {}.{note}", time_vn(at), s.label(lang)),
+                Lang::En => format!("answered at {}: {}.{note}", time_vn(at), s.label(lang)),
+            }
+        }
+        (_, _, Some(_)) => tr(
+            lang,
+            "đã nhận hồ sơ, đang chờ kết quả.",
+            "received it; waiting for the answer.",
+        )
+        .into(),
+        _ => tr(
+            lang,
+            "đang gửi (hệ thống tự gửi lại nếu cơ quan nhận chưa sẵn sàng).",
+            "sending (retried until the agency's system takes it).",
+        )
+        .into(),
+    };
+    format!("{sent}; {state}")
 }
 
 fn urgency_badge(u: Option<Urgency>, lang: Lang) -> Option<impl IntoView> {
@@ -431,6 +470,29 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
                             <button type="submit" name="action" value="apology" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Phát hành phiếu xin lỗi", "Issue the apology slip")}</button>
                         </form>
                     </details>
+                })}
+            </section>
+        })}
+        {(!w.transfers.is_empty() || !w.lienthong_targets.is_empty()).then(|| view! {
+            <section class="mb-6 rounded border border-slate-400 p-4" aria-labelledby="lt-h">
+                <h2 id="lt-h" class="text-xl font-bold mb-2">{tr(lang, "Liên thông với cơ quan khác", "Inter-agency transfer")}</h2>
+                {(!w.transfers.is_empty()).then(|| view! {
+                    <ul class="mb-2 list-disc pl-5">
+                        {w.transfers.iter().map(|t| view! { <li>{transfer_text(t, lang)}</li> }).collect_view()}
+                    </ul>
+                })}
+                {(!w.lienthong_targets.is_empty()).then(|| view! {
+                    <form method="post" action=action.clone()>
+                        <Csrf token=c.csrf.clone()/>
+                        <input type="hidden" name="revision" value=revision.clone()/>
+                        <label for="f-peer" class="block font-semibold">{tr(lang, "Cơ quan nhận hồ sơ", "Receiving agency")}</label>
+                        <select id="f-peer" name="peer" class=INPUT>
+                            {w.lienthong_targets.iter().map(|(i, n)| view! { <option value=i.to_string()>{n.clone()}</option> }).collect_view()}
+                        </select>
+                        <label for="f-lt-note" class="mt-2 block font-semibold">{tr(lang, "Nội dung đề nghị (không bắt buộc)", "What you ask of them (optional)")}</label>
+                        <textarea id="f-lt-note" name="lt_note" rows="2" class=INPUT></textarea>
+                        <button type="submit" name="action" value="lienthong" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Gửi liên thông", "Send to the agency")}</button>
+                    </form>
                 })}
             </section>
         })}

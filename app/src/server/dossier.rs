@@ -593,7 +593,7 @@ fn values_of(d: &dossier::Model) -> Values {
     serde_json::from_str(&d.form_data).unwrap_or_default()
 }
 
-async fn schema_of(svc: &Services, d: &dossier::Model) -> Result<FormSchema, AppError> {
+pub(crate) async fn schema_of(svc: &Services, d: &dossier::Model) -> Result<FormSchema, AppError> {
     let v = procedure_version::Entity::find_by_id(d.version_id)
         .one(&svc.db)
         .await?

@@ -80,6 +80,31 @@ pub struct InDossier {
     pub filed_at: Option<String>,
     #[serde(rename = "TaiLieuNop")]
     pub files: Vec<InFile>,
+    /// `lienthong` when another agency's instance of this system sends the dossier
+    /// (inter-agency transfer, B-m: `lienthong`); absent from the NPSP.
+    #[serde(rename = "KenhNop")]
+    pub channel: Option<String>,
+    /// The sending agency's name (liên thông).
+    #[serde(rename = "CoQuanGui")]
+    pub sender: Option<String>,
+    /// The form as the sender holds it, by field id (liên thông: the same procedure's form).
+    #[serde(rename = "DuLieuBieuMau")]
+    pub form: Option<std::collections::BTreeMap<String, Value>>,
+    /// The sender's history, shown in the first history entry here (liên thông).
+    #[serde(rename = "QuaTrinhXuLy")]
+    pub history: Vec<InStep>,
+}
+
+/// One step of the sender's history (`QuaTrinhXuLy[]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InStep {
+    #[serde(rename = "ThoiGian")]
+    pub at: String,
+    #[serde(rename = "NoiDung")]
+    pub what: String,
+    #[serde(rename = "GhiChu")]
+    pub note: Option<String>,
 }
 
 /// A checked file, held in memory until the payload as a whole is known to be good.
@@ -250,6 +275,19 @@ pub async fn receive(
             "The summary has at most 1000 characters.",
         ));
     }
+    let transfer = match input.channel.as_deref().map(str::trim) {
+        None | Some("") => false,
+        Some(super::lienthong::CHANNEL) => true,
+        Some(_) => {
+            errors.push(field(
+                "KenhNop",
+                "Kênh nộp chỉ nhận giá trị \"lienthong\" hoặc để trống.",
+                "The channel is \"lienthong\" or absent.",
+            ));
+            false
+        }
+    };
+    let sender = present(&input.sender).map(|s| s.chars().take(200).collect::<String>());
     let t = now();
     let filed_at = match present(&input.filed_at) {
         None => t,
@@ -353,8 +391,24 @@ pub async fn receive(
         return Err(ApiError::Invalid(errors));
     }
 
-    // The form shows what the sender gave, in the procedure's own fields.
+    // The form shows what the sender gave, in the procedure's own fields: first the sender's
+    // own form (liên thông: the same procedure), only for fields this form has, as text.
     let mut values = Values::new();
+    if let Some(form) = &input.form {
+        let keys: std::collections::BTreeSet<String> =
+            schema.fields().flat_map(|f| f.keys()).collect();
+        for (k, v) in form {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            if keys.contains(k) && text.chars().count() <= 4000 {
+                values.insert(k.clone(), text);
+            }
+        }
+    }
     for f in schema.fields() {
         let v = match (f.prefill, f.kind) {
             (Some(Prefill::FullName), _) => Some(applicant.clone()),
@@ -364,7 +418,7 @@ pub async fn receive(
             _ => None,
         };
         if let Some(v) = v {
-            values.entry(f.id.clone()).or_insert(v);
+            values.insert(f.id.clone(), v);
         }
     }
     let id_index = citizen_id
@@ -400,11 +454,38 @@ pub async fn receive(
             }
         }
     }
-    let note = [summary.clone(), address.map(|a| format!("Địa chỉ: {a}"))]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("\n");
+    // Liên thông: who sent it and what happened there, in the first history entry.
+    let history = input
+        .history
+        .iter()
+        .take(200)
+        .map(|s| {
+            let at = parse_portal_time(&s.at)
+                .map(crate::domain::calendar::time_vn)
+                .unwrap_or_default();
+            let what: String = s.what.chars().take(200).collect();
+            match s.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(n) => format!("- {at} {what}: {}", n.chars().take(500).collect::<String>()),
+                None => format!("- {at} {what}"),
+            }
+        })
+        .collect::<Vec<_>>();
+    let note = [
+        sender.as_ref().map(|s| format!("Cơ quan gửi: {s}")),
+        summary.clone(),
+        address.map(|a| format!("Địa chỉ: {a}")),
+        (!history.is_empty())
+            .then(|| format!("Quá trình xử lý tại cơ quan gửi:\n{}", history.join("\n"))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n");
+    let (channel, action) = if transfer {
+        (super::lienthong::CHANNEL, super::lienthong::RECEIVED)
+    } else {
+        (CHANNEL, ACTION)
+    };
     let written = async {
         let txn = svc.db.begin().await?;
         super::write_lock(&txn).await?;
@@ -417,7 +498,7 @@ pub async fn receive(
             applicant_name: Set(applicant.clone()),
             applicant_phone: Set(phone.clone()),
             applicant_id_index: Set(id_index.clone()),
-            channel: Set(CHANNEL.into()),
+            channel: Set(channel.into()),
             status: Set(Status::Submitted.code()),
             form_data: Set(serde_json::to_string(&values).unwrap_or_else(|_| "{}".into())),
             schema_version: Set(schema.version as i32),
@@ -460,7 +541,7 @@ pub async fn receive(
             dossier_id: Set(d.id),
             at: Set(t),
             actor_id: Set(None),
-            action: Set(ACTION.into()),
+            action: Set(action.into()),
             from_status: Set(None),
             to_status: Set(Some(Status::Submitted.code())),
             note: Set((!note.is_empty()).then_some(note.clone())),
@@ -473,14 +554,22 @@ pub async fn receive(
             notification::ActiveModel {
                 user_id: Set(uid),
                 dossier_id: Set(Some(d.id)),
-                text_vi: Set(format!(
-                    "Hồ sơ {code} nộp trên Cổng DVC quốc gia đã chuyển đến {}",
-                    unit.name
-                )),
-                text_en: Set(format!(
-                    "Dossier {code} filed on the National Public Service Portal reached {}",
-                    unit.name
-                )),
+                text_vi: Set(if transfer {
+                    format!("Hồ sơ {code} đã được chuyển liên thông đến {}", unit.name)
+                } else {
+                    format!(
+                        "Hồ sơ {code} nộp trên Cổng DVC quốc gia đã chuyển đến {}",
+                        unit.name
+                    )
+                }),
+                text_en: Set(if transfer {
+                    format!("Dossier {code} was sent on to {}", unit.name)
+                } else {
+                    format!(
+                        "Dossier {code} filed on the National Public Service Portal reached {}",
+                        unit.name
+                    )
+                }),
                 link: Set(format!("/ho-so/{}", d.id)),
                 created_at: Set(t),
                 ..Default::default()
@@ -533,7 +622,11 @@ fn sender_key(caller: &Caller) -> String {
     format!("api:{}", caller.client_id)
 }
 
-async fn put_blob(svc: &Services, bytes: &[u8], kind: FileType) -> Result<String, ApiError> {
+pub(crate) async fn put_blob(
+    svc: &Services,
+    bytes: &[u8],
+    kind: FileType,
+) -> Result<String, ApiError> {
     let mut staged = Staged::new(svc.storage.as_ref(), u64::MAX, vec![kind])
         .await
         .map_err(|e| ApiError::from(internal(e)))?;

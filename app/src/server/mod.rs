@@ -9,6 +9,7 @@ pub mod dossier;
 pub mod editor;
 pub mod emc;
 pub mod inbound;
+pub mod lienthong;
 pub mod npsp;
 pub mod outbox;
 pub mod payment;

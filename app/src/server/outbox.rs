@@ -169,6 +169,7 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
             None => Err("the post is not configured on this instance".into()),
         },
         super::api::TOPIC => super::api::deliver(svc, &payload).await,
+        super::lienthong::TOPIC => super::lienthong::deliver(svc, &payload).await,
         super::emc::TOPIC => match &svc.integrations.emc {
             Some(e) => e.deliver(svc, &payload).await,
             None => Err("EMC is not configured on this instance".into()),
@@ -190,6 +191,7 @@ pub async fn on_dossier_event(
     super::npsp::on_event(svc, db, dossier_id, event_id).await?;
     super::post::on_event(svc, db, dossier_id, event_id).await?;
     super::api::on_event(svc, db, dossier_id, event_id).await?;
+    super::lienthong::on_event(svc, db, dossier_id, event_id).await?;
     super::emc::on_event(svc, db, dossier_id, event_id).await
 }
 
@@ -519,6 +521,8 @@ pub struct Integrations {
     pub emc: Option<std::sync::Arc<super::emc::Emc>>,
     /// The postal service (P-3.5).
     pub post: Option<std::sync::Arc<super::post::Post>>,
+    /// Other agencies' instances for inter-agency transfer (liên thông, B-m).
+    pub lienthong: Option<std::sync::Arc<super::lienthong::LienThong>>,
     /// How long a claimed message stays the claimer's.
     pub lease_secs: i64,
     /// `PORTAL_WEBHOOK_PRIVATE=1`: partners' webhooks may use plain HTTP and private
@@ -537,6 +541,7 @@ impl Default for Integrations {
             trust_roots: Default::default(),
             emc: None,
             post: None,
+            lienthong: None,
             lease_secs: 70,
             webhook_private: false,
         }
@@ -556,6 +561,9 @@ impl Integrations {
         }
         if self.post.is_some() {
             t.push(super::post::TOPIC);
+        }
+        if self.lienthong.is_some() {
+            t.push(super::lienthong::TOPIC);
         }
         if self.emc.as_ref().is_some_and(|e| e.cfg.push_url.is_some()) {
             t.push(super::emc::TOPIC);

@@ -1233,6 +1233,7 @@ pub async fn work_view(svc: &Services, p: &Principal, id: i32) -> Result<WorkVie
     let urgency = urgency(svc, &d, today);
     let first_due_date = d.first_due_date.clone();
     let step_due_at = d.step_due_at;
+    let (transfers, lienthong_targets) = super::lienthong::view(svc, p, &d).await?;
     let mut dossier = view_of(svc, d).await?;
     dossier.submit_key = String::new();
     Ok(WorkView {
@@ -1251,6 +1252,8 @@ pub async fn work_view(svc: &Services, p: &Principal, id: i32) -> Result<WorkVie
         first_due_date,
         on_time,
         paused,
+        transfers,
+        lienthong_targets,
     })
 }
 
