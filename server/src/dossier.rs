@@ -57,7 +57,10 @@ pub fn routes() -> Router<AppState> {
             "/can-bo/ho-so/{id}/bien-lai/{file}",
             get(officer_payment_receipt),
         )
-        .route("/thanh-toan/{gateway}/ipn", get(pay_notify))
+        .route(
+            "/thanh-toan/{gateway}/ipn",
+            get(pay_notify).post(pay_notify_json),
+        )
         .route("/thanh-toan/{gateway}/ket-qua", get(pay_return))
         .route("/can-bo/ho-so", post(officer_bulk))
         .route("/can-bo/ho-so/{id}", post(officer_action))
@@ -565,6 +568,26 @@ async fn pay_notify(
     Path(gateway): Path<String>,
     axum::extract::Query(params): axum::extract::Query<std::collections::BTreeMap<String, String>>,
 ) -> Response {
+    notified(&state, &gateway, &params).await
+}
+
+/// The same notification as a JSON object in the body (the NPSP payment platform's confirm).
+/// A body that is not a JSON object reads as no fields: a bad-checksum reply, nothing changed.
+async fn pay_notify_json(
+    State(state): State<AppState>,
+    Path(gateway): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let params = app::server::paygov::flatten(&v);
+    notified(&state, &gateway, &params).await
+}
+
+async fn notified(
+    state: &AppState,
+    gateway: &str,
+    params: &std::collections::BTreeMap<String, String>,
+) -> Response {
     let known = state
         .services
         .integrations
@@ -577,7 +600,7 @@ async fn pay_notify(
             "Không có cổng thanh toán này. / No such gateway.",
         );
     }
-    match app::server::payment::notify(&state.services, &params).await {
+    match app::server::payment::notify(&state.services, params).await {
         Ok(body) => (
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             body,
@@ -590,7 +613,7 @@ async fn pay_notify(
                 .integrations
                 .payment
                 .as_ref()
-                .map(|g| g.ipn_reply("99"))
+                .map(|g| g.ipn_reply("99", params))
                 .unwrap_or_default();
             (
                 StatusCode::OK,

@@ -60,6 +60,9 @@ pub struct Settings {
     /// `PORTAL_VNPAY_URL`, `PORTAL_VNPAY_TMN_CODE`, `PORTAL_VNPAY_HASH_SECRET`: online payment
     /// through VNPay (P-3.6). Off when unset.
     pub vnpay: Option<app::server::vnpay::VnpayConfig>,
+    /// `PORTAL_PAYGOV_URL`, `PORTAL_PAYGOV_PARTNER`, `PORTAL_PAYGOV_SECRET` (and optionally
+    /// `PORTAL_PAYGOV_TOKEN`, `PORTAL_PAYGOV_PAY_ORIGIN`): the NPSP payment platform instead.
+    pub paygov: Option<app::server::paygov::PaygovConfig>,
     /// P-3.2: the SMS gateway (`PORTAL_SMS_*`), none by default.
     pub sms: Option<app::server::sms::SmsConfig>,
     /// P-1: the national e-ID's OpenID provider (`PORTAL_OIDC_*`), none by default.
@@ -138,6 +141,7 @@ impl Settings {
             policy: app::server::auth::SecurityPolicy::from_env(env)?,
             npsp: app::server::npsp::NpspConfig::from_env(env)?,
             vnpay: app::server::vnpay::VnpayConfig::from_env(env)?,
+            paygov: app::server::paygov::PaygovConfig::from_env(env)?,
             sms: app::server::sms::SmsConfig::from_env(env)?,
             sso: app::server::auth::sso::SsoConfig::from_env(env)?,
             sign: app::server::sign::SignConfig::from_env(env),
@@ -245,9 +249,18 @@ impl Application {
                 app::server::npsp::Npsp::new(cfg).map_err(|e| format!("PORTAL_NPSP_URL: {e}"))?,
             ));
         }
+        if settings.vnpay.is_some() && settings.paygov.is_some() {
+            return Err("set PORTAL_VNPAY_URL or PORTAL_PAYGOV_URL, not both".into());
+        }
         if let Some(cfg) = settings.vnpay.clone() {
             services.integrations.payment =
                 Some(std::sync::Arc::new(app::server::vnpay::Vnpay { cfg }));
+        }
+        if let Some(cfg) = settings.paygov.clone() {
+            services.integrations.payment = Some(std::sync::Arc::new(
+                app::server::paygov::Paygov::new(cfg)
+                    .map_err(|e| format!("PORTAL_PAYGOV_URL: {e}"))?,
+            ));
         }
         if let Some(cfg) = settings.sms.clone() {
             services.integrations.sms = Some(std::sync::Arc::new(

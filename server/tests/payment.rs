@@ -503,3 +503,215 @@ async fn vnpay_sqlite() {
 async fn vnpay_postgres() {
     run(TestDb::postgres().await).await;
 }
+
+const PAYGOV_SECRET: &str = "BIMATTHUNGHIEMPAYGOV";
+
+async fn confirm(addr: std::net::SocketAddr, body: &str) -> Value {
+    let r = common::request(
+        addr,
+        "POST",
+        "/thanh-toan/paygov/ipn",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    serde_json::from_str(&r.body).expect("JSON reply")
+}
+
+/// The citizen pays through the NPSP payment platform: the portal registers the order (INIT)
+/// and sends the browser to the platform's page; its button confirms server to server and
+/// sends the browser back. Returns the portal's last redirect and the confirm fields.
+async fn pay_paygov(
+    c: &mut Client,
+    peer: &Peer,
+    id: i32,
+    outcome: &str,
+) -> (String, BTreeMap<String, String>) {
+    let page = c.get(&format!("/ho-so/{id}")).await;
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(
+        csp.contains(&format!("form-action 'self' http://{};", peer.addr)),
+        "{csp}"
+    );
+    let r = c.post(&format!("/ho-so/{id}/thanh-toan"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let gateway = r.header("location").expect("to the platform").to_owned();
+    let prefix = format!("http://{}/thanh-toan/", peer.addr);
+    let reference = gateway
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("{gateway}"))
+        .to_owned();
+    let shown = common::get(peer.addr, &target(&gateway)).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let done = common::get(
+        peer.addr,
+        &format!("/_sim/complete?ref={reference}&outcome={outcome}"),
+    )
+    .await;
+    assert_eq!(done.status, 302);
+    let back = done.header("location").expect("back").to_owned();
+    let r = c.get(&target(&back)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    (
+        r.header("location").unwrap_or_default().to_owned(),
+        query(&back),
+    )
+}
+
+async fn run_paygov(db: TestDb) {
+    let peer = Peer::start("paygov").await;
+    let mut s = common::test_settings(&db.url);
+    s.demo = true;
+    s.paygov = Some(app::server::paygov::PaygovConfig {
+        url: format!("http://{}/init", peer.addr),
+        partner: "DVC01".into(),
+        secret: PAYGOV_SECRET.into(),
+        token: None,
+        pay_origin: None,
+    });
+    let (addr, mut svc) = common::start_app(s.clone()).await;
+    peer.control(&format!(
+        "/_peer/ipn-target?url=http://{addr}/thanh-toan/paygov/ipn"
+    ))
+    .await;
+    let unit = common::one_stop(&svc).await;
+    let staff = common::staff(&svc, unit, "paygov").await;
+    let citizen = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Email.eq(CITIZEN))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("demo citizen")
+        .id;
+    let mut c = Client::new(addr);
+    c.get("/dang-nhap").await;
+    let r = c
+        .post("/dang-nhap", &[("email", CITIZEN), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 303);
+
+    // Happy path: INIT, the platform's page, paid; the confirm restarts the dossier and the
+    // platform finds the portal's reply correctly signed.
+    let d1 = awaiting_fee(&svc, &staff, unit, citizen, 11, 75_000).await;
+    let (to, signed) = pay_paygov(&mut c, &peer, d1, "pay").await;
+    assert_eq!(to, format!("/ho-so/{d1}?thanh-toan=paid"));
+    let p = payments(&svc, d1).await;
+    assert_eq!(
+        (
+            p.len(),
+            p[0].gateway.as_str(),
+            p[0].status.as_str(),
+            p[0].amount
+        ),
+        (1, "paygov", "paid", 75_000)
+    );
+    assert!(p[0]
+        .gateway_txn
+        .as_deref()
+        .is_some_and(|t| t.starts_with("PG")));
+    assert_eq!(dossier(&svc, d1).await.status, 4);
+    assert_eq!(events(&svc, d1, "pay").await, 1);
+    let st = peer.state().await;
+    assert_eq!(
+        st["notifications"][0]["reply"]["body"]["MaLoi"], "00",
+        "{st}"
+    );
+    assert_eq!(st["notifications"][0]["reply"]["checksum_ok"], true, "{st}");
+    let log = entity::integration_log::Entity::find()
+        .filter(entity::integration_log::Column::System.eq("paygov"))
+        .all(&svc.db)
+        .await
+        .expect("q");
+    assert!(log.iter().any(|l| l.operation == "INIT" && l.ok));
+
+    // Replayed: already confirmed. Tampered amount: bad checksum. Not JSON: bad checksum.
+    let json_of = |m: &BTreeMap<String, String>| serde_json::to_string(m).expect("json");
+    assert_eq!(confirm(addr, &json_of(&signed)).await["MaLoi"], "02");
+    let mut tampered = signed.clone();
+    tampered.insert("SoTien".into(), "1000".into());
+    assert_eq!(confirm(addr, &json_of(&tampered)).await["MaLoi"], "97");
+    assert_eq!(confirm(addr, "khong phai json").await["MaLoi"], "97");
+    // Correctly signed, for an order the portal never made.
+    let mut foreign = signed.clone();
+    foreign.insert("MaThamChieu".into(), "KHONGCO1".into());
+    let r = common::request(
+        peer.addr,
+        "POST",
+        "/_peer/sign",
+        &[("Content-Type", "application/json")],
+        json_of(&foreign).as_bytes(),
+    )
+    .await;
+    foreign.insert("MaXacThuc".into(), r.body);
+    assert_eq!(confirm(addr, &json_of(&foreign)).await["MaLoi"], "01");
+    assert_eq!(events(&svc, d1, "pay").await, 1);
+
+    // Cancelled: failed, the dossier still waits. A signed confirm with another amount for a
+    // pending order is refused.
+    let d2 = awaiting_fee(&svc, &staff, unit, citizen, 12, 40_000).await;
+    let (to, _) = pay_paygov(&mut c, &peer, d2, "cancel").await;
+    assert_eq!(to, format!("/ho-so/{d2}?thanh-toan=failed"));
+    assert_eq!(dossier(&svc, d2).await.status, 6);
+    let r = c.post(&format!("/ho-so/{d2}/thanh-toan"), &[]).await;
+    let pending = r
+        .header("location")
+        .and_then(|l| l.rsplit('/').next())
+        .expect("a second order")
+        .to_owned();
+    let mut wrong = signed.clone();
+    wrong.insert("MaThamChieu".into(), pending);
+    wrong.insert("SoTien".into(), "100".into());
+    let r = common::request(
+        peer.addr,
+        "POST",
+        "/_peer/sign",
+        &[("Content-Type", "application/json")],
+        json_of(&wrong).as_bytes(),
+    )
+    .await;
+    wrong.insert("MaXacThuc".into(), r.body);
+    assert_eq!(confirm(addr, &json_of(&wrong)).await["MaLoi"], "04");
+    assert_eq!(dossier(&svc, d2).await.status, 6);
+
+    // Confirmed twice by the platform: one effect.
+    peer.control("/_peer/ipn/twice").await;
+    let (to, _) = pay_paygov(&mut c, &peer, d2, "pay").await;
+    assert_eq!(to, format!("/ho-so/{d2}?thanh-toan=paid"));
+    assert_eq!(events(&svc, d2, "pay").await, 1);
+
+    // The platform cannot be reached: the citizen is told, and no order is left pending.
+    let d3 = awaiting_fee(&svc, &staff, unit, citizen, 13, 10_000).await;
+    let mut down = s.paygov.clone().expect("config");
+    down.url = "http://127.0.0.1:9/init".into();
+    svc.integrations.payment = Some(std::sync::Arc::new(
+        app::server::paygov::Paygov::new(down).expect("gateway"),
+    ));
+    let me = app::domain::account::Principal {
+        user_id: citizen,
+        session_id: "c".into(),
+        kind: app::domain::account::AccountKind::Citizen,
+        full_name: "Công dân".into(),
+        email: CITIZEN.into(),
+        stage: app::domain::account::Stage::Full,
+        roles: vec![],
+    };
+    match app::server::payment::start(&svc, &me, d3, false, &RequestMeta::default()).await {
+        Err(AppError::Validation(v)) => {
+            assert!(v[0].message_vi.contains("cổng thanh toán"), "{v:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(payments(&svc, d3).await.is_empty());
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn paygov_sqlite() {
+    run_paygov(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn paygov_postgres() {
+    run_paygov(TestDb::postgres().await).await;
+}

@@ -214,6 +214,8 @@ pub struct DossierView {
     pub fee_due: Option<i64>,
     /// Whether this portal takes online payment (a gateway is configured).
     pub online_payment: bool,
+    /// The gateway's name as the pay button says it (Vietnamese, English).
+    pub payment_via: (String, String),
     /// Attempts to pay online, newest first.
     pub payments: Vec<PaymentView>,
     /// Whether this portal sends papers and results by post (a postal service is configured).

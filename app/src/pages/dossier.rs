@@ -376,7 +376,10 @@ fn Payment(d: DossierView, csrf: String, lang: Lang) -> impl IntoView {
                     view! {
                         <form method="post" action=format!("/ho-so/{id}/thanh-toan") class="mt-3">
                             <Csrf token=csrf.clone()/>
-                            <button type="submit" class=BUTTON>{tr(lang, "Thanh toán trực tuyến qua VNPay", "Pay online with VNPay")}</button>
+                            <button type="submit" class=BUTTON>{match lang {
+                                Lang::Vi => format!("Thanh toán trực tuyến qua {}", d.payment_via.0),
+                                Lang::En => format!("Pay online with {}", d.payment_via.1),
+                            }}</button>
                         </form>
                     }.into_any()
                 } else {

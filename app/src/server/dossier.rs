@@ -1443,6 +1443,15 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
         retain_until: d.retain_until.clone(),
         fee_due: d.fee_due,
         online_payment: svc.integrations.payment.is_some(),
+        payment_via: svc
+            .integrations
+            .payment
+            .as_ref()
+            .map(|g| {
+                let (vi, en) = g.label();
+                (vi.to_owned(), en.to_owned())
+            })
+            .unwrap_or_default(),
         payments: super::payment::of_dossier(svc, id)
             .await?
             .into_iter()

@@ -12,6 +12,7 @@ pub mod inbound;
 pub mod lienthong;
 pub mod npsp;
 pub mod outbox;
+pub mod paygov;
 pub mod payment;
 pub mod pdf;
 pub mod post;

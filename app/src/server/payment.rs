@@ -37,6 +37,19 @@ pub struct Order {
     pub ip: String,
     pub return_url: String,
     pub english: bool,
+    /// What the bill (biên lai) names, for gateways that issue it (PayGov).
+    pub bill: Bill,
+}
+
+/// The dossier side of an order.
+#[derive(Clone, Debug, Default)]
+pub struct Bill {
+    pub dossier_code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub payer_name: String,
 }
 
 /// A gateway's word on an order, its signature checked.
@@ -58,18 +71,26 @@ pub enum CallbackError {
     Amount,
 }
 
-/// What every payment gateway adapter does (VNPay now; the NPSP payment platform has the same
-/// redirect-and-notify shape).
+/// What every payment gateway adapter does: VNPay (a signed redirect) and the NPSP payment
+/// platform (an order registered server to server first), both confirmed by a server-to-server
+/// notification.
 pub trait Gateway: Send + Sync {
     fn name(&self) -> &'static str;
-    /// Where to send the browser to pay `order`.
-    fn pay_url(&self, order: &Order) -> String;
+    /// What the pay button calls it (Vietnamese, English).
+    fn label(&self) -> (&'static str, &'static str);
+    /// Where to send the browser to pay `order` (registering the order first where the
+    /// gateway wants that); an error when the gateway cannot be reached or refuses.
+    fn pay_url<'a>(
+        &'a self,
+        svc: &'a Services,
+        order: &'a Order,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send + 'a>>;
     /// Checks a notification's or return's signature and reads it.
     fn read_callback(&self, params: &BTreeMap<String, String>) -> Result<Callback, CallbackError>;
-    /// The body that answers a notification with one of the gateway's reply codes: 00
+    /// The body that answers notification `params` with one of the reply codes: 00
     /// confirmed, 01 order not found, 02 already confirmed, 04 wrong amount, 97 bad
     /// signature, 99 other.
-    fn ipn_reply(&self, code: &str) -> String;
+    fn ipn_reply(&self, code: &str, params: &BTreeMap<String, String>) -> String;
     /// The gateway's origin (`https://host[:port]`): the pay form's redirect goes there, so
     /// the pages' CSP `form-action` must name it.
     fn origin(&self) -> String;
@@ -133,12 +154,52 @@ pub async fn start(
     let t = now();
     // Letters and digits only, unique: the dossier, the second, and a random tail.
     let txn_ref = format!("{}T{t}R{:04}", d.id, rand::random::<u16>() % 10_000);
-    let name = procedure::Entity::find_by_id(d.procedure_id)
+    let proc = procedure::Entity::find_by_id(d.procedure_id)
         .one(&svc.db)
-        .await?
-        .map(|x| x.name)
-        .unwrap_or_default();
+        .await?;
+    let name = proc.as_ref().map(|x| x.name.clone()).unwrap_or_default();
     let code = d.code.clone().unwrap_or_default();
+    let unit = entity::agency::Entity::find_by_id(d.agency_id)
+        .one(&svc.db)
+        .await?;
+    let info: String = format!("Nop phi ho so {code} {}", crate::domain::text::fold(&name))
+        .chars()
+        .take(255)
+        .collect();
+    let order = Order {
+        txn_ref: txn_ref.clone(),
+        amount: fee,
+        info,
+        created_at: t,
+        ip: meta.ip.clone().unwrap_or_else(|| "127.0.0.1".into()),
+        return_url: format!(
+            "{}/thanh-toan/{}/ket-qua",
+            svc.auth.public_url.trim_end_matches('/'),
+            gw.name()
+        ),
+        english,
+        bill: Bill {
+            dossier_code: code.clone(),
+            procedure_code: proc.map(|x| x.code).unwrap_or_default(),
+            procedure_name: name,
+            unit_code: unit
+                .as_ref()
+                .and_then(|u| u.code.clone())
+                .unwrap_or_default(),
+            unit_name: unit.map(|u| u.name).unwrap_or_default(),
+            payer_name: d.applicant_name.clone(),
+        },
+    };
+    // The order is registered with the gateway before it is recorded here: a gateway that
+    // refuses or cannot be reached leaves no pending payment behind.
+    let url = gw.pay_url(svc, &order).await.map_err(|e| {
+        tracing::warn!("payment of dossier {} not started: {e}", d.id);
+        invalid(
+            "form",
+            "Chưa kết nối được cổng thanh toán; vui lòng thử lại sau ít phút hoặc nộp phí tại bộ phận một cửa.",
+            "The payment gateway could not be reached; try again in a few minutes or pay at the one-stop counter.",
+        )
+    })?;
     payment::ActiveModel {
         dossier_id: Set(d.id),
         payer_id: Set(p.user_id),
@@ -151,23 +212,7 @@ pub async fn start(
     }
     .insert(&svc.db)
     .await?;
-    let info: String = format!("Nop phi ho so {code} {}", crate::domain::text::fold(&name))
-        .chars()
-        .take(255)
-        .collect();
-    Ok(gw.pay_url(&Order {
-        txn_ref,
-        amount: fee,
-        info,
-        created_at: t,
-        ip: meta.ip.clone().unwrap_or_else(|| "127.0.0.1".into()),
-        return_url: format!(
-            "{}/thanh-toan/{}/ket-qua",
-            svc.auth.public_url.trim_end_matches('/'),
-            gw.name()
-        ),
-        english,
-    }))
+    Ok(url)
 }
 
 /// The electronic receipt of a settled online payment (biên lai thu phí, lệ phí, P-3.6) as a
@@ -261,14 +306,17 @@ pub async fn notify(svc: &Services, params: &BTreeMap<String, String>) -> Result
     };
     let started = std::time::Instant::now();
     let code = settle(svc, gw, params).await?;
-    let reply = gw.ipn_reply(code);
+    let reply = gw.ipn_reply(code, params);
     super::outbox::log(
         svc,
         super::outbox::Exchange {
             system: gw.name(),
             direction: "in",
             operation: "ipn",
-            subject: params.get("vnp_TxnRef").map(String::as_str),
+            subject: params
+                .get("vnp_TxnRef")
+                .or_else(|| params.get("MaThamChieu"))
+                .map(String::as_str),
             ok: code == "00",
             http_status: Some(200),
             duration_ms: started.elapsed().as_millis(),

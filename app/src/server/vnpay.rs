@@ -110,12 +110,9 @@ pub struct Vnpay {
     pub cfg: VnpayConfig,
 }
 
-impl Gateway for Vnpay {
-    fn name(&self) -> &'static str {
-        "vnpay"
-    }
-
-    fn pay_url(&self, o: &Order) -> String {
+impl Vnpay {
+    /// The payment page address with the signed order.
+    pub fn url_for(&self, o: &Order) -> String {
         let mut p = BTreeMap::new();
         let mut put = |k: &str, v: String| {
             p.insert(k.to_owned(), v);
@@ -143,6 +140,26 @@ impl Gateway for Vnpay {
             self.cfg.pay_url,
             hash_data(&p)
         )
+    }
+}
+
+impl Gateway for Vnpay {
+    fn name(&self) -> &'static str {
+        "vnpay"
+    }
+
+    fn label(&self) -> (&'static str, &'static str) {
+        ("VNPay", "VNPay")
+    }
+
+    fn pay_url<'a>(
+        &'a self,
+        _svc: &'a super::Services,
+        o: &'a Order,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send + 'a>>
+    {
+        let url = self.url_for(o);
+        Box::pin(async move { Ok(url) })
     }
 
     fn read_callback(&self, params: &BTreeMap<String, String>) -> Result<Callback, CallbackError> {
@@ -175,7 +192,7 @@ impl Gateway for Vnpay {
         super::payment::origin_of(&self.cfg.pay_url)
     }
 
-    fn ipn_reply(&self, code: &str) -> String {
+    fn ipn_reply(&self, code: &str, _params: &BTreeMap<String, String>) -> String {
         let message = match code {
             "00" => "Confirm Success",
             "01" => "Order not found",

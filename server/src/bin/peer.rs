@@ -49,6 +49,8 @@ fn env_or(k: &str, d: &str) -> String {
 
 #[path = "peer/emc.rs"]
 mod emc;
+#[path = "peer/paygov.rs"]
+mod paygov;
 #[path = "peer/post.rs"]
 mod postal;
 #[path = "peer/sms.rs"]
@@ -65,12 +67,13 @@ async fn main() {
     let app = match args.get(1).map(String::as_str) {
         Some("npsp") => npsp_app(),
         Some("vnpay") => vnpay::app(),
+        Some("paygov") => paygov::app(),
         Some("sms") => sms::app(),
         Some("emc") => emc::app(),
         Some("post") => postal::app(),
         Some("webhook") => webhook::app(),
         _ => {
-            eprintln!("usage: peer npsp|vnpay|sms|emc|post|webhook [ADDR]");
+            eprintln!("usage: peer npsp|vnpay|paygov|sms|emc|post|webhook [ADDR]");
             std::process::exit(2);
         }
     };

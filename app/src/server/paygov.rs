@@ -1,0 +1,364 @@
+//! The NPSP payment platform (PayGov, "Thanh toán qua Cổng DVC quốc gia"; P-3.6;
+//! spec/protocols.md §2.2), the DvcPayment message set v1.0.6 as public implementations use it:
+//! - **INIT**, server to server: the order with its bill (`ThongTinBienLai`) is POSTed as JSON;
+//!   the reply `{error_code: "0", message: "<JSON with UrlThanhToan>"}` gives the page the
+//!   citizen is sent to;
+//! - **confirm**: the platform POSTs the result as JSON to `/thanh-toan/paygov/ipn`
+//!   (`LoaiBanTin, MaLoi, MaDoiTac, MaThamChieu, SoTien, MaTienTe, MaGiaoDich, MaNganHang,
+//!   ThoiGianGD, ThongTinGiaoDich, MaXacThuc`); `MaLoi` `00` is paid. The reply echoes the
+//!   reference with our `MaLoi` (00 confirmed, 01 unknown order, 02 already confirmed, 04
+//!   wrong amount, 97 bad checksum, 99 other).
+//!
+//! `MaXacThuc` is the SHA-256 (not an HMAC) in lower-case hex of the message's fields in a
+//! fixed order joined by `|`, followed by `|` and the shared secret.
+//!
+//! Where the public code says nothing, this is our documented shape, kept simple to change: the
+//! reply's `MaXacThuc` covers `MaLoi|MaDoiTac|MaThamChieu|ThoiGianGD`; the browser comes back to
+//! the return address (sent as `UrlTraVe` in INIT, or registered with the platform) with the
+//! confirm fields in the query, which only show the result (the server-to-server confirm
+//! decides).
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::payment::{Callback, CallbackError, Gateway, Order};
+use super::Services;
+
+pub const VERSION: &str = "1.0.6";
+
+/// The fields `MaXacThuc` covers, in order, per message.
+pub const INIT_FIELDS: [&str; 14] = [
+    "LoaiBanTin",
+    "PhienBan",
+    "MaDoiTac",
+    "MaThamChieu",
+    "SoTien",
+    "LoaiHinhThanhToan",
+    "MaKenhThanhToan",
+    "MaThietBi",
+    "NgonNgu",
+    "MaTienTe",
+    "MaNganHang",
+    "ThongTinGiaoDich",
+    "ThoiGianGD",
+    "Ip",
+];
+pub const CONFIRM_FIELDS: [&str; 10] = [
+    "LoaiBanTin",
+    "MaLoi",
+    "MaDoiTac",
+    "MaThamChieu",
+    "SoTien",
+    "MaTienTe",
+    "MaGiaoDich",
+    "MaNganHang",
+    "ThoiGianGD",
+    "ThongTinGiaoDich",
+];
+pub const REPLY_FIELDS: [&str; 4] = ["MaLoi", "MaDoiTac", "MaThamChieu", "ThoiGianGD"];
+
+/// From `PORTAL_PAYGOV_*`.
+#[derive(Clone, Debug)]
+pub struct PaygovConfig {
+    /// The INIT address.
+    pub url: String,
+    /// `MaDoiTac`: the agency's partner code on the platform.
+    pub partner: String,
+    pub secret: String,
+    /// Sent as `Authorization: Bearer` when the platform issued one.
+    pub token: Option<String>,
+    /// Where the payment pages are (the CSP lets the pay form go there); by default the
+    /// origin of `url`.
+    pub pay_origin: Option<String>,
+}
+
+impl PaygovConfig {
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, String> {
+        let Some(url) = env("PORTAL_PAYGOV_URL") else {
+            return Ok(None);
+        };
+        let need =
+            |k: &str| env(k).ok_or_else(|| format!("{k} must be set with PORTAL_PAYGOV_URL"));
+        Ok(Some(Self {
+            url,
+            partner: need("PORTAL_PAYGOV_PARTNER")?,
+            secret: need("PORTAL_PAYGOV_SECRET")?,
+            token: env("PORTAL_PAYGOV_TOKEN"),
+            pay_origin: env("PORTAL_PAYGOV_PAY_ORIGIN"),
+        }))
+    }
+}
+
+/// A field as text: strings as they are, numbers written out, absent as empty.
+pub fn field(v: &BTreeMap<String, String>, k: &str) -> String {
+    v.get(k).cloned().unwrap_or_default()
+}
+
+/// `MaXacThuc` of `fields` of `v`.
+pub fn checksum(v: &BTreeMap<String, String>, fields: &[&str], secret: &str) -> String {
+    let mut text = fields
+        .iter()
+        .map(|k| field(v, k))
+        .collect::<Vec<_>>()
+        .join("|");
+    text.push('|');
+    text.push_str(secret);
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `MaXacThuc` matches (constant time; hex in either case).
+pub fn verify(v: &BTreeMap<String, String>, fields: &[&str], secret: &str) -> bool {
+    let given = field(v, "MaXacThuc").to_ascii_lowercase();
+    let want = checksum(v, fields, secret);
+    given.len() == want.len()
+        && given
+            .bytes()
+            .zip(want.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// A flat JSON object as text fields (what the confirm handler reads).
+pub fn flatten(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| {
+                    let s = match v {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        _ => return None,
+                    };
+                    Some((k.clone(), s))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub struct Paygov {
+    pub cfg: PaygovConfig,
+    http: reqwest::Client,
+}
+
+impl Paygov {
+    pub fn new(cfg: PaygovConfig) -> Result<Self, String> {
+        Ok(Self {
+            cfg,
+            http: super::npsp::http_client(std::time::Duration::from_secs(20))?,
+        })
+    }
+
+    /// The INIT message for `o`.
+    pub fn init_message(&self, o: &Order) -> Value {
+        let mut v = BTreeMap::new();
+        let mut put = |k: &str, s: String| {
+            v.insert(k.to_owned(), s);
+        };
+        put("LoaiBanTin", "INIT".into());
+        put("PhienBan", VERSION.into());
+        put("MaDoiTac", self.cfg.partner.clone());
+        put("MaThamChieu", o.txn_ref.clone());
+        put("SoTien", o.amount.to_string());
+        put("LoaiHinhThanhToan", "PAY".into());
+        put("MaKenhThanhToan", "1".into());
+        put("MaThietBi", "1".into());
+        put("NgonNgu", if o.english { "en-US" } else { "vi-VN" }.into());
+        put("MaTienTe", "VND".into());
+        put("MaNganHang", "PAYMENT".into());
+        put("ThongTinGiaoDich", o.info.clone());
+        put("ThoiGianGD", super::npsp::portal_time(o.created_at));
+        put("Ip", o.ip.clone());
+        let mac = checksum(&v, &INIT_FIELDS, &self.cfg.secret);
+        let mut msg: serde_json::Map<String, Value> =
+            v.into_iter().map(|(k, s)| (k, Value::String(s))).collect();
+        msg.insert("MaXacThuc".into(), Value::String(mac));
+        msg.insert("UrlTraVe".into(), Value::String(o.return_url.clone()));
+        // The bill (biên lai) the platform issues: a fee (MaDichVu 2) of the dossier.
+        msg.insert(
+            "ThongTinBienLai".into(),
+            json!({
+                "MaDichVu": "2",
+                "MaHoSo": o.bill.dossier_code,
+                "MaTTHC": o.bill.procedure_code,
+                "TenTTHC": o.bill.procedure_name,
+                "MaDVC": o.bill.procedure_code,
+                "TenDVC": o.bill.procedure_name,
+                "MaDonVi": o.bill.unit_code,
+                "TenDonVi": o.bill.unit_name,
+                "HoTenNguoiNop": o.bill.payer_name,
+                "NoiDungThanhToan": o.info,
+                "PhiLePhi": [{
+                    "LoaiPhiLePhi": "1",
+                    "MaPhiLePhi": o.bill.procedure_code,
+                    "TenPhiLePhi": format!("Phí, lệ phí {}", o.bill.procedure_name),
+                    "SoTien": o.amount,
+                }],
+                "DSKhoanNop": [{ "NoiDung": o.info, "SoTien": o.amount }],
+            }),
+        );
+        Value::Object(msg)
+    }
+
+    async fn init(&self, svc: &Services, o: &Order) -> Result<String, String> {
+        let body = self.init_message(o).to_string();
+        let mut req = self.http.post(&self.cfg.url);
+        if let Some(t) = &self.cfg.token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let mut url = None;
+        super::outbox::post_logged(
+            svc,
+            ("paygov", "INIT", Some(&o.txn_ref)),
+            req,
+            body,
+            |status, text| {
+                let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+                let inner: Value = v["message"]
+                    .as_str()
+                    .and_then(|m| serde_json::from_str(m).ok())
+                    .unwrap_or(Value::Null);
+                let found = inner["UrlThanhToan"]
+                    .as_str()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+                match (status.is_success(), v["error_code"].as_str(), found) {
+                    (true, Some("0"), Some(u)) => {
+                        url = Some(u.to_owned());
+                        Ok(())
+                    }
+                    _ => Err(format!(
+                        "paygov INIT refused: HTTP {status}, error_code {}",
+                        v["error_code"]
+                    )),
+                }
+            },
+        )
+        .await?;
+        url.ok_or_else(|| "paygov INIT: no UrlThanhToan".into())
+    }
+}
+
+impl Gateway for Paygov {
+    fn name(&self) -> &'static str {
+        "paygov"
+    }
+
+    fn label(&self) -> (&'static str, &'static str) {
+        (
+            "Nền tảng thanh toán Cổng DVC quốc gia",
+            "the National Public Service Portal's payment platform",
+        )
+    }
+
+    fn pay_url<'a>(
+        &'a self,
+        svc: &'a Services,
+        o: &'a Order,
+    ) -> Pin<Box<dyn Future<Output = Result<String, String>> + Send + 'a>> {
+        Box::pin(self.init(svc, o))
+    }
+
+    fn read_callback(&self, params: &BTreeMap<String, String>) -> Result<Callback, CallbackError> {
+        if !verify(params, &CONFIRM_FIELDS, &self.cfg.secret)
+            || field(params, "MaDoiTac") != self.cfg.partner
+        {
+            return Err(CallbackError::Signature);
+        }
+        let amount: i64 = field(params, "SoTien")
+            .parse()
+            .map_err(|_| CallbackError::Amount)?;
+        if field(params, "MaTienTe") != "VND" {
+            return Err(CallbackError::Amount);
+        }
+        Ok(Callback {
+            txn_ref: field(params, "MaThamChieu"),
+            amount,
+            success: field(params, "MaLoi") == "00",
+            response_code: field(params, "MaLoi"),
+            gateway_txn: field(params, "MaGiaoDich"),
+            bank_code: field(params, "MaNganHang"),
+            pay_date: field(params, "ThoiGianGD"),
+        })
+    }
+
+    fn ipn_reply(&self, code: &str, params: &BTreeMap<String, String>) -> String {
+        let message = match code {
+            "00" => "Xác nhận thành công",
+            "01" => "Không tìm thấy giao dịch",
+            "02" => "Giao dịch đã được xác nhận trước đó",
+            "04" => "Số tiền không khớp",
+            "97" => "Sai mã xác thực",
+            _ => "Lỗi khác",
+        };
+        let mut v = BTreeMap::new();
+        v.insert("MaLoi".to_owned(), code.to_owned());
+        v.insert("MaDoiTac".to_owned(), self.cfg.partner.clone());
+        v.insert("MaThamChieu".to_owned(), field(params, "MaThamChieu"));
+        v.insert(
+            "ThoiGianGD".to_owned(),
+            super::npsp::portal_time(super::auth::now()),
+        );
+        let mac = checksum(&v, &REPLY_FIELDS, &self.cfg.secret);
+        json!({
+            "LoaiBanTin": "CONFIRM",
+            "MaLoi": code,
+            "MoTaLoi": message,
+            "MaDoiTac": v["MaDoiTac"],
+            "MaThamChieu": v["MaThamChieu"],
+            "ThoiGianGD": v["ThoiGianGD"],
+            "TrangThaiGD": if code == "00" || code == "02" { "1" } else { "0" },
+            "MaXacThuc": mac,
+        })
+        .to_string()
+    }
+
+    fn origin(&self) -> String {
+        self.cfg
+            .pay_origin
+            .clone()
+            .unwrap_or_else(|| super::payment::origin_of(&self.cfg.url))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn checksum_is_sha256_of_the_fields_in_order_then_the_secret() {
+        let v = params(&[("MaLoi", "00"), ("MaDoiTac", "P1"), ("MaThamChieu", "R")]);
+        // sha256("00|P1|R||k"): ThoiGianGD absent counts as empty.
+        let want: String = Sha256::digest(b"00|P1|R||k")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(checksum(&v, &REPLY_FIELDS, "k"), want);
+        let mut signed = v.clone();
+        signed.insert("MaXacThuc".into(), want.to_uppercase());
+        assert!(verify(&signed, &REPLY_FIELDS, "k"));
+        assert!(!verify(&signed, &REPLY_FIELDS, "other"));
+        signed.insert("MaThamChieu".into(), "R2".into());
+        assert!(!verify(&signed, &REPLY_FIELDS, "k"));
+    }
+
+    #[test]
+    fn confirm_json_is_read_as_text() {
+        let v = json!({ "SoTien": 50000, "MaLoi": "00", "x": [1], "y": null });
+        let f = flatten(&v);
+        assert_eq!(f.get("SoTien").map(String::as_str), Some("50000"));
+        assert_eq!(f.len(), 2);
+    }
+}
