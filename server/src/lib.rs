@@ -313,6 +313,9 @@ impl Application {
         auth::spawn_stats_flusher(services.clone());
         spawn_draft_sweeper(services.clone());
         spawn_catalogue_watcher(services.clone());
+        if services.integrations.payment.is_some() {
+            spawn_payment_checker(services.clone());
+        }
         // S-1: starts of the system are part of the audit trail.
         services
             .audit
@@ -387,6 +390,24 @@ fn spawn_draft_sweeper(svc: Services) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(deleted = n, "integration log pruned"),
                 Err(e) => tracing::warn!("integration log prune failed: {e}"),
+            }
+        }
+    });
+}
+
+/// P-3.6: every five minutes, asks the gateway about orders whose notification never came
+/// (older than the payment page's 15 minutes) and settles them.
+fn spawn_payment_checker(svc: Services) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match app::server::payment::requery_stale(&svc, app::server::payment::QUERY_AFTER).await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(settled = n, "payments settled by query"),
+                Err(e) => tracing::warn!("payment query round failed: {e}"),
             }
         }
     });

@@ -677,31 +677,7 @@ async fn inbound(
     );
     assert_eq!(t["scope"], "dossier:read dossier:write");
     let npsp = t["access_token"].as_str().expect("token").to_owned();
-    // A procedure this unit receives.
-    let mut chosen = None;
-    for v in entity::procedure_version::Entity::find()
-        .order_by_desc(entity::procedure_version::Column::Id)
-        .all(&svc.db)
-        .await
-        .expect("q")
-    {
-        let Some(p) = entity::procedure::Entity::find_by_id(v.procedure_id)
-            .one(&svc.db)
-            .await
-            .expect("q")
-        else {
-            continue;
-        };
-        let units = app::server::dossier::receiving_units(svc, &p)
-            .await
-            .expect("units");
-        if v.time_limit_days.is_some() && units.iter().any(|u| u.id == unit) {
-            chosen = Some((p, v));
-            break;
-        }
-    }
-    let (procedure, version) =
-        chosen.expect("a procedure the one-stop centre receives, with a time limit");
+    let (procedure, version) = common::procedure_received(svc, unit).await;
     let today = app::domain::calendar::Day::from_unix_vn(app::server::auth::now());
     let code = format!("{unit_code}-{}-0057", today.yymmdd());
     let pdf =

@@ -96,31 +96,6 @@ async fn unit_code(svc: &Services, id: i32) -> String {
         .expect("a unit with a code")
 }
 
-/// A procedure `unit` receives, with a time limit: its national code.
-async fn procedure_for(svc: &Services, unit: i32) -> String {
-    for v in entity::procedure_version::Entity::find()
-        .order_by_desc(entity::procedure_version::Column::Id)
-        .all(&svc.db)
-        .await
-        .expect("q")
-    {
-        let Some(p) = entity::procedure::Entity::find_by_id(v.procedure_id)
-            .one(&svc.db)
-            .await
-            .expect("q")
-        else {
-            continue;
-        };
-        let units = app::server::dossier::receiving_units(svc, &p)
-            .await
-            .expect("units");
-        if v.time_limit_days.is_some() && units.iter().any(|u| u.id == unit) {
-            return p.code;
-        }
-    }
-    panic!("a procedure the one-stop centre receives, with a time limit");
-}
-
 async fn by_code(svc: &Services, code: &str) -> Option<dossier::Model> {
     dossier::Entity::find()
         .filter(dossier::Column::Code.eq(code))
@@ -161,7 +136,7 @@ async fn run(db_a: TestDb, db_b: TestDb) {
     let unit_a = common::one_stop(&svc_a).await;
     let unit_b = common::one_stop(&svc_b).await;
     let code_b = unit_code(&svc_b, unit_b).await;
-    let proc_code = procedure_for(&svc_b, unit_b).await;
+    let proc_code = common::procedure_received(&svc_b, unit_b).await.0.code;
     let peer_b = Peer {
         name: "Sở Tư pháp".into(),
         // Nothing listens here yet: B is "down" for the first attempt.

@@ -207,7 +207,12 @@ async fn run(db: TestDb) {
         pay_url: format!("http://{}/paymentv2/vpcpay.html", peer.addr),
         tmn_code: "PORTAL01".into(),
         hash_secret: SECRET.into(),
+        api_url: Some(format!(
+            "http://{}/merchant_webapi/api/transaction",
+            peer.addr
+        )),
     });
+    let vnpay = s.vnpay.clone().expect("config");
     let (addr, svc) = common::start_app(s).await;
     peer.control(&format!(
         "/_peer/ipn-target?url=http://{addr}/thanh-toan/vnpay/ipn"
@@ -491,6 +496,51 @@ async fn run(db: TestDb) {
         .expect("reconciliation");
     assert_eq!(all.lines.len(), r.lines.len());
 
+    // The notification never comes: the portal asks the gateway (querydr) and settles the
+    // order as the notification would have. The stale order the gateway never saw (its date
+    // is not the one VNPay knows) is closed as failed.
+    peer.control("/_peer/ipn/none").await;
+    let d5 = awaiting_fee(svc, &staff, unit, citizen, 5, 15_000).await;
+    let (to, _) = pay(&mut c, &peer, d5, "15.000 đ", "pay").await;
+    assert_eq!(to, format!("/ho-so/{d5}?thanh-toan=pending"));
+    let mut asker = svc.clone();
+    asker.integrations.payment = Some(std::sync::Arc::new(app::server::vnpay::Vnpay {
+        cfg: vnpay,
+    }));
+    // A round as the worker runs it: the hour-old order is asked about and closed; d5's, a
+    // minute old, is not asked about yet.
+    assert_eq!(
+        app::server::payment::requery_stale(&asker, app::server::payment::QUERY_AFTER)
+            .await
+            .expect("query"),
+        1
+    );
+    assert_eq!(payments(svc, d5).await[0].status, "pending");
+    // Later: d5's order is asked about and found paid.
+    assert_eq!(
+        app::server::payment::requery_stale(&asker, 0)
+            .await
+            .expect("query"),
+        1
+    );
+    let p5 = payments(svc, d5).await;
+    assert_eq!((p5[0].status.as_str(), p5[0].amount), ("paid", 15_000));
+    assert_eq!(dossier(svc, d5).await.status, 4);
+    assert_eq!(events(svc, d5, "pay").await, 1);
+    let gone = payments(svc, d2)
+        .await
+        .into_iter()
+        .filter(|p| p.response_code.as_deref() == Some("91"))
+        .count();
+    assert_eq!(gone, 1, "the order VNPay never saw is closed");
+    assert_eq!(
+        app::server::payment::requery_stale(&asker, 0)
+            .await
+            .expect("query"),
+        0,
+        "nothing pending is left"
+    );
+
     db.cleanup().await;
 }
 
@@ -517,6 +567,20 @@ async fn confirm(addr: std::net::SocketAddr, body: &str) -> Value {
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     serde_json::from_str(&r.body).expect("JSON reply")
+}
+
+/// Signs `confirm` again through the peer, as the platform would sign it.
+async fn resign(peer: &Peer, confirm: &mut BTreeMap<String, String>) {
+    let body = serde_json::to_string(&*confirm).expect("json");
+    let r = common::request(
+        peer.addr,
+        "POST",
+        "/_peer/sign",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+    .await;
+    confirm.insert("MaXacThuc".into(), r.body);
 }
 
 /// The citizen pays through the NPSP payment platform: the portal registers the order (INIT)
@@ -569,6 +633,7 @@ async fn run_paygov(db: TestDb) {
         secret: PAYGOV_SECRET.into(),
         token: None,
         pay_origin: None,
+        query_url: None,
     });
     let (addr, mut svc) = common::start_app(s.clone()).await;
     peer.control(&format!(
@@ -635,15 +700,7 @@ async fn run_paygov(db: TestDb) {
     // Correctly signed, for an order the portal never made.
     let mut foreign = signed.clone();
     foreign.insert("MaThamChieu".into(), "KHONGCO1".into());
-    let r = common::request(
-        peer.addr,
-        "POST",
-        "/_peer/sign",
-        &[("Content-Type", "application/json")],
-        json_of(&foreign).as_bytes(),
-    )
-    .await;
-    foreign.insert("MaXacThuc".into(), r.body);
+    resign(&peer, &mut foreign).await;
     assert_eq!(confirm(addr, &json_of(&foreign)).await["MaLoi"], "01");
     assert_eq!(events(&svc, d1, "pay").await, 1);
 
@@ -662,15 +719,7 @@ async fn run_paygov(db: TestDb) {
     let mut wrong = signed.clone();
     wrong.insert("MaThamChieu".into(), pending);
     wrong.insert("SoTien".into(), "100".into());
-    let r = common::request(
-        peer.addr,
-        "POST",
-        "/_peer/sign",
-        &[("Content-Type", "application/json")],
-        json_of(&wrong).as_bytes(),
-    )
-    .await;
-    wrong.insert("MaXacThuc".into(), r.body);
+    resign(&peer, &mut wrong).await;
     assert_eq!(confirm(addr, &json_of(&wrong)).await["MaLoi"], "04");
     assert_eq!(dossier(&svc, d2).await.status, 6);
 
@@ -679,6 +728,33 @@ async fn run_paygov(db: TestDb) {
     let (to, _) = pay_paygov(&mut c, &peer, d2, "pay").await;
     assert_eq!(to, format!("/ho-so/{d2}?thanh-toan=paid"));
     assert_eq!(events(&svc, d2, "pay").await, 1);
+
+    // The confirm never comes: QUERY settles the completed order; an order shown but not
+    // completed stays pending.
+    peer.control("/_peer/ipn/none").await;
+    let d4 = awaiting_fee(&svc, &staff, unit, citizen, 14, 20_000).await;
+    let (to, _) = pay_paygov(&mut c, &peer, d4, "pay").await;
+    assert_eq!(to, format!("/ho-so/{d4}?thanh-toan=pending"));
+    let r = c.post(&format!("/ho-so/{d4}/thanh-toan"), &[]).await;
+    assert_eq!(r.status, 303, "a second order, shown and left");
+    svc.integrations.payment = Some(std::sync::Arc::new(
+        app::server::paygov::Paygov::new(s.paygov.clone().expect("config")).expect("gateway"),
+    ));
+    assert_eq!(
+        app::server::payment::requery_stale(&svc, 0)
+            .await
+            .expect("query"),
+        1
+    );
+    let mut p4: Vec<String> = payments(&svc, d4)
+        .await
+        .into_iter()
+        .map(|p| p.status)
+        .collect();
+    p4.sort();
+    assert_eq!(p4, ["paid", "pending"]);
+    assert_eq!(dossier(&svc, d4).await.status, 4);
+    assert_eq!(events(&svc, d4, "pay").await, 1);
 
     // The platform cannot be reached: the citizen is told, and no order is left pending.
     let d3 = awaiting_fee(&svc, &staff, unit, citizen, 13, 10_000).await;

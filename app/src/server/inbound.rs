@@ -321,41 +321,10 @@ pub async fn receive(
     let mut total = 0u64;
     for (i, f) in input.files.iter().enumerate().take(MAX_FILES) {
         let key = format!("TaiLieuNop[{i}]");
-        let name = f.name.trim();
-        if name.is_empty() || too_long(name, 200) || !super::storage::name_is_safe(name) {
-            errors.push(field(
-                &format!("{key}.TenTepDinhKem"),
-                "Tên tệp trống, quá dài hoặc có ký tự không được phép.",
-                "The file name is empty, too long or has characters not allowed.",
-            ));
-        }
-        let bytes = match base64::engine::general_purpose::STANDARD.decode(f.base64.trim()) {
-            Ok(b) if !b.is_empty() => b,
-            _ => {
-                errors.push(field(
-                    &format!("{key}.Base64"),
-                    "Nội dung tệp phải là base64 và không rỗng.",
-                    "The file content must be base64 and not empty.",
-                ));
-                continue;
-            }
-        };
-        let Some(kind) = FileType::sniff(&bytes).filter(|k| policy.types.contains(k)) else {
-            errors.push(field(
-                &format!("{key}.Base64"),
-                "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
-                "Only PDF, JPEG or PNG files are accepted.",
-            ));
+        let Some((name, kind, bytes)) = check_file(&key, &f.name, &f.base64, &policy, &mut errors)
+        else {
             continue;
         };
-        if bytes.len() as u64 > u64::from(policy.max_file_mb) * 1024 * 1024 {
-            errors.push(field(
-                &format!("{key}.Base64"),
-                &format!("Mỗi tệp tối đa {} MB.", policy.max_file_mb),
-                &format!("Each file has at most {} MB.", policy.max_file_mb),
-            ));
-            continue;
-        }
         total += bytes.len() as u64;
         let slot = f
             .part
@@ -369,7 +338,7 @@ pub async fn receive(
             .unwrap_or(CHANNEL)
             .to_owned();
         decoded.push(Decoded {
-            name: sanitise_name(name, kind),
+            name,
             slot,
             kind,
             bytes,
@@ -616,6 +585,55 @@ pub async fn receive(
         )
         .await;
     Ok((super::api::dossier_json(svc, &d).await?, true))
+}
+
+/// One file sent base64-encoded in JSON (`{key}.TenTepDinhKem`, `{key}.Base64`): a safe
+/// name, content that is a type `policy` takes (recognised by its bytes, not its name) and
+/// within its size. Returns the sanitised name, the type and the bytes, or records why not.
+pub(crate) fn check_file(
+    key: &str,
+    name: &str,
+    base64: &str,
+    policy: &crate::domain::eform::FilePolicy,
+    errors: &mut Vec<FieldError>,
+) -> Option<(String, FileType, Vec<u8>)> {
+    let name = name.trim();
+    if name.is_empty() || too_long(name, 200) || !super::storage::name_is_safe(name) {
+        errors.push(field(
+            &format!("{key}.TenTepDinhKem"),
+            "Tên tệp trống, quá dài hoặc có ký tự không được phép.",
+            "The file name is empty, too long or has characters not allowed.",
+        ));
+    }
+    let Some(bytes) = base64::engine::general_purpose::STANDARD
+        .decode(base64.trim())
+        .ok()
+        .filter(|b| !b.is_empty())
+    else {
+        errors.push(field(
+            &format!("{key}.Base64"),
+            "Nội dung tệp phải là base64 và không rỗng.",
+            "The file content must be base64 and not empty.",
+        ));
+        return None;
+    };
+    let Some(kind) = FileType::sniff(&bytes).filter(|k| policy.types.contains(k)) else {
+        errors.push(field(
+            &format!("{key}.Base64"),
+            "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
+            "Only PDF, JPEG or PNG files are accepted.",
+        ));
+        return None;
+    };
+    if bytes.len() as u64 > u64::from(policy.max_file_mb) * 1024 * 1024 {
+        errors.push(field(
+            &format!("{key}.Base64"),
+            &format!("Mỗi tệp tối đa {} MB.", policy.max_file_mb),
+            &format!("Each file has at most {} MB.", policy.max_file_mb),
+        ));
+        return None;
+    }
+    Some((sanitise_name(name, kind), kind, bytes))
 }
 
 fn sender_key(caller: &Caller) -> String {

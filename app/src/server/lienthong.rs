@@ -29,7 +29,6 @@ use super::api::{ApiError, Caller};
 use super::auth::{field, invalid, now, RequestMeta};
 use super::npsp::portal_time;
 use super::outbox::{self, Exchange};
-use super::storage::sanitise_name;
 use super::Services;
 use crate::domain::account::Principal;
 use crate::domain::dossier::{action_label, Status};
@@ -735,44 +734,12 @@ pub async fn receive_outcome(
     }
     let mut decoded: Vec<(String, FileType, Vec<u8>)> = Vec::new();
     for (i, f) in input.files.iter().enumerate().take(MAX_FILES) {
-        let k = format!("KetQua[{i}]");
-        let name = f.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || !super::storage::name_is_safe(name) {
-            errors.push(field(
-                &format!("{k}.TenTepDinhKem"),
-                "Tên tệp trống, quá dài hoặc có ký tự không được phép.",
-                "The file name is empty, too long or has characters not allowed.",
-            ));
+        let key = format!("KetQua[{i}]");
+        if let Some(file) =
+            super::inbound::check_file(&key, &f.name, &f.base64, &policy, &mut errors)
+        {
+            decoded.push(file);
         }
-        let Some(bytes) = base64::engine::general_purpose::STANDARD
-            .decode(f.base64.trim())
-            .ok()
-            .filter(|b| !b.is_empty())
-        else {
-            errors.push(field(
-                &format!("{k}.Base64"),
-                "Nội dung tệp phải là base64 và không rỗng.",
-                "The file content must be base64 and not empty.",
-            ));
-            continue;
-        };
-        let Some(kind) = FileType::sniff(&bytes).filter(|k| policy.types.contains(k)) else {
-            errors.push(field(
-                &format!("{k}.Base64"),
-                "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
-                "Only PDF, JPEG or PNG files are accepted.",
-            ));
-            continue;
-        };
-        if bytes.len() as u64 > u64::from(policy.max_file_mb) * 1024 * 1024 {
-            errors.push(field(
-                &format!("{k}.Base64"),
-                &format!("Mỗi tệp tối đa {} MB.", policy.max_file_mb),
-                &format!("Each file has at most {} MB.", policy.max_file_mb),
-            ));
-            continue;
-        }
-        decoded.push((sanitise_name(name, kind), kind, bytes));
     }
     let Some(status) = status else {
         return Err(ApiError::Invalid(errors));

@@ -59,6 +59,14 @@ pub const CONFIRM_FIELDS: [&str; 10] = [
     "ThongTinGiaoDich",
 ];
 pub const REPLY_FIELDS: [&str; 4] = ["MaLoi", "MaDoiTac", "MaThamChieu", "ThoiGianGD"];
+/// QUERY (an order's state) and GET_BILL share this hash string.
+pub const QUERY_FIELDS: [&str; 5] = [
+    "LoaiBanTin",
+    "PhienBan",
+    "MaDoiTac",
+    "MaThamChieu",
+    "ThoiGianGD",
+];
 
 /// From `PORTAL_PAYGOV_*`.
 #[derive(Clone, Debug)]
@@ -73,6 +81,8 @@ pub struct PaygovConfig {
     /// Where the payment pages are (the CSP lets the pay form go there); by default the
     /// origin of `url`.
     pub pay_origin: Option<String>,
+    /// Where QUERY goes; by default `url` (one endpoint for every message type).
+    pub query_url: Option<String>,
 }
 
 impl PaygovConfig {
@@ -88,6 +98,7 @@ impl PaygovConfig {
             secret: need("PORTAL_PAYGOV_SECRET")?,
             token: env("PORTAL_PAYGOV_TOKEN"),
             pay_origin: env("PORTAL_PAYGOV_PAY_ORIGIN"),
+            query_url: env("PORTAL_PAYGOV_QUERY_URL"),
         }))
     }
 }
@@ -244,6 +255,72 @@ impl Paygov {
     }
 }
 
+impl Paygov {
+    /// QUERY for one order. The answer's `message` carries the order's confirm fields, signed
+    /// as the confirm is, once it is final; `error_code` `01` is an unknown order and `02` one
+    /// still open (the public notes do not show the answer: our documented shape).
+    async fn query_order(
+        &self,
+        svc: &Services,
+        order: &entity::payment::Model,
+    ) -> Result<Option<Callback>, String> {
+        let t = super::auth::now();
+        let mut v = BTreeMap::new();
+        v.insert("LoaiBanTin".to_owned(), "QUERY".to_owned());
+        v.insert("PhienBan".to_owned(), VERSION.to_owned());
+        v.insert("MaDoiTac".to_owned(), self.cfg.partner.clone());
+        v.insert("MaThamChieu".to_owned(), order.txn_ref.clone());
+        v.insert("ThoiGianGD".to_owned(), super::npsp::portal_time(t));
+        let mac = checksum(&v, &QUERY_FIELDS, &self.cfg.secret);
+        v.insert("MaXacThuc".to_owned(), mac);
+        let url = self.cfg.query_url.as_deref().unwrap_or(&self.cfg.url);
+        let mut req = self.http.post(url);
+        if let Some(tok) = &self.cfg.token {
+            req = req.header("authorization", format!("Bearer {tok}"));
+        }
+        let mut answer = String::new();
+        super::outbox::post_logged(
+            svc,
+            ("paygov", "QUERY", Some(&order.txn_ref)),
+            req,
+            serde_json::to_string(&v).unwrap_or_default(),
+            |status, text| {
+                answer = text.to_owned();
+                if status.is_success() {
+                    Ok(())
+                } else {
+                    Err(format!("paygov QUERY: HTTP {status}"))
+                }
+            },
+        )
+        .await?;
+        let a: Value = serde_json::from_str(&answer).map_err(|_| "paygov QUERY: not JSON")?;
+        match a["error_code"].as_str() {
+            Some("0") => {}
+            Some("01") if t - order.created_at > super::payment::UNKNOWN_AFTER => {
+                return Ok(Some(Callback {
+                    txn_ref: order.txn_ref.clone(),
+                    amount: order.amount,
+                    success: false,
+                    response_code: "01".into(),
+                    gateway_txn: String::new(),
+                    bank_code: String::new(),
+                    pay_date: String::new(),
+                }))
+            }
+            Some("01") | Some("02") => return Ok(None),
+            other => return Err(format!("paygov QUERY: error_code {other:?}")),
+        }
+        let inner: Value = a["message"]
+            .as_str()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .ok_or("paygov QUERY: no order in the answer")?;
+        self.read_callback(&flatten(&inner))
+            .map(Some)
+            .map_err(|e| format!("paygov QUERY: answer refused ({e:?})"))
+    }
+}
+
 impl Gateway for Paygov {
     fn name(&self) -> &'static str {
         "paygov"
@@ -285,6 +362,14 @@ impl Gateway for Paygov {
             bank_code: field(params, "MaNganHang"),
             pay_date: field(params, "ThoiGianGD"),
         })
+    }
+
+    fn query<'a>(
+        &'a self,
+        svc: &'a Services,
+        order: &'a entity::payment::Model,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<Callback>, String>> + Send + 'a>> {
+        Box::pin(self.query_order(svc, order))
     }
 
     fn ipn_reply(&self, code: &str, params: &BTreeMap<String, String>) -> String {

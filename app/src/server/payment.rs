@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 
 use entity::{dossier, payment, procedure};
@@ -94,6 +95,58 @@ pub trait Gateway: Send + Sync {
     /// The gateway's origin (`https://host[:port]`): the pay form's redirect goes there, so
     /// the pages' CSP `form-action` must name it.
     fn origin(&self) -> String;
+    /// Asks the gateway what became of `order`, whose notification never came: `Some` with
+    /// its checked answer when the order is final there (paid or failed), `None` while it is
+    /// open or the gateway has no query configured.
+    fn query<'a>(
+        &'a self,
+        svc: &'a Services,
+        order: &'a payment::Model,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Option<Callback>, String>> + Send + 'a>,
+    >;
+}
+
+/// How old (seconds) an order without a notification must be before the gateway is asked:
+/// VNPay's payment page expires after 15 minutes.
+pub const QUERY_AFTER: i64 = 15 * 60;
+/// Orders are asked about for a day; older ones are the reconciliation's to look into.
+pub const QUERY_FOR: i64 = 24 * 3600;
+/// An order the gateway does not know this long after it was made was never paid.
+pub const UNKNOWN_AFTER: i64 = 30 * 60;
+
+/// P-3.6: a notification lost on the way (the gateway down, the portal down, a network cut)
+/// must not leave a paid fee unrecorded and the dossier waiting. Pending orders older than
+/// `min_age` seconds (and younger than a day) are asked about, at most 20 a round; the answer
+/// settles them exactly as the notification would have. Returns how many were settled.
+pub async fn requery_stale(svc: &Services, min_age: i64) -> Result<usize, AppError> {
+    let Some(gw) = svc.integrations.payment.as_deref() else {
+        return Ok(0);
+    };
+    let t = now();
+    let stale = payment::Entity::find()
+        .filter(payment::Column::Status.eq(PENDING))
+        .filter(payment::Column::Gateway.eq(gw.name()))
+        .filter(payment::Column::CreatedAt.lte(t - min_age))
+        .filter(payment::Column::CreatedAt.gt(t - QUERY_FOR))
+        .order_by_asc(payment::Column::Id)
+        .limit(20)
+        .all(&svc.db)
+        .await?;
+    let mut settled = 0;
+    for p in stale {
+        match gw.query(svc, &p).await {
+            Ok(Some(cb)) if cb.txn_ref == p.txn_ref => {
+                if apply(svc, gw, &cb).await? == "00" {
+                    settled += 1;
+                }
+            }
+            Ok(Some(_)) => tracing::warn!("payment query for {} answered another order", p.txn_ref),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("payment query for {} failed: {e}", p.txn_ref),
+        }
+    }
+    Ok(settled)
 }
 
 /// `scheme://host[:port]` of an absolute URL.
@@ -333,11 +386,16 @@ async fn settle(
     gw: &dyn Gateway,
     params: &BTreeMap<String, String>,
 ) -> Result<&'static str, AppError> {
-    let cb = match gw.read_callback(params) {
-        Ok(cb) => cb,
-        Err(CallbackError::Signature) => return Ok("97"),
-        Err(CallbackError::Amount) => return Ok("04"),
-    };
+    match gw.read_callback(params) {
+        Ok(cb) => apply(svc, gw, &cb).await,
+        Err(CallbackError::Signature) => Ok("97"),
+        Err(CallbackError::Amount) => Ok("04"),
+    }
+}
+
+/// Records a gateway's checked word on an order: the payment leaves pending once, and a paid
+/// one moves the dossier on in the same transaction. Returns the reply code.
+async fn apply(svc: &Services, gw: &dyn Gateway, cb: &Callback) -> Result<&'static str, AppError> {
     let txn = svc.db.begin().await?;
     write_lock(&txn).await?;
     let Some(pay) = payment::Entity::find()

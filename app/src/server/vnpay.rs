@@ -24,6 +24,10 @@ pub struct VnpayConfig {
     /// `vnp_TmnCode`: 8 letters and digits.
     pub tmn_code: String,
     pub hash_secret: String,
+    /// The merchant API (`querydr`), e.g.
+    /// `https://sandbox.vnpayment.vn/merchant_webapi/api/transaction`; without it orders whose
+    /// notification never came are left to the reconciliation.
+    pub api_url: Option<String>,
 }
 
 impl VnpayConfig {
@@ -36,6 +40,7 @@ impl VnpayConfig {
             pay_url,
             tmn_code: need("PORTAL_VNPAY_TMN_CODE")?,
             hash_secret: need("PORTAL_VNPAY_HASH_SECRET")?,
+            api_url: env("PORTAL_VNPAY_API_URL"),
         }))
     }
 }
@@ -67,6 +72,53 @@ pub fn hash_data(params: &BTreeMap<String, String>) -> String {
         .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// `querydr` (VNPay's merchant API, 2.1.0): the request's and the answer's fields that
+/// `vnp_SecureHash` covers, in order, joined by `|` (VNPay's published query page).
+pub const QUERY_FIELDS: [&str; 9] = [
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_TransactionDate",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+];
+pub const QUERY_ANSWER_FIELDS: [&str; 15] = [
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
+    "vnp_PromotionCode",
+    "vnp_PromotionAmount",
+];
+
+/// HMAC-SHA512 hex of `fields` of `v` joined by `|` (absent fields count as empty).
+pub fn sign_fields(secret: &str, v: &BTreeMap<String, String>, fields: &[&str]) -> String {
+    let text = fields
+        .iter()
+        .map(|k| v.get(*k).map(String::as_str).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("|");
+    let mut m = mac(secret);
+    m.update(text.as_bytes());
+    m.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn mac(secret: &str) -> Hmac<Sha512> {
@@ -143,6 +195,124 @@ impl Vnpay {
     }
 }
 
+impl Vnpay {
+    /// `querydr` for one order; see [`Gateway::query`].
+    async fn querydr(
+        &self,
+        svc: &super::Services,
+        order: &entity::payment::Model,
+    ) -> Result<Option<Callback>, String> {
+        let Some(api) = &self.cfg.api_url else {
+            return Ok(None);
+        };
+        let t = super::auth::now();
+        let mut q = BTreeMap::new();
+        let mut put = |k: &str, v: String| {
+            q.insert(k.to_owned(), v);
+        };
+        // Unique per merchant and day: the order and the second.
+        put("vnp_RequestId", format!("Q{}T{t}", order.id));
+        put("vnp_Version", VERSION.into());
+        put("vnp_Command", "querydr".into());
+        put("vnp_TmnCode", self.cfg.tmn_code.clone());
+        put("vnp_TxnRef", order.txn_ref.clone());
+        put(
+            "vnp_OrderInfo",
+            format!("Tra soat giao dich {}", order.txn_ref),
+        );
+        // The order's own vnp_CreateDate.
+        put(
+            "vnp_TransactionDate",
+            super::npsp::portal_time(order.created_at),
+        );
+        put("vnp_CreateDate", super::npsp::portal_time(t));
+        put("vnp_IpAddr", "127.0.0.1".into());
+        let hash = sign_fields(&self.cfg.hash_secret, &q, &QUERY_FIELDS);
+        q.insert("vnp_SecureHash".into(), hash);
+        let mut answer = String::new();
+        let req = http()?.post(api);
+        super::outbox::post_logged(
+            svc,
+            ("vnpay", "querydr", Some(&order.txn_ref)),
+            req,
+            serde_json::to_string(&q).unwrap_or_default(),
+            |status, text| {
+                answer = text.to_owned();
+                if status.is_success() {
+                    Ok(())
+                } else {
+                    Err(format!("vnpay querydr: HTTP {status}"))
+                }
+            },
+        )
+        .await?;
+        let v: serde_json::Value =
+            serde_json::from_str(&answer).map_err(|_| "vnpay querydr: not JSON")?;
+        let a = super::paygov::flatten(&v);
+        let get = |k: &str| a.get(k).cloned().unwrap_or_default();
+        let want = sign_fields(&self.cfg.hash_secret, &a, &QUERY_ANSWER_FIELDS);
+        let given = get("vnp_SecureHash").to_ascii_lowercase();
+        let same = given.len() == want.len()
+            && given
+                .bytes()
+                .zip(want.bytes())
+                .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                == 0;
+        if !same {
+            return Err("vnpay querydr: bad signature on the answer".into());
+        }
+        let t_order = order.created_at;
+        match get("vnp_ResponseCode").as_str() {
+            "00" => {}
+            // Not found: never paid, once the payment page has long expired.
+            "91" if t - t_order > super::payment::UNKNOWN_AFTER => {
+                return Ok(Some(Callback {
+                    txn_ref: order.txn_ref.clone(),
+                    amount: order.amount,
+                    success: false,
+                    response_code: "91".into(),
+                    gateway_txn: String::new(),
+                    bank_code: String::new(),
+                    pay_date: String::new(),
+                }))
+            }
+            "91" => return Ok(None),
+            other => return Err(format!("vnpay querydr: code {other}")),
+        }
+        if get("vnp_TmnCode") != self.cfg.tmn_code || get("vnp_TxnRef") != order.txn_ref {
+            return Err("vnpay querydr: the answer is about another order".into());
+        }
+        let status = get("vnp_TransactionStatus");
+        // 00 paid, 02 failed; 01 still open; the rest (refunds, suspicion) are for people.
+        let success = match status.as_str() {
+            "00" => true,
+            "02" => false,
+            _ => return Ok(None),
+        };
+        let hundredths: i64 = get("vnp_Amount")
+            .parse()
+            .map_err(|_| "vnpay querydr: bad amount")?;
+        Ok(Some(Callback {
+            txn_ref: order.txn_ref.clone(),
+            amount: hundredths / 100,
+            success,
+            response_code: if success { "00".into() } else { status },
+            gateway_txn: get("vnp_TransactionNo"),
+            bank_code: get("vnp_BankCode"),
+            pay_date: get("vnp_PayDate"),
+        }))
+    }
+}
+
+fn http() -> Result<&'static reqwest::Client, String> {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if let Some(c) = CLIENT.get() {
+        return Ok(c);
+    }
+    let c = super::npsp::http_client(std::time::Duration::from_secs(20))?;
+    Ok(CLIENT.get_or_init(|| c))
+}
+
 impl Gateway for Vnpay {
     fn name(&self) -> &'static str {
         "vnpay"
@@ -190,6 +360,16 @@ impl Gateway for Vnpay {
 
     fn origin(&self) -> String {
         super::payment::origin_of(&self.cfg.pay_url)
+    }
+
+    fn query<'a>(
+        &'a self,
+        svc: &'a super::Services,
+        order: &'a entity::payment::Model,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Option<Callback>, String>> + Send + 'a>,
+    > {
+        Box::pin(self.querydr(svc, order))
     }
 
     fn ipn_reply(&self, code: &str, _params: &BTreeMap<String, String>) -> String {

@@ -685,6 +685,35 @@ pub async fn filed_due(
     .id
 }
 
+/// A procedure `unit` receives, with a time limit, and its latest version.
+pub async fn procedure_received(
+    svc: &app::server::Services,
+    unit: i32,
+) -> (entity::procedure::Model, entity::procedure_version::Model) {
+    use sea_orm::{EntityTrait, QueryOrder};
+    for v in entity::procedure_version::Entity::find()
+        .order_by_desc(entity::procedure_version::Column::Id)
+        .all(&svc.db)
+        .await
+        .expect("q")
+    {
+        let Some(p) = entity::procedure::Entity::find_by_id(v.procedure_id)
+            .one(&svc.db)
+            .await
+            .expect("q")
+        else {
+            continue;
+        };
+        let units = app::server::dossier::receiving_units(svc, &p)
+            .await
+            .expect("units");
+        if v.time_limit_days.is_some() && units.iter().any(|u| u.id == unit) {
+            return (p, v);
+        }
+    }
+    panic!("a procedure the unit receives, with a time limit");
+}
+
 /// Time passes for the outbox: every waiting message is due now.
 pub async fn make_due(svc: &app::server::Services) {
     use entity::outbox_message;

@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use app::server::paygov::{
-    checksum, field, flatten, verify, CONFIRM_FIELDS, INIT_FIELDS, REPLY_FIELDS, VERSION,
+    checksum, field, flatten, verify, CONFIRM_FIELDS, INIT_FIELDS, QUERY_FIELDS, REPLY_FIELDS,
+    VERSION,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -29,6 +30,8 @@ type Params = BTreeMap<String, String>;
 #[derive(Default)]
 struct Gate {
     orders: BTreeMap<String, Params>,
+    /// The signed confirm of each completed order, for QUERY.
+    results: BTreeMap<String, Params>,
     notifications: Vec<Value>,
     mode: String,
     seq: u64,
@@ -100,6 +103,9 @@ async fn init(State(p): State<Shared>, h: HeaderMap, body: String) -> Response {
         return answer("99", json!("Dữ liệu không phải JSON"));
     };
     let m = flatten(&v);
+    if field(&m, "LoaiBanTin") == "QUERY" {
+        return query(&p, &m);
+    }
     if !verify(&m, &INIT_FIELDS, &p.secret) {
         return answer("97", json!("Sai mã xác thực (MaXacThuc)"));
     }
@@ -160,6 +166,21 @@ async fn init(State(p): State<Shared>, h: HeaderMap, body: String) -> Response {
             "MaThamChieu": reference,
         }),
     )
+}
+
+/// QUERY: `0` with the signed confirm of a completed order, `02` for one not completed yet,
+/// `01` for an unknown one, `97` for a bad checksum.
+fn query(p: &Peer, m: &Params) -> Response {
+    if !verify(m, &QUERY_FIELDS, &p.secret) || field(m, "MaDoiTac") != p.partner {
+        return answer("97", json!("Sai mã xác thực (MaXacThuc)"));
+    }
+    let reference = field(m, "MaThamChieu");
+    let g = lock(p);
+    match (g.results.get(&reference), g.orders.contains_key(&reference)) {
+        (Some(c), _) => answer("0", json!(c)),
+        (None, true) => answer("02", json!("Giao dịch chưa hoàn tất")),
+        (None, false) => answer("01", json!("Không tìm thấy giao dịch")),
+    }
 }
 
 fn error_page(message: &str) -> Response {
@@ -252,6 +273,7 @@ async fn complete(State(p): State<Shared>, Query(q): Query<Params>) -> Response 
     c.insert("ThongTinGiaoDich".into(), field(&order, "ThongTinGiaoDich"));
     let mac = checksum(&c, &CONFIRM_FIELDS, &p.secret);
     c.insert("MaXacThuc".into(), mac);
+    lock(&p).results.insert(reference.clone(), c.clone());
     match mode.as_str() {
         "none" => {}
         "late" => {

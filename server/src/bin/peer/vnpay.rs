@@ -14,7 +14,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use app::server::vnpay::{hash_data, sign, verify, VERSION};
+use app::server::vnpay::{
+    hash_data, sign, sign_fields, verify, QUERY_ANSWER_FIELDS, QUERY_FIELDS, VERSION,
+};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -27,6 +29,8 @@ type Params = BTreeMap<String, String>;
 #[derive(Default)]
 struct Gate {
     orders: BTreeMap<String, Params>,
+    /// The signed result of each completed order, for `querydr`.
+    results: BTreeMap<String, Params>,
     notifications: Vec<Value>,
     mode: String,
     seq: u64,
@@ -61,6 +65,7 @@ pub fn app() -> Router {
     Router::new()
         .route("/paymentv2/vpcpay.html", get(page))
         .route("/_sim/complete", get(complete))
+        .route("/merchant_webapi/api/transaction", post(querydr))
         .route("/_peer/ipn/{mode}", post(set_mode))
         .route("/_peer/ipn-target", post(set_target))
         .route("/_peer/state", get(state))
@@ -216,6 +221,7 @@ async fn complete(State(p): State<Shared>, Query(q): Query<Params>) -> Response 
     if paid {
         r.insert("vnp_BankTranNo".into(), format!("VNP{}", 14_000_000 + seq));
     }
+    lock(&p).results.insert(txn.clone(), r.clone());
     match mode.as_str() {
         "none" => {}
         "late" => {
@@ -239,6 +245,82 @@ async fn complete(State(p): State<Shared>, Query(q): Query<Params>) -> Response 
             axum::http::header::LOCATION,
             format!("{back}?{}&vnp_SecureHash={hash}", hash_data(&r)),
         )],
+    )
+        .into_response()
+}
+
+/// `querydr`: the merchant asks what became of an order. The request's hash is checked; the
+/// answer (00 with the transaction, 91 unknown, 97 bad hash) is signed over its own fields.
+async fn querydr(State(p): State<Shared>, body: String) -> Response {
+    let q = app::server::paygov::flatten(&serde_json::from_str(&body).unwrap_or_default());
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let mut a = Params::new();
+    a.insert(
+        "vnp_ResponseId".into(),
+        format!("R{}", get("vnp_RequestId")),
+    );
+    a.insert("vnp_Command".into(), "querydr".into());
+    a.insert("vnp_TmnCode".into(), p.tmn.clone());
+    a.insert("vnp_TxnRef".into(), get("vnp_TxnRef"));
+    let good =
+        get("vnp_SecureHash").eq_ignore_ascii_case(&sign_fields(&p.secret, &q, &QUERY_FIELDS))
+            && get("vnp_Command") == "querydr"
+            && get("vnp_TmnCode") == p.tmn;
+    let (order, result) = {
+        let g = lock(&p);
+        (
+            g.orders.get(&get("vnp_TxnRef")).cloned(),
+            g.results.get(&get("vnp_TxnRef")).cloned(),
+        )
+    };
+    let code = match (&order, good) {
+        (_, false) => "97",
+        (None, _) => "91",
+        (Some(o), _) if o.get("vnp_CreateDate") != q.get("vnp_TransactionDate") => "91",
+        _ => "00",
+    };
+    a.insert("vnp_ResponseCode".into(), code.into());
+    a.insert(
+        "vnp_Message".into(),
+        match code {
+            "00" => "QueryDR Success",
+            "91" => "Transaction not found",
+            _ => "Invalid checksum",
+        }
+        .into(),
+    );
+    if let (Some(o), "00") = (&order, code) {
+        a.insert(
+            "vnp_Amount".into(),
+            o.get("vnp_Amount").cloned().unwrap_or_default(),
+        );
+        a.insert(
+            "vnp_OrderInfo".into(),
+            o.get("vnp_OrderInfo").cloned().unwrap_or_default(),
+        );
+        a.insert("vnp_TransactionType".into(), "01".into());
+        match &result {
+            Some(r) => {
+                for k in [
+                    "vnp_BankCode",
+                    "vnp_PayDate",
+                    "vnp_TransactionNo",
+                    "vnp_TransactionStatus",
+                ] {
+                    a.insert(k.into(), r.get(k).cloned().unwrap_or_default());
+                }
+            }
+            // Shown but not completed: still open.
+            None => {
+                a.insert("vnp_TransactionStatus".into(), "01".into());
+            }
+        }
+    }
+    let hash = sign_fields(&p.secret, &a, &QUERY_ANSWER_FIELDS);
+    a.insert("vnp_SecureHash".into(), hash);
+    (
+        [("content-type", "application/json")],
+        serde_json::to_string(&a).unwrap_or_default(),
     )
         .into_response()
 }
