@@ -4,7 +4,6 @@
 //! and their retry, and an app process killed with SIGKILL in the middle of a delivery.
 mod common;
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -366,42 +365,18 @@ async fn run(db: TestDb) {
     }
     peer.control("/_peer/delay/1500").await;
     let before = calls(&peer.state().await, "TraCuuHoSo");
-    let files = std::env::temp_dir().join(format!("portal-kill-{}", std::process::id()));
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("DATABASE_URL", &db.url)
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("PORTAL_DEMO", "0")
-        .env(
-            "PORTAL_JWT_SECRET",
-            "kill-test-signing-key-kill-test-signing-key",
-        )
-        .env("PORTAL_DATA_KEY", "09".repeat(32))
-        .env("PORTAL_FILES_DIR", &files)
-        .env("PORTAL_MAIL_DIR", &files)
-        .env("PORTAL_NPSP_URL", format!("http://{}", peer.addr))
-        .env("PORTAL_NPSP_USERNAME", "portal")
-        .env("PORTAL_NPSP_PASSWORD", "portal-secret")
-        .env("PORTAL_NPSP_DSTCODE", DSTCODE)
-        .env("PORTAL_NPSP_MADONVI", "000.00.15.H48")
-        .env("PORTAL_OUTBOX_INTERVAL_MS", "100")
-        .env("PORTAL_OUTBOX_LEASE_SECS", "3")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("server process starts");
-    let mut in_flight = false;
-    for _ in 0..600 {
-        if calls(&peer.state().await, "TraCuuHoSo") > before {
-            in_flight = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(in_flight, "the app process started delivering");
-    child.start_kill().expect("SIGKILL");
-    child.wait().await.expect("killed");
+    common::kill_mid_delivery(
+        &db.url,
+        &[
+            ("PORTAL_NPSP_URL", format!("http://{}", peer.addr)),
+            ("PORTAL_NPSP_USERNAME", "portal".into()),
+            ("PORTAL_NPSP_PASSWORD", "portal-secret".into()),
+            ("PORTAL_NPSP_DSTCODE", DSTCODE.into()),
+            ("PORTAL_NPSP_MADONVI", "000.00.15.H48".into()),
+        ],
+        || async { calls(&peer.state().await, "TraCuuHoSo") > before },
+    )
+    .await;
     peer.control("/_peer/delay/0").await;
     let claimed = messages(svc)
         .await
@@ -422,7 +397,6 @@ async fn run(db: TestDb) {
         assert_eq!(st["dossiers"][code]["TrangThaiHoSo"], "2", "{code}");
         assert_eq!(progress(&st, code).len(), 1, "{code}: one step, once");
     }
-    let _ = std::fs::remove_dir_all(&files);
     db.cleanup().await;
 }
 

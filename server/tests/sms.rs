@@ -234,6 +234,84 @@ async fn run(db: TestDb) {
     .await
     .expect("accepted");
     assert_eq!(sms_messages(svc).await.len(), before);
+
+    // Kill -9 mid-delivery: an app process texts through a slow gateway and is killed while
+    // a call is open; after its lease another worker delivers everything, and every text
+    // reached the gateway once.
+    for n in 5..8 {
+        let code = format!("H48.SMS-{}-{n:04}", today.yymmdd());
+        let d = common::filed(
+            svc,
+            "mot-cua-chuyen-vien-lanh-dao",
+            unit,
+            code,
+            Some(citizen.id),
+        )
+        .await;
+        act(
+            svc,
+            &staff.counter,
+            d,
+            A::Accept,
+            ActInput::default(),
+            &meta,
+        )
+        .await
+        .expect("accepted");
+    }
+    common::make_due(svc).await;
+    peer.control("/_peer/delay/1500").await;
+    let calls = |st: &Value| st["calls"].as_u64().unwrap_or_default();
+    let before = calls(&peer.state().await);
+    common::kill_mid_delivery(
+        &db.url,
+        &[
+            ("PORTAL_SMS_URL", format!("http://{}/sms", peer.addr)),
+            ("PORTAL_SMS_TOKEN", "sms-secret".into()),
+            ("PORTAL_SMS_BRANDNAME", "UBND DA NANG".into()),
+        ],
+        || async { calls(&peer.state().await) > before },
+    )
+    .await;
+    peer.control("/_peer/delay/0").await;
+    assert!(
+        sms_messages(svc)
+            .await
+            .iter()
+            .any(|m| m.status == PENDING && m.locked_until.is_some()),
+        "the killed process held a claim"
+    );
+    let mut rounds = 0;
+    while sms_messages(svc)
+        .await
+        .iter()
+        .any(|m| m.status != DELIVERED)
+    {
+        rounds += 1;
+        assert!(rounds < 60, "delivered within the bound");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        outbox::run_once(svc, 20).await.expect("round");
+    }
+    let st = peer.state().await;
+    let refs: Vec<String> = sms_messages(svc)
+        .await
+        .iter()
+        .map(|m| {
+            serde_json::from_str::<Value>(&m.payload).expect("json")["ref"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    for r in &refs {
+        let taken = st["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .filter(|m| m["ref"] == r.as_str())
+            .count();
+        assert_eq!(taken, 1, "{r}: taken once");
+    }
     db.cleanup().await;
 }
 

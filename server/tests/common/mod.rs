@@ -714,6 +714,55 @@ pub async fn procedure_received(
     panic!("a procedure the unit receives, with a time limit");
 }
 
+/// B-m: the app as its own process on `db_url` with the adapter settings `env`, killed with
+/// SIGKILL as soon as `in_flight` says it has a delivery under way (a peer slowed down so the
+/// call is still open). Its claim stays until the lease (3 s) runs out; the caller then
+/// checks that another worker delivers everything and the receiver took each message once.
+pub async fn kill_mid_delivery<F, Fut>(db_url: &str, env: &[(&str, String)], in_flight: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let files = std::env::temp_dir().join(format!(
+        "portal-kill-{}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::SeqCst)
+    ));
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.env("DATABASE_URL", db_url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("PORTAL_DEMO", "0")
+        .env(
+            "PORTAL_JWT_SECRET",
+            "kill-test-signing-key-kill-test-signing-key",
+        )
+        .env("PORTAL_DATA_KEY", "09".repeat(32))
+        .env("PORTAL_FILES_DIR", &files)
+        .env("PORTAL_MAIL_DIR", &files)
+        .env("PORTAL_OUTBOX_INTERVAL_MS", "100")
+        .env("PORTAL_OUTBOX_LEASE_SECS", "3")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("server process starts");
+    let mut started = false;
+    for _ in 0..600 {
+        if in_flight().await {
+            started = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(started, "the app process started delivering");
+    child.start_kill().expect("SIGKILL");
+    child.wait().await.expect("killed");
+    let _ = std::fs::remove_dir_all(&files);
+}
+
 /// Time passes for the outbox: every waiting message is due now.
 pub async fn make_due(svc: &app::server::Services) {
     use entity::outbox_message;

@@ -7,7 +7,8 @@
 //! and is counted as a duplicate); a bad token answers 401, a bad body 400 with a code.
 //!
 //! Test controls: `GET /_peer/state` (messages, calls, duplicates), `POST /_peer/fail/{n}`
-//! (the next n calls answer 503).
+//! (the next n calls answer 503), `POST /_peer/delay/{ms}` (a message is taken, then the
+//! answer waits: a sender killed meanwhile never hears it).
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
@@ -23,6 +24,7 @@ struct Gate {
     calls: u64,
     duplicates: u64,
     fail: u32,
+    delay_ms: u64,
 }
 
 struct Peer {
@@ -44,6 +46,7 @@ pub fn app() -> Router {
         .route("/sms", post(send))
         .route("/_peer/state", get(state))
         .route("/_peer/fail/{n}", post(fail))
+        .route("/_peer/delay/{ms}", post(delay))
         .with_state(peer)
 }
 
@@ -111,16 +114,27 @@ async fn send(State(p): State<Shared>, h: HeaderMap, body: String) -> Response {
     if reference.is_empty() {
         return bad("05", "ref is required");
     }
-    let mut g = lock(&p);
-    if let Some(first) = g.messages.iter().find(|m| m["ref"] == reference) {
-        let id = first["id"].clone();
-        g.duplicates += 1;
-        return answer(StatusCode::OK, json!({ "code": "00", "id": id }));
+    let (id, wait) = {
+        let mut g = lock(&p);
+        if let Some(first) = g.messages.iter().find(|m| m["ref"] == reference) {
+            let id = first["id"].clone();
+            g.duplicates += 1;
+            return answer(StatusCode::OK, json!({ "code": "00", "id": id }));
+        }
+        let id = format!("SMS{:06}", g.messages.len() + 1);
+        g.messages
+            .push(json!({ "id": id, "ref": reference, "phone": phone, "message": message }));
+        (id, g.delay_ms)
+    };
+    if wait > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
     }
-    let id = format!("SMS{:06}", g.messages.len() + 1);
-    g.messages
-        .push(json!({ "id": id, "ref": reference, "phone": phone, "message": message }));
     answer(StatusCode::OK, json!({ "code": "00", "id": id }))
+}
+
+async fn delay(State(p): State<Shared>, Path(ms): Path<u64>) -> Response {
+    lock(&p).delay_ms = ms;
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn state(State(p): State<Shared>) -> Response {
