@@ -259,6 +259,73 @@ async fn run(db: TestDb) {
     .await;
     assert_eq!(c.get("/quan-tri/emc/tai-khoan.csv").await.status, 403);
     assert_eq!(c.get("/quan-tri/emc/thu-tuc.csv").await.status, 403);
+
+    // Kill -9 mid-delivery: an app process pushes to a slow EMC and is killed while a call is
+    // open; after its lease another worker delivers everything, and EMC holds each event of
+    // each dossier once.
+    let mut codes = Vec::new();
+    for n in 0..3 {
+        let code = format!("EMC-K{n}-{}", app::server::auth::now() % 1_000_000);
+        let id = common::filed(
+            svc,
+            "mot-cua-chuyen-vien-lanh-dao",
+            unit,
+            code.clone(),
+            None,
+        )
+        .await;
+        act(
+            svc,
+            &staff.counter,
+            id,
+            A::Accept,
+            ActInput::default(),
+            &meta,
+        )
+        .await
+        .expect("accepted");
+        codes.push(code);
+    }
+    common::make_due(svc).await;
+    peer.control("/_peer/delay/1500").await;
+    let calls = |st: &serde_json::Value| st["calls"].as_u64().unwrap_or_default();
+    let before = calls(&peer.state().await);
+    common::kill_mid_delivery(
+        &db.url,
+        &[
+            ("PORTAL_EMC_SITE_ID", "12345".into()),
+            (
+                "PORTAL_EMC_PUSH_URL",
+                format!("http://{}/TrackingMCDT", peer.addr),
+            ),
+            ("PORTAL_EMC_LOCATION", "48".into()),
+        ],
+        || async { calls(&peer.state().await) > before },
+    )
+    .await;
+    peer.control("/_peer/delay/0").await;
+    let mut rounds = 0;
+    // (Earlier parts of this test leave a dead letter on purpose: only pending ones count.)
+    while messages(svc)
+        .await
+        .iter()
+        .any(|m| m.status == outbox::PENDING)
+    {
+        rounds += 1;
+        assert!(rounds < 60, "delivered within the bound");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        outbox::run_once(svc, 20).await.expect("round");
+    }
+    let st = peer.state().await;
+    for code in &codes {
+        let held = st["pushes"]
+            .as_array()
+            .expect("pushes")
+            .iter()
+            .filter(|x| x["MaHoSo"] == code.as_str())
+            .count();
+        assert_eq!(held, 1, "{code}: one event, once");
+    }
     db.cleanup().await;
 }
 

@@ -13,7 +13,8 @@
 //!   duplicate and answered like the first. A bad body answers 400.
 //!
 //! Test controls: `GET /_peer/state` (pushes, hits, calls, duplicates), `POST /_peer/fail/{n}`
-//! (the next n pushes answer 503).
+//! (the next n pushes answer 503), `POST /_peer/delay/{ms}` (a push is kept, then the answer
+//! waits: a sender killed meanwhile never hears it).
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, Query, State};
@@ -30,6 +31,7 @@ struct Emc {
     calls: u64,
     duplicates: u64,
     fail: u32,
+    delay_ms: u64,
 }
 
 struct Peer {
@@ -53,6 +55,7 @@ pub fn app() -> Router {
         .route("/TrackingMCDT", post(push))
         .route("/_peer/state", get(state))
         .route("/_peer/fail/{n}", post(fail))
+        .route("/_peer/delay/{ms}", post(delay))
         .with_state(peer)
 }
 
@@ -151,16 +154,26 @@ async fn push(State(p): State<Shared>, body: String) -> Response {
         Ok(x) => x,
         Err(e) => return answer(StatusCode::BAD_REQUEST, json!({ "error": e })),
     };
-    let mut g = lock(&p);
-    if g.pushes
-        .iter()
-        .any(|x| x["MaHoSo"] == code.as_str() && x.pointer("/Data/SuKien") == Some(&json!(event)))
-    {
-        g.duplicates += 1;
-    } else {
-        g.pushes.push(v);
+    let wait = {
+        let mut g = lock(&p);
+        if g.pushes.iter().any(|x| {
+            x["MaHoSo"] == code.as_str() && x.pointer("/Data/SuKien") == Some(&json!(event))
+        }) {
+            g.duplicates += 1;
+        } else {
+            g.pushes.push(v);
+        }
+        g.delay_ms
+    };
+    if wait > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
     }
     answer(StatusCode::OK, json!({ "status": "success" }))
+}
+
+async fn delay(State(p): State<Shared>, Path(ms): Path<u64>) -> Response {
+    lock(&p).delay_ms = ms;
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn state(State(p): State<Shared>) -> Response {
