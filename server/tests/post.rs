@@ -499,6 +499,69 @@ async fn run(db: TestDb) {
         .await;
     assert_eq!(off.status, 422);
     assert_eq!(shipments(svc, id).await.len(), 2);
+
+    // Kill -9 mid-delivery: two more applicants submit with the post; an app process sends
+    // the collection orders to a slow post and is killed while a call is open; after its
+    // lease another worker delivers both, and the post took each order once.
+    let mut numbers = Vec::new();
+    for _ in 0..2 {
+        let more = ready_draft(&mut c, &commune).await;
+        let r = c.post(&format!("/ho-so/{more}/buu-chinh"), &good).await;
+        assert_eq!(r.status, 303);
+        let page = c.get(&format!("/ho-so/{more}")).await;
+        let key = between(&page.body, "name=\"key\" value=\"", "\"").expect("submit key");
+        let r = c
+            .post(
+                &format!("/ho-so/{more}"),
+                &[("action", "submit"), ("key", &key)],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let code = entity::dossier::Entity::find_by_id(more)
+            .one(&svc.db)
+            .await
+            .expect("q")
+            .and_then(|d| d.code)
+            .expect("a code");
+        numbers.push(format!("{code}-HS"));
+    }
+    post.control("/_peer/delay/1500").await;
+    let calls = |st: &Value| st["calls"].as_u64().unwrap_or_default();
+    let before = calls(&post.state().await);
+    let cfg = s.post.clone().expect("post");
+    common::kill_mid_delivery(
+        &db.url,
+        &[
+            ("PORTAL_POST_URL", cfg.url.clone()),
+            ("PORTAL_POST_TOKEN", cfg.token.clone()),
+            ("PORTAL_POST_CUSTOMER_CODE", cfg.customer_code.clone()),
+            ("PORTAL_POST_CALLBACK_SECRET", cfg.callback_secret.clone()),
+        ],
+        || async { calls(&post.state().await) > before },
+    )
+    .await;
+    post.control("/_peer/delay/0").await;
+    let mut rounds = 0;
+    while orders(svc)
+        .await
+        .iter()
+        .any(|m| m.status == outbox::PENDING)
+    {
+        rounds += 1;
+        assert!(rounds < 60, "delivered within the bound");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        outbox::run_once(svc, 20).await.expect("round");
+    }
+    let st = post.state().await;
+    for n in &numbers {
+        let taken = st["orders"]
+            .as_array()
+            .expect("orders")
+            .iter()
+            .filter(|o| o["OrderNumber"] == n.as_str())
+            .count();
+        assert_eq!(taken, 1, "{n}: taken once");
+    }
     db.cleanup().await;
 }
 

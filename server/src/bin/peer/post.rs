@@ -16,7 +16,9 @@
 //! `?tamper=1` changes the body after signing.
 //!
 //! Test controls: `GET /_peer/state` (orders, calls, duplicates, reports sent), `POST
-//! /_peer/fail/{n}` (the next n orders answer 503), `POST /_peer/callback-target?url=…`.
+//! /_peer/fail/{n}` (the next n orders answer 503), `POST /_peer/callback-target?url=…`,
+//! `POST /_peer/delay/{ms}` (an order is kept, then the answer waits: a sender killed
+//! meanwhile never hears it).
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +36,7 @@ struct Gate {
     calls: u64,
     duplicates: u64,
     fail: u32,
+    delay_ms: u64,
 }
 
 struct Peer {
@@ -65,6 +68,7 @@ pub fn app() -> Router {
         .route("/order", post(order))
         .route("/_peer/state", get(state))
         .route("/_peer/fail/{n}", post(fail))
+        .route("/_peer/delay/{ms}", post(delay))
         .route("/_peer/callback-target", post(target))
         .route("/_peer/track/{order}/{code}", post(track))
         .with_state(peer)
@@ -135,23 +139,34 @@ async fn order(State(p): State<Shared>, h: HeaderMap, body: String) -> Response 
     if !(phone_ok(st) || phone_ok(rt)) || [st, rt].iter().any(|t| !t.is_empty() && !phone_ok(t)) {
         return refuse("SenderTel/ReceiverTel must be telephone numbers");
     }
-    let mut g = lock(&p);
-    if let Some(first) = g.orders.iter().find(|o| o["OrderNumber"] == number) {
-        let item = first["ItemCode"].clone();
-        g.duplicates += 1;
-        return answer(
-            StatusCode::OK,
-            json!({ "Status": "100", "Message": "OK", "ItemCode": item }),
-        );
+    let (item, wait) = {
+        let mut g = lock(&p);
+        if let Some(first) = g.orders.iter().find(|o| o["OrderNumber"] == number) {
+            let item = first["ItemCode"].clone();
+            g.duplicates += 1;
+            return answer(
+                StatusCode::OK,
+                json!({ "Status": "100", "Message": "OK", "ItemCode": item }),
+            );
+        }
+        let item = format!("EB{:09}VN", 100_000_000 + g.orders.len() + 1);
+        let mut kept = v.clone();
+        kept["ItemCode"] = json!(item);
+        g.orders.push(kept);
+        (item, g.delay_ms)
+    };
+    if wait > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
     }
-    let item = format!("EB{:09}VN", 100_000_000 + g.orders.len() + 1);
-    let mut kept = v.clone();
-    kept["ItemCode"] = json!(item);
-    g.orders.push(kept);
     answer(
         StatusCode::OK,
         json!({ "Status": "100", "Message": "OK", "ItemCode": item }),
     )
+}
+
+async fn delay(State(p): State<Shared>, Path(ms): Path<u64>) -> Response {
+    lock(&p).delay_ms = ms;
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn track(
