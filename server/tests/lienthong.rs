@@ -96,6 +96,42 @@ async fn unit_code(svc: &Services, id: i32) -> String {
         .expect("a unit with a code")
 }
 
+/// A loopback proxy in front of `to` that passes requests on at once and holds every answer
+/// `hold` long: the receiver has acted while the sender still waits.
+async fn slow_proxy(to: std::net::SocketAddr, hold: std::time::Duration) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = l.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = l.accept().await {
+            tokio::spawn(async move {
+                let Ok(mut outbound) = tokio::net::TcpStream::connect(to).await else {
+                    return;
+                };
+                let (mut ri, mut wi) = inbound.split();
+                let (mut ro, mut wo) = outbound.split();
+                let up = tokio::io::copy(&mut ri, &mut wo);
+                let down = async {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = ro.read(&mut buf).await?;
+                        if n == 0 {
+                            break;
+                        }
+                        tokio::time::sleep(hold).await;
+                        wi.write_all(&buf[..n]).await?;
+                    }
+                    Ok::<_, std::io::Error>(())
+                };
+                let _ = tokio::join!(up, down);
+            });
+        }
+    });
+    addr
+}
+
 async fn by_code(svc: &Services, code: &str) -> Option<dossier::Model> {
     dossier::Entity::find()
         .filter(dossier::Column::Code.eq(code))
@@ -129,7 +165,9 @@ async fn run(db_a: TestDb, db_b: TestDb) {
     // B, the agency that decides; A, where the citizen filed. Each registers the other as a
     // partner and configures the other as a peer.
     let (addr_b, mut svc_b) = common::start_app(settings(&db_b)).await;
-    let (addr_a, mut svc_a) = common::start_app(settings(&db_a)).await;
+    let s_a = settings(&db_a);
+    let files_a = s_a.files_dir.clone();
+    let (addr_a, mut svc_a) = common::start_app(s_a).await;
     let (a_at_b, a_at_b_secret) = partner(&svc_b, "UBND phường (liên thông)").await;
     let (b_at_a, b_at_a_secret) = partner(&svc_a, "Sở Tư pháp (liên thông)").await;
     let (npsp_at_a, npsp_secret) = partner(&svc_a, "Cổng Dịch vụ công quốc gia").await;
@@ -504,6 +542,81 @@ async fn run(db_a: TestDb, db_b: TestDb) {
     assert_eq!(
         view.transfers[1].outcome_note.as_deref(),
         Some("Không thuộc thẩm quyền.")
+    );
+
+    // Kill -9 mid-delivery: A's own process sends another dossier through a proxy that holds
+    // B's answers, and is killed once B has filed it; after the lease another worker sends it
+    // again, and B holds it once.
+    let code2 = format!("{}-{}-0043", unit_code(svc_a, unit_a).await, today.yymmdd());
+    let r = post(
+        addr_a,
+        "/api/v1/dossiers",
+        &npsp,
+        &json!({
+            "MaHoSo": code2, "MaTTHC": proc_code, "MaDonVi": unit_code(svc_a, unit_a).await,
+            "ChuHoSo": "Đỗ Văn Hai", "SoDinhDanh": "048190000778",
+            "TaiLieuNop": [{ "TenTepDinhKem": "don.pdf", "Base64": b64(application) }],
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id2 = by_code(svc_a, &code2).await.expect("dossier at A").id;
+    act(
+        svc_a,
+        &staff_a.counter,
+        id2,
+        A::Accept,
+        ActInput::default(),
+        &meta,
+    )
+    .await
+    .expect("accepted");
+    lienthong::send(svc_a, &staff_a.counter, id2, Some(0), "", &meta)
+        .await
+        .expect("sent");
+    let proxy = slow_proxy(addr_b, std::time::Duration::from_millis(1500)).await;
+    let peers = json!([{
+        "name": "Sở Tư pháp", "url": format!("http://{proxy}"),
+        "client_id": a_at_b, "client_secret": a_at_b_secret,
+        "unit": code_b, "partner": b_at_a,
+    }])
+    .to_string();
+    common::kill_mid_delivery(
+        &db_a.url,
+        &[
+            ("PORTAL_LIENTHONG", peers),
+            ("PORTAL_FILES_DIR", files_a.clone()),
+        ],
+        || async { by_code(svc_b, &code2).await.is_some() },
+    )
+    .await;
+    let delivered = || async {
+        transfer::Entity::find()
+            .filter(transfer::Column::DossierId.eq(id2))
+            .one(&svc_a.db)
+            .await
+            .expect("q")
+            .and_then(|t| t.delivered_at)
+            .is_some()
+    };
+    assert!(
+        !delivered().await,
+        "the killed process never heard B's answer"
+    );
+    let mut rounds = 0;
+    while !delivered().await {
+        rounds += 1;
+        assert!(rounds < 60, "delivered within the bound");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        outbox::run_once(svc_a, 20).await.expect("round");
+    }
+    assert_eq!(
+        dossier::Entity::find()
+            .filter(dossier::Column::Code.eq(code2.as_str()))
+            .count(&svc_b.db)
+            .await
+            .expect("q"),
+        1
     );
     db_a.cleanup().await;
     db_b.cleanup().await;
