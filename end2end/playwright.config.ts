@@ -139,6 +139,14 @@ export default defineConfig({
       PORTAL_POST_TOKEN: "post-token",
       PORTAL_POST_CUSTOMER_CODE: "PORTAL",
       PORTAL_POST_CALLBACK_SECRET: "post-callback-secret",
+      // B-m: another agency's instance for inter-agency transfer. Nothing listens there: the
+      // browser tests cover the officer's form and its record; the round trip between two
+      // instances is server/tests/lienthong.rs.
+      PORTAL_LIENTHONG: JSON.stringify([{
+        name: "Sở Tư pháp thành phố Đà Nẵng", url: "http://127.0.0.1:9",
+        client_id: "e2e-ward", client_secret: "e2e-ward-secret",
+        unit: "000.00.12.H48", partner: "e2e-department",
+      }]),
       // P-4: results signed with the test PKI's ward certificate; the verify page trusts its root.
       PORTAL_SIGN_P12: `${dbDir}/pki/agency.p12`,
       PORTAL_SIGN_P12_PASSWORD: "e2e-p12",

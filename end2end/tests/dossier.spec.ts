@@ -284,6 +284,16 @@ test("citizen files a birth registration online and follows it to a rated result
   await expectAccessible(o, info);
   await o.getByRole("status").getByRole("link", { name: code }).click();
   await expect(o.locator("main")).toContainText("Đã tiếp nhận, chờ phân công");
+  // Inter-agency transfer (B-m): the counter asks the city's justice department for its part.
+  // The transfer is recorded and queued for the department's system.
+  const lt = o.locator("section", { has: o.getByRole("heading", { name: "Liên thông với cơ quan khác" }) });
+  await lt.getByLabel("Cơ quan nhận hồ sơ").selectOption({ label: "Sở Tư pháp thành phố Đà Nẵng" });
+  await lt.getByLabel(/Nội dung đề nghị/).fill("Đề nghị xác minh thông tin hộ tịch.");
+  await submit(o, "Gửi liên thông");
+  await expect(o.getByRole("status")).toContainText("Đã thực hiện");
+  await expect(lt).toContainText("Gửi Sở Tư pháp thành phố Đà Nẵng lúc");
+  await expect(o.getByRole("button", { name: "Gửi liên thông" })).toHaveCount(0);
+  await expectAccessible(o, info);
   const counterSlip = await o.request.get(new URL(o.url()).pathname + "/bien-nhan.pdf");
   expect(counterSlip.headers()["content-type"]).toBe("application/pdf");
   const leader = await officer(browser, info, "lanhdao");
