@@ -541,17 +541,7 @@ async fn run(db: TestDb) {
     )
     .await;
     post.control("/_peer/delay/0").await;
-    let mut rounds = 0;
-    while orders(svc)
-        .await
-        .iter()
-        .any(|m| m.status == outbox::PENDING)
-    {
-        rounds += 1;
-        assert!(rounds < 60, "delivered within the bound");
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-        outbox::run_once(svc, 20).await.expect("round");
-    }
+    common::drain(svc, app::server::post::TOPIC).await;
     let st = post.state().await;
     for n in &numbers {
         let taken = st["orders"]

@@ -763,6 +763,27 @@ where
     let _ = std::fs::remove_dir_all(&files);
 }
 
+/// What another worker does after a killed one's lease: outbox rounds until no message of
+/// `topic` is pending, within 15 s.
+pub async fn drain(svc: &app::server::Services, topic: &str) {
+    use entity::outbox_message;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    for _ in 0..60 {
+        let pending = outbox_message::Entity::find()
+            .filter(outbox_message::Column::Topic.eq(topic))
+            .filter(outbox_message::Column::Status.eq(app::server::outbox::PENDING))
+            .count(&svc.db)
+            .await
+            .expect("q");
+        if pending == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        app::server::outbox::run_once(svc, 20).await.expect("round");
+    }
+    panic!("{topic}: not delivered within the bound");
+}
+
 /// Time passes for the outbox: every waiting message is due now.
 pub async fn make_due(svc: &app::server::Services) {
     use entity::outbox_message;
