@@ -126,13 +126,7 @@ pub fn checksum(v: &BTreeMap<String, String>, fields: &[&str], secret: &str) -> 
 /// Whether `MaXacThuc` matches (constant time; hex in either case).
 pub fn verify(v: &BTreeMap<String, String>, fields: &[&str], secret: &str) -> bool {
     let given = field(v, "MaXacThuc").to_ascii_lowercase();
-    let want = checksum(v, fields, secret);
-    given.len() == want.len()
-        && given
-            .bytes()
-            .zip(want.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    super::auth::crypto::constant_time_eq(given.as_bytes(), checksum(v, fields, secret).as_bytes())
 }
 
 /// A flat JSON object as text fields (what the confirm handler reads).

@@ -252,13 +252,7 @@ impl Vnpay {
         let get = |k: &str| a.get(k).cloned().unwrap_or_default();
         let want = sign_fields(&self.cfg.hash_secret, &a, &QUERY_ANSWER_FIELDS);
         let given = get("vnp_SecureHash").to_ascii_lowercase();
-        let same = given.len() == want.len()
-            && given
-                .bytes()
-                .zip(want.bytes())
-                .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-                == 0;
-        if !same {
+        if !super::auth::crypto::constant_time_eq(given.as_bytes(), want.as_bytes()) {
             return Err("vnpay querydr: bad signature on the answer".into());
         }
         let t_order = order.created_at;
