@@ -31,6 +31,7 @@ pub mod procedure;
 pub mod procedure_version;
 pub mod recovery_code;
 pub mod refresh_token;
+pub mod remote_signature;
 pub mod role_assignment;
 pub mod shipment;
 pub mod shipment_event;

@@ -19,6 +19,7 @@ mod m20261202_000014_sso;
 mod m20261203_000015_post;
 mod m20261204_000016_api;
 mod m20261205_000017_transfer;
+mod m20261206_000018_remote_signature;
 pub mod seed;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_post::Migration),
             Box::new(m20261204_000016_api::Migration),
             Box::new(m20261205_000017_transfer::Migration),
+            Box::new(m20261206_000018_remote_signature::Migration),
         ]
     }
 }

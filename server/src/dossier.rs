@@ -276,6 +276,22 @@ async fn documents(
                 .await
                 .map(|_| "removed")
         }
+        // P-4: the applicant signs one of their PDFs through the remote-signing CA.
+        "sign" => {
+            let file = f(&fields, "file_id").parse().unwrap_or(0);
+            app::server::remotesign::start(&c.svc, &p, id, file)
+                .await
+                .map(|_| "sign_sent")
+        }
+        "sign_check" => {
+            let file = f(&fields, "file_id").parse().unwrap_or(0);
+            app::server::remotesign::check(&c.svc, &p, id, file)
+                .await
+                .map(|r| match r {
+                    app::server::remotesign::Checked::Signed => "signed",
+                    app::server::remotesign::Checked::Waiting => "sign_waiting",
+                })
+        }
         "from_store" => {
             let item = f(&fields, "item_id").parse().unwrap_or(0);
             svc_dossier::attach_from_store(&c.svc, &p, id, f(&fields, "slot"), item)

@@ -70,6 +70,9 @@ pub struct Settings {
     /// P-4: the agency's PKCS#12 signing key and the verify page's trust roots
     /// (`PORTAL_SIGN_*`), none by default.
     pub sign: app::server::sign::SignConfig,
+    /// P-4: the remote-signing CA applicants sign with (`PORTAL_REMOTE_SIGN_*`), none by
+    /// default.
+    pub remote_sign: Option<app::server::remotesign::RemoteSignConfig>,
     /// EMC-1…5: the national monitoring system (`PORTAL_EMC_*`), none by default.
     pub emc: Option<app::server::emc::EmcConfig>,
     /// P-3.5: the postal service (`PORTAL_POST_*`), none by default.
@@ -145,6 +148,7 @@ impl Settings {
             sms: app::server::sms::SmsConfig::from_env(env)?,
             sso: app::server::auth::sso::SsoConfig::from_env(env)?,
             sign: app::server::sign::SignConfig::from_env(env),
+            remote_sign: app::server::remotesign::RemoteSignConfig::from_env(env)?,
             emc: app::server::emc::EmcConfig::from_env(env)?,
             post: app::server::post::PostConfig::from_env(env)?,
             lienthong: app::server::lienthong::LienThong::from_env(env)?,
@@ -289,6 +293,12 @@ impl Application {
             services.integrations.signer = Some(std::sync::Arc::new(
                 app::server::sign::KeyPair::from_pkcs12(&data, &settings.sign.p12_password)
                     .map_err(|e| format!("PORTAL_SIGN_P12 {path}: {e}"))?,
+            ));
+        }
+        if let Some(cfg) = settings.remote_sign.clone() {
+            services.integrations.remote_sign = Some(std::sync::Arc::new(
+                app::server::remotesign::RemoteSign::new(cfg)
+                    .map_err(|e| format!("PORTAL_REMOTE_SIGN_URL: {e}"))?,
             ));
         }
         if let Some(path) = &settings.sign.trust_roots {

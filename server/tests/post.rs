@@ -15,7 +15,7 @@ use app::server::outbox;
 use app::server::post::PostConfig;
 use app::server::work::{act, ActInput};
 use app::server::Services;
-use common::{Client, Peer, TestDb};
+use common::{between, location, ready_draft, Client, Peer, TestDb};
 use entity::{outbox_message, shipment, shipment_event};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -23,19 +23,6 @@ use serde_json::Value;
 
 const CITIZEN: &str = "congdan@demo.dichvucong.vn";
 const PASSWORD: &str = "cong dan thu nghiem Da Nang";
-/// Permanent residence registration: commune level, online.
-const PROCEDURE: &str = "1.004222";
-
-fn between(s: &str, a: &str, b: &str) -> Option<String> {
-    let i = s.find(a)? + a.len();
-    let j = s[i..].find(b)? + i;
-    Some(s[i..j].to_string())
-}
-
-fn location(r: &common::HttpResponse) -> String {
-    r.header("location").unwrap_or_default().to_owned()
-}
-
 async fn shipments(svc: &Services, id: i32) -> Vec<shipment::Model> {
     shipment::Entity::find()
         .filter(shipment::Column::DossierId.eq(id))
@@ -52,63 +39,6 @@ async fn orders(svc: &Services) -> Vec<outbox_message::Model> {
         .all(&svc.db)
         .await
         .expect("q")
-}
-
-/// A complete draft of the residence procedure, made through the pages.
-async fn ready_draft(c: &mut Client, commune: &str) -> i32 {
-    let page = c.get(&format!("/ho-so/moi?thu-tuc={PROCEDURE}")).await;
-    let key = between(&page.body, "name=\"key\" value=\"", "\"").expect("start key");
-    let agency = between(&page.body, "name=\"agency_id\" value=\"", "\"").expect("a unit");
-    let r = c
-        .post(
-            "/ho-so/moi",
-            &[
-                ("procedure", PROCEDURE),
-                ("key", &key),
-                ("agency_id", &agency),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let id: i32 = location(&r)
-        .trim_start_matches("/ho-so/")
-        .parse()
-        .expect("id");
-    let form = c.get(&format!("/ho-so/{id}/bieu-mau")).await;
-    let rev = between(&form.body, "name=\"_revision\" value=\"", "\"").expect("revision");
-    let r = c
-        .post(
-            &format!("/ho-so/{id}/bieu-mau"),
-            &[
-                ("applicant_name", "Nguyễn Văn An"),
-                ("applicant_birth", "1990-05-01"),
-                ("applicant_gender", "nam"),
-                ("applicant_id", "048199000123"),
-                ("applicant_phone", "0905000123"),
-                ("new_address.province", "48"),
-                ("new_address.commune", commune),
-                ("new_address.street", "12 Lê Lợi"),
-                ("basis", "so_huu"),
-                ("declaration", "1"),
-                ("_revision", &rev),
-                ("action", "continue"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", &r.body[..r.body.len().min(2000)]);
-    let docs = c.get(&format!("/ho-so/{id}/giay-to")).await;
-    let slot = between(&docs.body, "name=\"slot\" value=\"", "\"").expect("a slot");
-    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
-    let r = c
-        .post_file(
-            &format!("/ho-so/{id}/giay-to"),
-            &[("slot", &slot)],
-            "giay-to.pdf",
-            pdf,
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", &r.body[..r.body.len().min(2000)]);
-    id
 }
 
 async fn run(db: TestDb) {

@@ -1,7 +1,8 @@
 //! P-4 e-signature against a local test CA made with the `openssl` command: PAdES signatures
 //! from a PKCS#12 key (RSA and ECDSA P-256), checked by our verifier and independently by
 //! `openssl cms -verify`; tampering, later additions and untrusted roots reported; results
-//! signed when an officer attaches them; the public verify page.
+//! signed when an officer attaches them; the public verify page; applicants signing their own
+//! PDFs through a remote-signing CA (`peer remotesign`).
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use app::server::sign::{self, KeyPair, SignInfo};
-use common::{Client, TestDb};
+use common::{location, Client, Peer, TestDb};
 
 fn unique() -> u32 {
     std::time::SystemTime::now()
@@ -446,4 +447,289 @@ async fn signing_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_postgres() {
     run(TestDb::postgres().await).await;
+}
+
+/// The citizen ID of the demo citizen, whose personal certificate the remote CA holds.
+const CITIZEN_ID: &str = "048199000123";
+
+/// P-4, applicants signing "the same way": the demo citizen signs the PDF in a draft through
+/// the remote-signing CA simulator, confirming "on the phone" through the peer's controls.
+async fn run_remote(db: TestDb) {
+    use entity::{dossier_file, integration_log, remote_signature};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+    let dir = pki();
+    let signers = dir.join("signers");
+    std::fs::create_dir_all(&signers).expect("dir");
+    let (key, crt) = (
+        format!("signers/{CITIZEN_ID}.key.pem"),
+        format!("signers/{CITIZEN_ID}.crt.pem"),
+    );
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            "citizen.csr",
+            "-utf8",
+            "-subj",
+            "/CN=Nguyễn Văn An/serialNumber=CCCD:048199000123",
+        ],
+    );
+    openssl(
+        &dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "citizen.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &crt,
+            "-days",
+            "365",
+        ],
+    );
+    std::fs::copy(dir.join("ca.pem"), signers.join("ca.pem")).expect("copy");
+    let users = signers.display().to_string();
+    let ca = Peer::start_env("remotesign", &[("PEER_SIGN_USERS", &users)]).await;
+    let mut s = common::test_settings(&db.url);
+    s.demo = true;
+    s.files_dir = dir.join("files").display().to_string();
+    s.sign.trust_roots = Some(dir.join("ca.pem").display().to_string());
+    s.remote_sign = Some(app::server::remotesign::RemoteSignConfig {
+        url: format!("http://{}/sca/sp769", ca.addr),
+        sp_id: "portal-sp".into(),
+        sp_password: "sp-secret".into(),
+        label: "SmartCA".into(),
+    });
+    let (addr, svc) = common::start_app(s).await;
+    let svc = &svc;
+    let commune = svc
+        .communes("48")
+        .await
+        .expect("communes")
+        .first()
+        .cloned()
+        .expect("a commune")
+        .0;
+    let mut c = Client::new(addr);
+    c.get("/dang-nhap").await;
+    let r = c
+        .post(
+            "/dang-nhap",
+            &[
+                ("email", "congdan@demo.dichvucong.vn"),
+                ("password", server::DEMO_CITIZEN_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let original = document("Tờ khai của Nguyễn Văn An");
+    let id = common::ready_draft_with(&mut c, &commune, &original).await;
+    let docs = format!("/ho-so/{id}/giay-to");
+    let current = || async {
+        dossier_file::Entity::find()
+            .filter(dossier_file::Column::DossierId.eq(id))
+            .filter(dossier_file::Column::SupersededAt.is_null())
+            .all(&svc.db)
+            .await
+            .expect("q")
+    };
+    let first = current().await.pop().expect("the uploaded PDF");
+    let fid = first.id.to_string();
+
+    // The page offers signing, names the CA, and says how it works.
+    let page = c.get(&docs).await;
+    assert!(page.body.contains("id=\"f-sign\""), "{}", page.body);
+    assert!(page.body.contains("SmartCA"));
+    assert!(page.body.contains("value=\"sign\""));
+
+    // "Ký số": the request reaches the CA for the citizen's ID; the page says to confirm.
+    let r = c
+        .post(&docs, &[("file_id", &fid), ("action", "sign")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(location(&r).ends_with("ok=sign_sent"));
+    let page = c.get(&location(&r)).await;
+    assert!(page.body.contains("Đã gửi yêu cầu ký số"));
+    assert!(page
+        .body
+        .contains("Đang chờ bạn xác nhận trên ứng dụng ký số."));
+    assert!(page.body.contains("value=\"sign_check\""));
+    let st = ca.state().await;
+    assert_eq!(st["transactions"].as_array().map(Vec::len), Some(1), "{st}");
+    assert_eq!(st["transactions"][0]["user"], CITIZEN_ID);
+    assert_eq!(st["transactions"][0]["state"], "waiting");
+    // Pressing again while the phone has not answered asks nothing new.
+    let r = c
+        .post(&docs, &[("file_id", &fid), ("action", "sign")])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        ca.state().await["transactions"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // Checking before the signer confirmed: still waiting, nothing changed.
+    let r = c
+        .post(&docs, &[("file_id", &fid), ("action", "sign_check")])
+        .await;
+    assert!(location(&r).ends_with("ok=sign_waiting"), "{}", r.body);
+    assert_eq!(current().await, vec![first.clone()]);
+
+    // The signer confirms on the phone: the dossier holds the signed copy.
+    ca.control("/_peer/confirm/latest").await;
+    let r = c
+        .post(&docs, &[("file_id", &fid), ("action", "sign_check")])
+        .await;
+    assert!(location(&r).ends_with("ok=signed"), "{}", r.body);
+    let page = c.get(&location(&r)).await;
+    assert!(
+        page.body.contains("Đã ký số: Nguyễn Văn An"),
+        "{}",
+        page.body
+    );
+    let now_files = current().await;
+    assert_eq!(now_files.len(), 1);
+    let signed_row = now_files[0].clone();
+    assert_ne!(signed_row.sha256, first.sha256);
+    assert_eq!(
+        (signed_row.slot.as_str(), signed_row.file_name.as_str()),
+        (first.slot.as_str(), first.file_name.as_str())
+    );
+    let signed = svc.storage.read(&signed_row.sha256).await.expect("blob");
+    assert!(signed.starts_with(&original), "an incremental update");
+    let r = sign::verify_pdf(&signed, &roots(&dir, "ca.pem"), app::server::auth::now());
+    assert_eq!(r.len(), 1);
+    assert!(r[0].valid() && r[0].covers_whole_file, "{r:?}");
+    assert_eq!(r[0].signer, "Nguyễn Văn An");
+    assert!(r[0]
+        .reason
+        .as_deref()
+        .is_some_and(|x| x.starts_with("Người nộp ký giấy tờ")));
+    assert!(openssl_accepts(&dir, &signed, 0), "openssl verifies it");
+    // A draft's unsigned original is not kept; the download is the signed copy.
+    assert!(!svc.storage.exists(&first.sha256).await);
+    let got = c.get(&format!("/ho-so/{id}/tep/{}", signed_row.id)).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(
+        got.header("content-length"),
+        Some(signed.len().to_string().as_str())
+    );
+    assert!(got.body.contains("/SubFilter/ETSI.CAdES.detached"));
+    let req = remote_signature::Entity::find()
+        .filter(remote_signature::Column::DossierId.eq(id))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("the request");
+    assert_eq!(req.state, "signed");
+    assert_eq!(req.signed_file_id, Some(signed_row.id));
+    // The public verify page agrees.
+    let mut b = Client::new(addr);
+    b.get("/xac-thuc-van-ban").await;
+    let v = b
+        .post_file("/xac-thuc-van-ban", &[], "to-khai.pdf", &signed)
+        .await;
+    assert!(v.body.contains("Chữ ký số hợp lệ"), "{}", v.body);
+    assert!(v.body.contains("Nguyễn Văn An"));
+
+    // Refused on the phone, or a CA answering with a signature that does not match: a clear
+    // message, and the file stays as it was.
+    let fid = signed_row.id.to_string();
+    for (control, message, state) in [
+        ("reject", "không được xác nhận", "refused"),
+        ("forge", "không khớp với chứng thư số", "failed"),
+    ] {
+        let r = c
+            .post(&docs, &[("file_id", &fid), ("action", "sign")])
+            .await;
+        assert!(location(&r).ends_with("ok=sign_sent"), "{}", r.body);
+        ca.control(&format!("/_peer/{control}/latest")).await;
+        let r = c
+            .post(&docs, &[("file_id", &fid), ("action", "sign_check")])
+            .await;
+        assert_eq!(r.status, 422, "{control}");
+        assert!(r.body.contains(message), "{control}: {}", r.body);
+        assert_eq!(current().await, vec![signed_row.clone()], "{control}");
+        let last = remote_signature::Entity::find()
+            .filter(remote_signature::Column::DossierId.eq(id))
+            .order_by_desc(remote_signature::Column::Id)
+            .one(&svc.db)
+            .await
+            .expect("q")
+            .expect("row");
+        assert_eq!(last.state, state);
+    }
+    // The CA unreachable: asked to try later, nothing recorded.
+    let before = remote_signature::Entity::find()
+        .count(&svc.db)
+        .await
+        .expect("q");
+    ca.control("/_peer/fail/1").await;
+    let r = c
+        .post(&docs, &[("file_id", &fid), ("action", "sign")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Dịch vụ ký số từ xa đang không trả lời"));
+    assert_eq!(
+        remote_signature::Entity::find()
+            .count(&svc.db)
+            .await
+            .expect("q"),
+        before
+    );
+    // Not a file of this dossier, or a check with nothing waiting: refused, nothing changes.
+    let r = c
+        .post(&docs, &[("file_id", "999999"), ("action", "sign")])
+        .await;
+    assert_eq!(r.status, 404);
+    let r = c
+        .post(&docs, &[("file_id", &fid), ("action", "sign_check")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Không có yêu cầu ký số nào đang chờ"));
+    // Someone not signed in as its applicant cannot sign this dossier's file.
+    let mut other = Client::new(addr);
+    other.get("/dang-nhap").await;
+    let r = other
+        .post(&docs, &[("file_id", &fid), ("action", "sign")])
+        .await;
+    assert!(!location(&r).contains("ok="), "{}", r.status);
+    assert_eq!(current().await, vec![signed_row.clone()]);
+
+    // The integration log keeps the exchanges without the citizen ID or the CA password.
+    let logs = integration_log::Entity::find()
+        .filter(integration_log::Column::System.eq("remotesign"))
+        .all(&svc.db)
+        .await
+        .expect("q");
+    assert!(logs.len() >= 6, "{}", logs.len());
+    for l in &logs {
+        let text = format!("{} {}", l.request, l.response);
+        assert!(
+            !text.contains(CITIZEN_ID) && !text.contains("sp-secret"),
+            "{text}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_signing_sqlite() {
+    run_remote(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_signing_postgres() {
+    run_remote(TestDb::postgres().await).await;
 }

@@ -153,6 +153,12 @@ pub struct FileView {
     pub digitised: bool,
     /// When a newer version replaced it.
     pub superseded_at: Option<i64>,
+    /// A remote-signing request for it waits for the applicant's confirmation (P-4).
+    #[serde(default)]
+    pub signing: bool,
+    /// Who signed it through the remote-signing CA (P-4).
+    #[serde(default)]
+    pub signed_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,6 +228,9 @@ pub struct DossierView {
     pub postal_offered: bool,
     /// The dossier's postal legs (P-3.5).
     pub shipments: Vec<ShipmentView>,
+    /// The remote-signing CA applicants may sign their PDFs with (P-4), by name.
+    #[serde(default)]
+    pub remote_sign: Option<String>,
 }
 
 /// One online payment attempt as the applicant sees it (P-3.6).

@@ -943,12 +943,20 @@ pub fn DossierDocsPage() -> impl IntoView {
             let title = tr(lang, "Giấy tờ đính kèm", "Documents");
             let id = d.id;
             let editable = matches!(d.status, Status::Draft | Status::SupplementRequested);
+            let sign_ca = d.remote_sign.clone();
             let policy = d.schema.files.clone();
             let types: Vec<&str> = policy.types.iter().map(|t| t.mime()).collect();
             let accept = types.join(",");
             let notice = match ok.get_untracked().as_str() {
                 "uploaded" => Some(tr(lang, "Đã tải tệp lên.", "File uploaded.")),
                 "removed" => Some(tr(lang, "Đã xoá tệp.", "File removed.")),
+                "sign_sent" => Some(tr(lang,
+                    "Đã gửi yêu cầu ký số. Hãy mở ứng dụng ký số trên điện thoại để xác nhận, rồi bấm “Kiểm tra kết quả ký”.",
+                    "The signing request was sent. Open the signing app on your phone to confirm, then press “Check the signature”.")),
+                "sign_waiting" => Some(tr(lang,
+                    "Chưa có xác nhận trên ứng dụng ký số. Hãy xác nhận trên điện thoại rồi bấm “Kiểm tra kết quả ký” lần nữa.",
+                    "Not confirmed in the signing app yet. Confirm on your phone, then press “Check the signature” again.")),
+                "signed" => Some(tr(lang, "Đã ký số tệp. Hồ sơ giờ giữ bản đã ký.", "The file is signed. The dossier now holds the signed copy.")),
                 _ => None,
             };
             view! {
@@ -962,6 +970,12 @@ pub fn DossierDocsPage() -> impl IntoView {
                     tr(lang, "Nhận tệp PDF, JPEG, PNG; mỗi tệp tối đa", "PDF, JPEG and PNG files; at most"), policy.max_file_mb,
                     tr(lang, "mỗi tệp, tổng hồ sơ tối đa", "each, a dossier at most"), policy.max_total_mb)}</p>
                 {d.schema.documents.is_empty().then(|| view! { <p>{tr(lang, "Thủ tục này không yêu cầu tệp đính kèm.", "This procedure needs no attachments.")}</p> })}
+                // P-4: applicants may sign their PDFs with a remote-signing certificate.
+                {d.remote_sign.clone().filter(|_| editable).map(|ca| view! {
+                    <p id="f-sign" class="mb-4 text-sm text-slate-700">{format!("{} {ca}{}",
+                        tr(lang, "Bạn có thể ký số tệp PDF bằng chứng thư số ký từ xa của mình tại", "You can sign your PDF files with your remote-signing certificate at"),
+                        tr(lang, ": bấm “Ký số” rồi xác nhận trên ứng dụng trong điện thoại.", ": press “Sign”, then confirm in the app on your phone."))}</p>
+                })}
                 {(d.submitted_at.is_some() && editable).then(|| view! { <p class="mb-4 text-sm text-slate-700">{tr(lang,
                     "Hồ sơ đã nộp: tệp bạn xoá hoặc thay vẫn được lưu là phiên bản trước trong hồ sơ.",
                     "This dossier was submitted: files you remove or replace are kept as earlier versions in its record.")}</p> })}
@@ -985,6 +999,25 @@ pub fn DossierDocsPage() -> impl IntoView {
                                         })}
                                         <a href=format!("/ho-so/{id}/tep/{}", f.id) class=LINK target="_blank" rel="noopener">{f.file_name.clone()}</a>
                                         <span class="text-sm text-slate-700">{size_text(f.size)}</span>
+                                        {f.signed_by.clone().map(|by| view! {
+                                            <span class="text-sm font-semibold text-green-800">{format!("{} {by}", tr(lang, "Đã ký số:", "Signed by"))}</span>
+                                        })}
+                                        {(editable && sign_ca.is_some() && f.content_type == "application/pdf").then(|| {
+                                            let (action, label) = if f.signing {
+                                                ("sign_check", tr(lang, "Kiểm tra kết quả ký", "Check the signature"))
+                                            } else {
+                                                ("sign", tr(lang, "Ký số", "Sign"))
+                                            };
+                                            view! {
+                                                {f.signing.then(|| view! { <span class="text-sm text-slate-700">{tr(lang, "Đang chờ bạn xác nhận trên ứng dụng ký số.", "Waiting for you to confirm in the signing app.")}</span> })}
+                                                <form method="post" action=format!("/ho-so/{id}/giay-to") class="inline">
+                                                    <Csrf token=c.csrf.clone()/>
+                                                    <input type="hidden" name="file_id" value=f.id.to_string()/>
+                                                    <button type="submit" name="action" value=action class="text-blue-800 underline"
+                                                        aria-label=format!("{label}: {}", f.file_name)>{label}</button>
+                                                </form>
+                                            }
+                                        })}
                                         {editable.then(|| view! {
                                             <form method="post" action=format!("/ho-so/{id}/giay-to") class="inline">
                                                 <Csrf token=c.csrf.clone()/>

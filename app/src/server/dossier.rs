@@ -258,11 +258,11 @@ fn current_files(id: i32) -> sea_orm::Select<dossier_file::Entity> {
         .filter(dossier_file::Column::SupersededAt.is_null())
 }
 
-fn editable(d: &dossier::Model) -> bool {
+pub(crate) fn editable(d: &dossier::Model) -> bool {
     matches!(status_of(d), Status::Draft | Status::SupplementRequested)
 }
 
-fn not_editable() -> AppError {
+pub(crate) fn not_editable() -> AppError {
     invalid(
         "form",
         "Hồ sơ đã nộp, không thể sửa. Bạn chỉ sửa được khi cơ quan yêu cầu bổ sung.",
@@ -717,6 +717,7 @@ pub async fn delete_draft(svc: &Services, p: &Principal, id: i32) -> Result<(), 
         .filter(dossier_file::Column::DossierId.eq(id))
         .all(&svc.db)
         .await?;
+    super::remotesign::forget(&svc.db, id).await?;
     dossier::Entity::delete_by_id(id).exec(&svc.db).await?;
     for f in files {
         release_blob(svc, &f.sha256).await;
@@ -933,7 +934,10 @@ pub async fn attach(
 
 /// The submission round a new file belongs to (B-đ): 1 with the application, 2 with the
 /// first supplement, and so on; files replaced in a later round stay as earlier versions.
-async fn next_version(db: &impl sea_orm::ConnectionTrait, id: i32) -> Result<i32, sea_orm::DbErr> {
+pub(crate) async fn next_version(
+    db: &impl sea_orm::ConnectionTrait,
+    id: i32,
+) -> Result<i32, sea_orm::DbErr> {
     let requests = dossier_event::Entity::find()
         .filter(dossier_event::Column::DossierId.eq(id))
         .filter(dossier_event::Column::Action.eq(ActionKind::RequestSupplement.as_str()))
@@ -1338,6 +1342,8 @@ fn file_view(f: dossier_file::Model) -> FileView {
         version: f.version,
         digitised: f.digitised,
         superseded_at: f.superseded_at,
+        signing: false,
+        signed_by: None,
     }
 }
 
@@ -1437,7 +1443,20 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
         schema,
         values,
         problems,
-        files: files.into_iter().map(file_view).collect(),
+        files: {
+            let signing = super::remotesign::file_states(svc, d.id).await?;
+            files
+                .into_iter()
+                .map(|f| {
+                    let mut v = file_view(f);
+                    if let Some((waiting, by)) = signing.get(&v.id) {
+                        v.signing = *waiting;
+                        v.signed_by = by.clone();
+                    }
+                    v
+                })
+                .collect()
+        },
         history: history.into_iter().map(file_view).collect(),
         archived_at: d.archived_at,
         retain_until: d.retain_until.clone(),
@@ -1464,6 +1483,11 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
             })
             .collect(),
         postal_offered: svc.integrations.post.is_some(),
+        remote_sign: svc
+            .integrations
+            .remote_sign
+            .as_ref()
+            .map(|r| r.label().to_owned()),
         shipments,
         finished_at: d.finished_at,
         events,
@@ -1645,6 +1669,7 @@ pub async fn sweep_drafts(svc: &Services) -> Result<(u32, u32), AppError> {
             .filter(dossier_file::Column::DossierId.eq(d.id))
             .all(&svc.db)
             .await?;
+        super::remotesign::forget(&svc.db, d.id).await?;
         dossier::Entity::delete_by_id(d.id).exec(&svc.db).await?;
         for f in files {
             release_blob(svc, &f.sha256).await;

@@ -17,6 +17,7 @@ pub mod payment;
 pub mod pdf;
 pub mod post;
 pub mod reconcile;
+pub mod remotesign;
 pub mod report;
 pub mod search;
 pub mod shared;

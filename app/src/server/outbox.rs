@@ -262,7 +262,7 @@ pub async fn retry(
 /// Hides personal data in a logged body: the values of keys that carry names, contacts and
 /// identity numbers (EMC-2 logs are read by technicians, not case officers).
 pub fn mask(body: &str) -> String {
-    const PERSONAL: [&str; 15] = [
+    const PERSONAL: [&str; 21] = [
         // EMC's `User` (a JSON string with the national identity).
         "User",
         "ChuHoSo",
@@ -281,6 +281,14 @@ pub fn mask(body: &str) -> String {
         // File links given to the NPSP (B-m) open the files until they expire.
         "DuongDanTaiTepTin",
         "DuongDanTepTinKetQua",
+        // Remote signing (P-4): the signer's citizen ID, the portal's password with the CA,
+        // and certificates, which carry the signer's name and ID.
+        "user_id",
+        "sp_password",
+        "cert_data",
+        "ca_cert",
+        "root_cert",
+        "user_certificates",
     ];
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(mut v) => {
@@ -483,6 +491,12 @@ pub async fn view(svc: &Services, p: &Principal, q: &str) -> Result<OutboxView, 
             .chain(svc.integrations.sms.as_ref().map(|s| s.describe()))
             .chain(svc.integrations.post.as_ref().map(|p| p.describe()))
             .chain(svc.integrations.emc.as_ref().map(|e| e.describe()))
+            .chain(
+                svc.integrations
+                    .remote_sign
+                    .as_ref()
+                    .map(|r| format!("Ký số từ xa / remote signing (P-4): {}", r.describe())),
+            )
             .chain(svc.integrations.signer.as_ref().map(|k| {
                 format!(
                     "Ký số / signing key (P-4): {}; trust roots: {}",
@@ -515,6 +529,8 @@ pub struct Integrations {
     pub sso: Option<std::sync::Arc<super::auth::sso::Sso>>,
     /// The agency's signing key (P-4); results are signed when it is set.
     pub signer: Option<std::sync::Arc<super::sign::KeyPair>>,
+    /// The remote-signing CA applicants sign their PDFs through (P-4).
+    pub remote_sign: Option<std::sync::Arc<super::remotesign::RemoteSign>>,
     /// Root certificates the verify page trusts (P-4), DER.
     pub trust_roots: std::sync::Arc<Vec<Vec<u8>>>,
     /// The national monitoring system (EMC-1…5).
@@ -538,6 +554,7 @@ impl Default for Integrations {
             sms: None,
             sso: None,
             signer: None,
+            remote_sign: None,
             trust_roots: Default::default(),
             emc: None,
             post: None,

@@ -10,10 +10,10 @@
 //! a CMS attribute (PAdES forbids signing-time there). Nothing of the original bytes changes,
 //! so an earlier signature on the file stays valid.
 //!
-//! The key is the agency's, from a PKCS#12 file (RSA or ECDSA P-256). The national notes
-//! (spec/protocols.md §3) show remote signing as "hash on the server, sign on the token": the
-//! [`KeyPair`] seam is where such an adapter plugs in, since it only ever signs the
-//! signed-attribute bytes.
+//! The key is the agency's, from a PKCS#12 file (RSA or ECDSA P-256), or a signer's key held
+//! by a remote-signing CA (spec/protocols.md §3.3: "hash on the server, sign on the CA"):
+//! [`prepare`] writes everything but the signature value and gives the digest to send,
+//! [`Pending::finish`] embeds the value that comes back (see `remotesign`).
 //!
 //! Verification checks, for every signature in the file: the byte range (starts at 0, skips
 //! exactly the `/Contents` string), the digest against the message-digest attribute, the
@@ -163,6 +163,7 @@ impl KeyPair {
 }
 
 /// Who signs, why and where, for the signature dictionary (shown by PDF readers).
+#[derive(Clone)]
 pub struct SignInfo {
     pub name: String,
     pub reason: String,
@@ -227,29 +228,38 @@ fn algorithm(oid: &[u8], null_params: bool) -> Vec<u8> {
     }
 }
 
-/// The CMS SignedData (detached) for `digest` of the signed bytes.
-fn cms(key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, SignError> {
-    let signer = key
-        .chain
-        .first()
-        .ok_or_else(|| SignError::Key("no certificate".into()))?;
-    let (_, cert) = X509Certificate::from_der(signer)
-        .map_err(|e| SignError::Key(format!("certificate: {e}")))?;
+/// The signed attributes (as the DER SET that is signed) for `digest` of the signed bytes.
+fn signed_attributes(signer: &[u8], digest: &[u8]) -> Vec<u8> {
     let attr = |oid: &[u8], value: Vec<u8>| seq(&[&tlv(0x06, oid), &set_of(0x31, vec![value])]);
     // ESS signing-certificate-v2: the hash of the signer certificate (SHA-256 is the default
     // algorithm, so it is left out), binding the signature to that certificate.
     let cert_hash = Sha256::digest(signer);
     let ess = seq(&[&seq(&[&seq(&[&tlv(0x04, &cert_hash)])])]);
-    let attrs = vec![
-        attr(OID_CONTENT_TYPE, tlv(0x06, OID_DATA)),
-        attr(OID_MESSAGE_DIGEST, tlv(0x04, digest)),
-        attr(OID_SIGNING_CERT_V2, ess),
-    ];
+    set_of(
+        0x31,
+        vec![
+            attr(OID_CONTENT_TYPE, tlv(0x06, OID_DATA)),
+            attr(OID_MESSAGE_DIGEST, tlv(0x04, digest)),
+            attr(OID_SIGNING_CERT_V2, ess),
+        ],
+    )
+}
+
+/// The CMS SignedData (detached) around `signature` over `signed` attributes.
+fn assemble(
+    chain: &[Vec<u8>],
+    signed: &[u8],
+    signature: &[u8],
+    sig_alg: &[u8],
+) -> Result<Vec<u8>, SignError> {
+    let signer = chain
+        .first()
+        .ok_or_else(|| SignError::Key("no certificate".into()))?;
+    let (_, cert) = X509Certificate::from_der(signer)
+        .map_err(|e| SignError::Key(format!("certificate: {e}")))?;
     // What is signed is the attributes as a SET (tag 0x31); in the SignerInfo they sit under
     // the implicit [0] tag (RFC 5652 §5.4).
-    let signed = set_of(0x31, attrs);
-    let (signature, sig_alg) = key.sign(&signed)?;
-    let mut implicit = signed.clone();
+    let mut implicit = signed.to_vec();
     implicit[0] = 0xa0;
     let issuer_serial = seq(&[
         cert.tbs_certificate.issuer.as_raw(),
@@ -261,13 +271,13 @@ fn cms(key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, SignError> {
         &algorithm(OID_SHA256, false),
         &implicit,
         &algorithm(sig_alg, sig_alg == OID_SHA256_RSA),
-        &tlv(0x04, &signature),
+        &tlv(0x04, signature),
     ]);
     let signed_data = seq(&[
         &[0x02, 0x01, 0x01],
         &set_of(0x31, vec![algorithm(OID_SHA256, false)]),
         &seq(&[&tlv(0x06, OID_DATA)]),
-        &tlv(0xa0, &key.chain.concat()),
+        &tlv(0xa0, &chain.concat()),
         &set_of(0x31, vec![signer_info]),
     ]);
     Ok(seq(&[
@@ -384,14 +394,87 @@ fn last_startxref(pdf: &[u8]) -> Option<usize> {
     rest.split_whitespace().next()?.parse().ok()
 }
 
-/// Signs `pdf` with an invisible PAdES signature; returns the signed file. The PDF comes from
-/// an upload: a parser panic on a malformed file is an unreadable file, not a crash.
+/// Signs `pdf` with an invisible PAdES signature made with the agency's own key; returns the
+/// signed file.
 pub fn sign_pdf(pdf: &[u8], key: &KeyPair, info: &SignInfo) -> Result<Vec<u8>, SignError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sign_inner(pdf, key, info)))
-        .unwrap_or_else(|_| Err(SignError::Unreadable("the PDF parser gave up".into())))
+    let pending = prepare(pdf, &key.chain, info)?;
+    let (signature, alg) = key.sign(&pending.signed)?;
+    pending.embed(&signature, alg)
 }
 
-fn sign_inner(pdf: &[u8], key: &KeyPair, info: &SignInfo) -> Result<Vec<u8>, SignError> {
+/// A PDF with its signature dictionary written and the `/Contents` hole still empty, waiting
+/// for the signature value: the "compute hash" half of a remote signature (spec/protocols.md
+/// §3.3, "the server prepares the PDF … sends the digest to the CA … embeds the returned
+/// signature"). Preparing is deterministic: the same file, certificate and [`SignInfo`] give
+/// the same bytes, so a caller waiting minutes for the signer's confirmation keeps only those
+/// inputs and the [`Pending::digest`] it sent, not the prepared file.
+pub struct Pending {
+    pdf: Vec<u8>,
+    hole_start: usize,
+    hole_end: usize,
+    signed: Vec<u8>,
+    chain: Vec<Vec<u8>>,
+}
+
+impl Pending {
+    /// SHA-256 of the DER signed attributes: what a sign-hash service signs
+    /// (`data_to_be_signed`, `sign_type: "hash"`).
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(&self.signed).into()
+    }
+
+    /// Embeds a signature made elsewhere over [`Pending::digest`] (PKCS#1 v1.5 for an RSA
+    /// certificate, DER ECDSA for P-256) and checks it against the signer's certificate
+    /// before the file is given back: a wrong or foreign signature is refused, never stored.
+    pub fn finish(self, signature: &[u8]) -> Result<Vec<u8>, SignError> {
+        let signer = self
+            .chain
+            .first()
+            .ok_or_else(|| SignError::Key("no certificate".into()))?;
+        let (_, cert) = X509Certificate::from_der(signer)
+            .map_err(|e| SignError::Key(format!("certificate: {e}")))?;
+        let spki = cert.public_key();
+        let (alg, check): (&'static [u8], &dyn rs::VerificationAlgorithm) =
+            if spki.algorithm.algorithm.as_bytes() == OID_EC_PUBLIC_KEY {
+                (OID_ECDSA_SHA256, &rs::ECDSA_P256_SHA256_ASN1)
+            } else {
+                (OID_SHA256_RSA, &rs::RSA_PKCS1_2048_8192_SHA256)
+            };
+        rs::UnparsedPublicKey::new(check, spki.subject_public_key.data.as_ref())
+            .verify(&self.signed, signature)
+            .map_err(|_| SignError::Key("the signature does not match the certificate".into()))?;
+        self.embed(signature, alg)
+    }
+
+    fn embed(mut self, signature: &[u8], alg: &[u8]) -> Result<Vec<u8>, SignError> {
+        let blob = assemble(&self.chain, &self.signed, signature, alg)?;
+        if blob.len() > RESERVED {
+            return Err(SignError::Key(
+                "signature larger than the space reserved".into(),
+            ));
+        }
+        let mut hex = String::with_capacity(blob.len() * 2);
+        for b in &blob {
+            let _ = write!(hex, "{b:02X}");
+        }
+        debug_assert!(self.hole_start + 1 + hex.len() < self.hole_end);
+        self.pdf[self.hole_start + 1..self.hole_start + 1 + hex.len()]
+            .copy_from_slice(hex.as_bytes());
+        Ok(self.pdf)
+    }
+}
+
+/// Writes the signature dictionary for a signer with certificate `chain` (signer first) into
+/// `pdf`. The PDF comes from an upload: a parser panic on a malformed file is an unreadable
+/// file, not a crash.
+pub fn prepare(pdf: &[u8], chain: &[Vec<u8>], info: &SignInfo) -> Result<Pending, SignError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prepare_inner(pdf, chain, info)
+    }))
+    .unwrap_or_else(|_| Err(SignError::Unreadable("the PDF parser gave up".into())))
+}
+
+fn prepare_inner(pdf: &[u8], chain: &[Vec<u8>], info: &SignInfo) -> Result<Pending, SignError> {
     use lopdf::Object as O;
     let bad = |e: &dyn std::fmt::Display| SignError::Unreadable(e.to_string());
     let doc = lopdf::Document::load_mem(pdf).map_err(|e| bad(&e))?;
@@ -557,18 +640,17 @@ fn sign_inner(pdf: &[u8], key: &KeyPair, info: &SignInfo) -> Result<Vec<u8>, Sig
     let mut h = Sha256::new();
     h.update(&out[..hole_start]);
     h.update(&out[hole_end..]);
-    let blob = cms(key, &h.finalize())?;
-    if blob.len() > RESERVED {
-        return Err(SignError::Key(
-            "signature larger than the space reserved".into(),
-        ));
-    }
-    let mut hex = String::with_capacity(blob.len() * 2);
-    for b in &blob {
-        let _ = write!(hex, "{b:02X}");
-    }
-    out[hole_start + 1..hole_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
-    Ok(out)
+    let signer = chain
+        .first()
+        .ok_or_else(|| SignError::Key("no certificate".into()))?;
+    let signed = signed_attributes(signer, &h.finalize());
+    Ok(Pending {
+        pdf: out,
+        hole_start,
+        hole_end,
+        signed,
+        chain: chain.to_vec(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! Local peers that speak the national protocols, for tests and demonstrations (never used in
-//! production); `peer vnpay`, `peer sms`, `peer emc`, `peer post` and `peer webhook` are described in their modules. `peer npsp
+//! production); `peer vnpay`, `peer paygov`, `peer sms`, `peer emc`, `peer post`, `peer remotesign` and
+//! `peer webhook` are described in their modules. `peer npsp
 //! [ADDR]` runs a National Public Service Portal adapter simulator (spec/protocols.md §1):
 //! login with username/password and the `dstcode` header gives a session; the integration
 //! endpoint takes `TraCuuHoSo`, `DongBoHoSoMC` and
@@ -53,6 +54,8 @@ mod emc;
 mod paygov;
 #[path = "peer/post.rs"]
 mod postal;
+#[path = "peer/remotesign.rs"]
+mod remotesign;
 #[path = "peer/sms.rs"]
 mod sms;
 #[path = "peer/vnpay.rs"]
@@ -71,9 +74,10 @@ async fn main() {
         Some("sms") => sms::app(),
         Some("emc") => emc::app(),
         Some("post") => postal::app(),
+        Some("remotesign") => remotesign::app(),
         Some("webhook") => webhook::app(),
         _ => {
-            eprintln!("usage: peer npsp|vnpay|paygov|sms|emc|post|webhook [ADDR]");
+            eprintln!("usage: peer npsp|vnpay|paygov|sms|emc|post|remotesign|webhook [ADDR]");
             std::process::exit(2);
         }
     };

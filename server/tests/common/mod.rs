@@ -560,8 +560,16 @@ pub struct Peer {
 
 impl Peer {
     pub async fn start(kind: &str) -> Self {
+        Self::start_env(kind, &[]).await
+    }
+
+    /// [`Peer::start`] with environment settings for the peer.
+    pub async fn start_env(kind: &str, env: &[(&str, &str)]) -> Self {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_peer"));
         cmd.arg(kind);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         Self::spawn(cmd).await
     }
 
@@ -813,4 +821,84 @@ pub fn admin() -> app::domain::account::Principal {
             agency_name: None,
         }],
     }
+}
+
+pub fn between(s: &str, a: &str, b: &str) -> Option<String> {
+    let i = s.find(a)? + a.len();
+    let j = s[i..].find(b)? + i;
+    Some(s[i..j].to_string())
+}
+
+pub fn location(r: &HttpResponse) -> String {
+    r.header("location").unwrap_or_default().to_owned()
+}
+
+/// Permanent residence registration: commune level, online.
+pub const RESIDENCE: &str = "1.004222";
+
+/// A complete draft of the residence procedure made through the pages by the signed-in
+/// client, with a small PDF in its first document slot.
+pub async fn ready_draft(c: &mut Client, commune: &str) -> i32 {
+    ready_draft_with(
+        c,
+        commune,
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    )
+    .await
+}
+
+/// [`ready_draft`] with `pdf` as the document.
+pub async fn ready_draft_with(c: &mut Client, commune: &str, pdf: &[u8]) -> i32 {
+    let page = c.get(&format!("/ho-so/moi?thu-tuc={RESIDENCE}")).await;
+    let key = between(&page.body, "name=\"key\" value=\"", "\"").expect("start key");
+    let agency = between(&page.body, "name=\"agency_id\" value=\"", "\"").expect("a unit");
+    let r = c
+        .post(
+            "/ho-so/moi",
+            &[
+                ("procedure", RESIDENCE),
+                ("key", &key),
+                ("agency_id", &agency),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id: i32 = location(&r)
+        .trim_start_matches("/ho-so/")
+        .parse()
+        .expect("id");
+    let form = c.get(&format!("/ho-so/{id}/bieu-mau")).await;
+    let rev = between(&form.body, "name=\"_revision\" value=\"", "\"").expect("revision");
+    let r = c
+        .post(
+            &format!("/ho-so/{id}/bieu-mau"),
+            &[
+                ("applicant_name", "Nguyễn Văn An"),
+                ("applicant_birth", "1990-05-01"),
+                ("applicant_gender", "nam"),
+                ("applicant_id", "048199000123"),
+                ("applicant_phone", "0905000123"),
+                ("new_address.province", "48"),
+                ("new_address.commune", commune),
+                ("new_address.street", "12 Lê Lợi"),
+                ("basis", "so_huu"),
+                ("declaration", "1"),
+                ("_revision", &rev),
+                ("action", "continue"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", &r.body[..r.body.len().min(2000)]);
+    let docs = c.get(&format!("/ho-so/{id}/giay-to")).await;
+    let slot = between(&docs.body, "name=\"slot\" value=\"", "\"").expect("a slot");
+    let r = c
+        .post_file(
+            &format!("/ho-so/{id}/giay-to"),
+            &[("slot", &slot)],
+            "giay-to.pdf",
+            pdf,
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", &r.body[..r.body.len().min(2000)]);
+    id
 }
