@@ -91,6 +91,15 @@ export default defineConfig({
     env: { PEER_POST_CALLBACK_URL: `${baseURL}/buu-chinh/trang-thai` },
    },
    {
+    // The remote-signing CA simulator (SmartCA shape): applicants sign their PDFs (P-4). It
+    // issues certificates from the test PKI that the server's command makes.
+    command: "exec ./target/debug/peer remotesign 127.0.0.1:2533",
+    cwd: root,
+    port: 2533,
+    reuseExistingServer: false,
+    env: { PEER_SIGN_USERS: `${dbDir}/pki/signers`, PEER_SIGN_ENROL: "1" },
+   },
+   {
     command: "node end2end/scripts/smtp-sink.mjs",
     cwd: root,
     port: 2526,
@@ -151,6 +160,9 @@ export default defineConfig({
       PORTAL_SIGN_P12: `${dbDir}/pki/agency.p12`,
       PORTAL_SIGN_P12_PASSWORD: "e2e-p12",
       PORTAL_SIGN_TRUST_ROOTS: `${dbDir}/pki/ca.pem`,
+      PORTAL_REMOTE_SIGN_URL: "http://127.0.0.1:2533/sca/sp769",
+      PORTAL_REMOTE_SIGN_SP_ID: "portal-sp",
+      PORTAL_REMOTE_SIGN_SP_PASSWORD: "sp-secret",
       // Every browser of the suite comes from the one loopback address, so the per-IP limits of
       // S-1 (5 registrations, 20 logins a minute) would trip on the suite itself depending on
       // timing (a CI run failed that way). The limits are tested in server/tests/security.rs.

@@ -13,3 +13,6 @@ openssl req -newkey rsa:2048 -nodes -keyout agency.key -out agency.csr -utf8 \
 openssl x509 -req -in agency.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out agency.pem -days 365 2>/dev/null
 openssl pkcs12 -export -inkey agency.key -in agency.pem -certfile ca.pem \
   -passout pass:e2e-p12 -out agency.p12
+# The remote-signing CA simulator (peer remotesign) issues citizens' personal certificates from
+# the same root, enrolling each citizen ID the first time it is asked for.
+mkdir -p signers && cp ca.key ca.pem signers/

@@ -172,6 +172,24 @@ test("citizen files a birth registration online and follows it to a rated result
   await expect(page.getByRole("link", { name: "anh-chup.png" })).toBeVisible();
   await expect(page.getByRole("link", { name: "giay-chung-sinh.pdf" })).toBeVisible();
 
+  // P-4: the applicant signs the PDF with their remote-signing certificate, confirms "on the
+  // phone" (the CA simulator's control), and the dossier then holds the signed copy.
+  await page.getByRole("button", { name: "Ký số: giay-chung-sinh.pdf" }).click();
+  await page.waitForLoadState("load");
+  await expect(page.getByRole("status")).toContainText("Đã gửi yêu cầu ký số");
+  await expect(page.locator("main")).toContainText("Đang chờ bạn xác nhận trên ứng dụng ký số.");
+  await expectAccessible(page, info);
+  const ca = "http://127.0.0.1:2533";
+  const tx = (await (await page.request.get(`${ca}/_peer/state`)).json()).transactions
+    .find((t: { user: string; state: string }) => t.user === who.cid && t.state === "waiting");
+  expect(tx, "the CA received the request for this citizen").toBeTruthy();
+  expect((await page.request.post(`${ca}/_peer/confirm/${tx.id}`)).status()).toBe(204);
+  await page.getByRole("button", { name: "Kiểm tra kết quả ký: giay-chung-sinh.pdf" }).click();
+  await page.waitForLoadState("load");
+  await expect(page.getByRole("status")).toContainText("Đã ký số tệp");
+  await expect(page.locator("main")).toContainText("Đã ký số:");
+  await expectAccessible(page, info);
+
   // P-3.5: the result is to come by post. A wrong phone number is refused with the reason;
   // the commune list follows the province (a plain form button, JS on or off).
   await open(page, info, dossierUrl);

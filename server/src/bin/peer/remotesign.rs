@@ -3,7 +3,10 @@
 //!
 //! Signers come from the directory `PEER_SIGN_USERS`: for each citizen ID `N`, `N.key.pem`
 //! (an RSA private key, PKCS#8 PEM) and `N.crt.pem` (its certificate); `ca.pem`, when present,
-//! is sent as `chain_data.ca_cert`. The service provider's credentials are `PEER_SIGN_SP_ID` /
+//! is sent as `chain_data.ca_cert`. With `PEER_SIGN_ENROL=1` and the CA's `ca.key` there too,
+//! a citizen ID asked for the first time is enrolled: a key and a certificate are issued with
+//! the `openssl` command (the browser tests register new citizens). The service provider's
+//! credentials are `PEER_SIGN_SP_ID` /
 //! `PEER_SIGN_SP_PASSWORD` (default `portal-sp` / `sp-secret`).
 //! - `get_certificate` answers the signer's certificate, or an empty list for an unknown ID.
 //! - `sign` checks the credentials, the serial number and the 64-hex-digit digest, and opens a
@@ -67,6 +70,7 @@ struct Peer {
     sp_password: String,
     users: PathBuf,
     window: u64,
+    enrol: bool,
 }
 
 type Shared = Arc<Peer>;
@@ -79,6 +83,7 @@ pub fn app() -> Router {
         sp_password: env("PEER_SIGN_SP_PASSWORD", "sp-secret"),
         users: PathBuf::from(env("PEER_SIGN_USERS", "signers")),
         window: env("PEER_SIGN_WINDOW", "300").parse().unwrap_or(300),
+        enrol: env("PEER_SIGN_ENROL", "0") == "1",
     });
     Router::new()
         .route(
@@ -138,7 +143,36 @@ fn user_files(p: &Peer, user: &str) -> Option<(PathBuf, PathBuf)> {
     }
     let key = p.users.join(format!("{user}.key.pem"));
     let crt = p.users.join(format!("{user}.crt.pem"));
+    if p.enrol && !(key.exists() && crt.exists()) {
+        enrol(&p.users, user);
+    }
     (key.exists() && crt.exists()).then_some((key, crt))
+}
+
+/// Issues a certificate for `user` with the directory's `ca.key` / `ca.pem` (the `openssl`
+/// command, as the test PKI is made), as if the citizen had registered with the CA.
+fn enrol(dir: &std::path::Path, user: &str) {
+    let run = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let (key, csr, crt) = (
+        format!("{user}.key.pem"),
+        format!("{user}.csr"),
+        format!("{user}.crt.pem"),
+    );
+    let subject = format!("/CN=Công dân {user}/serialNumber=CCCD:{user}");
+    let _ = run(&[
+        "req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &csr, "-utf8", "-subj",
+        &subject,
+    ]) && run(&[
+        "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", &crt, "-days", "365",
+    ]);
 }
 
 fn pem_der(path: &std::path::Path) -> Option<Vec<u8>> {
