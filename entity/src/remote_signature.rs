@@ -7,9 +7,14 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub dossier_id: i32,
-    /// The dossier file being signed.
+    /// input (an applicant's file) | result (an officer's result before it is filed)
+    pub purpose: String,
+    /// The dossier file being signed (0 for a result).
     pub file_id: i32,
-    /// Who signs (the dossier's applicant).
+    /// A result's unsigned bytes in the blob store, and its file name.
+    pub source_sha: Option<String>,
+    pub file_name: Option<String>,
+    /// Who asked: the dossier's applicant, or the officer attaching the result.
     pub user_id: i32,
     /// The CA's transaction id.
     pub transaction_id: String,

@@ -3,9 +3,12 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Remote signatures (P-4, spec/protocols.md §3.3): an applicant signing one of their PDFs
-/// with a certificate held by a remote-signing CA, which waits for the signer to confirm on
-/// their phone.
+/// Remote signatures (P-4, spec/protocols.md §3.3): an applicant signing one of their PDFs, or
+/// an agency signing a result, with a certificate held by a remote-signing CA, which waits for
+/// the signer to confirm on their phone.
+/// - `purpose`: `input` (an applicant's file, `file_id`) or `result` (an officer's result not
+///   yet in the dossier: its unsigned bytes are the blob `source_sha`, named `file_name`;
+///   `file_id` is 0).
 /// - `transaction_id` is the CA's; `digest` is the hex SHA-256 that was sent to be signed.
 /// - `chain` (base64 DER certificates, signer first, comma-separated), `signed_at`, `name`,
 ///   `reason` and `location` are what the prepared PDF was built from: preparing is
@@ -42,7 +45,16 @@ impl MigrationTrait for Migration {
                         .primary_key(),
                 )
                 .col(int("dossier_id"))
+                .col(
+                    ColumnDef::new(Alias::new("purpose"))
+                        .text()
+                        .not_null()
+                        .default("input")
+                        .to_owned(),
+                )
                 .col(int("file_id"))
+                .col(opt_text("source_sha"))
+                .col(opt_text("file_name"))
                 .col(int("user_id"))
                 .col(text("transaction_id"))
                 .col(text("state"))

@@ -1154,6 +1154,29 @@ async fn officer_result(
     Path(id): Path<i32>,
     req: Request<Body>,
 ) -> Response {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        // P-4: "Kiểm tra kết quả ký" for a result waiting for the agency's remote signature.
+        let (parts, fields) = match with_form(req).await {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+        let c = ctx(&state, parts, &fields);
+        let p = applicant!(state, c, fields);
+        return match app::server::remotesign::check_result(&c.svc, &p, id).await {
+            Ok(app::server::remotesign::Checked::Signed) => {
+                see_other(&format!("/can-bo/ho-so/{id}?ok=signed"))
+            }
+            Ok(app::server::remotesign::Checked::Waiting) => {
+                see_other(&format!("/can-bo/ho-so/{id}?ok=sign_waiting"))
+            }
+            Err(e) => fail(&state, c, &fields, e).await,
+        };
+    }
     let got = receive_file(
         &state,
         req,
@@ -1168,7 +1191,10 @@ async fn officer_result(
         Err(r) => return r,
     };
     match svc_dossier::attach_result(&c.svc, &p, id, &original, done).await {
-        Ok(()) => see_other(&format!("/can-bo/ho-so/{id}?ok=1")),
+        Ok(svc_dossier::Attached::Filed) => see_other(&format!("/can-bo/ho-so/{id}?ok=1")),
+        Ok(svc_dossier::Attached::AwaitingSignature) => {
+            see_other(&format!("/can-bo/ho-so/{id}?ok=sign_sent"))
+        }
         Err(e) => fail(&state, c, &fields, e).await,
     }
 }

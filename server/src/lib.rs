@@ -326,6 +326,14 @@ impl Application {
         if services.integrations.payment.is_some() {
             spawn_payment_checker(services.clone());
         }
+        if services
+            .integrations
+            .post
+            .as_ref()
+            .is_some_and(|p| p.cfg.tracking_url.is_some())
+        {
+            spawn_post_tracker(services.clone());
+        }
         // S-1: starts of the system are part of the audit trail.
         services
             .audit
@@ -418,6 +426,23 @@ fn spawn_payment_checker(svc: Services) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(settled = n, "payments settled by query"),
                 Err(e) => tracing::warn!("payment query round failed: {e}"),
+            }
+        }
+    });
+}
+
+/// P-3.5: every ten minutes, asks the post about shipments whose status has not moved for an
+/// hour (a lost tracking callback) and keeps what it reports.
+fn spawn_post_tracker(svc: Services) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match app::server::post::poll_tracking(&svc, 3600).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reports = n, "postal reports kept by polling"),
+                Err(e) => tracing::warn!("postal tracking round failed: {e}"),
             }
         }
     });

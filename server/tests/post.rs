@@ -50,6 +50,8 @@ async fn run(db: TestDb) {
         token: "post-token".into(),
         customer_code: "PORTAL".into(),
         callback_secret: "post-callback-secret".into(),
+        cancel_url: Some(format!("http://{}/cancel", post.addr)),
+        tracking_url: Some(format!("http://{}/tracking", post.addr)),
     });
     // The test drives the outbox itself.
     s.outbox_interval_ms = 3_600_000;
@@ -482,6 +484,102 @@ async fn run(db: TestDb) {
             .count();
         assert_eq!(taken, 1, "{n}: taken once");
     }
+
+    // A lost callback: the post collected the first one but its report never came. Polling
+    // the tracking finds it, once, however often it asks.
+    let by_number = |n: String| async move {
+        shipment::Entity::find()
+            .filter(shipment::Column::OrderNumber.eq(n))
+            .one(&svc.db)
+            .await
+            .expect("q")
+            .expect("shipment")
+    };
+    let r = common::request(
+        post.addr,
+        "POST",
+        &format!("/_peer/track/{}/2?silent=1", numbers[0]),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(by_number(numbers[0].clone()).await.status, "accepted");
+    // Not asked while its status is recent.
+    assert_eq!(
+        app::server::post::poll_tracking(svc, 3600)
+            .await
+            .expect("poll"),
+        0
+    );
+    assert!(
+        app::server::post::poll_tracking(svc, 0)
+            .await
+            .expect("poll")
+            >= 1
+    );
+    let collected = by_number(numbers[0].clone()).await;
+    assert_eq!(collected.status, "collected");
+    app::server::post::poll_tracking(svc, 0)
+        .await
+        .expect("poll again");
+    let events = shipment_event::Entity::find()
+        .filter(shipment_event::Column::ShipmentId.eq(collected.id))
+        .count(&svc.db)
+        .await
+        .expect("q");
+    assert_eq!(events, 1, "the same report is kept once");
+
+    // The second is refused at intake before the postman came: its collection is cancelled
+    // with the post, and the applicant's page says so. The collected one cannot be.
+    let second = by_number(numbers[1].clone()).await;
+    act(
+        svc,
+        &staff.counter,
+        second.dossier_id,
+        A::Refuse,
+        ActInput {
+            note: "Hồ sơ không thuộc thẩm quyền giải quyết.".into(),
+            ..Default::default()
+        },
+        &meta,
+    )
+    .await
+    .expect("refused");
+    assert_eq!(by_number(numbers[1].clone()).await.status, "cancelling");
+    common::drain(svc, app::server::post::CANCEL_TOPIC).await;
+    let st = post.state().await;
+    let cancelled: Vec<_> = st["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .filter(|o| o["Cancelled"] == true)
+        .map(|o| o["OrderNumber"].clone())
+        .collect();
+    assert_eq!(cancelled, vec![Value::from(numbers[1].clone())]);
+    assert_eq!(by_number(numbers[1].clone()).await.status, "cancelled");
+    let page = c.get(&format!("/ho-so/{}", second.dossier_id)).await;
+    assert!(page.body.contains("Đã huỷ"), "shown to the applicant");
+    // Cancelled shipments are not polled any more; the collected one still is.
+    let polled = |n: String| async move {
+        entity::integration_log::Entity::find()
+            .filter(entity::integration_log::Column::System.eq("post"))
+            .filter(entity::integration_log::Column::Operation.eq("tracking"))
+            .filter(entity::integration_log::Column::Direction.eq("out"))
+            .filter(entity::integration_log::Column::Subject.eq(n))
+            .count(&svc.db)
+            .await
+            .expect("q")
+    };
+    let before = (
+        polled(numbers[0].clone()).await,
+        polled(numbers[1].clone()).await,
+    );
+    app::server::post::poll_tracking(svc, 0)
+        .await
+        .expect("poll");
+    assert_eq!(polled(numbers[0].clone()).await, before.0 + 1);
+    assert_eq!(polled(numbers[1].clone()).await, before.1);
     db.cleanup().await;
 }
 

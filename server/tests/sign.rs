@@ -451,6 +451,8 @@ async fn signing_postgres() {
 
 /// The citizen ID of the demo citizen, whose personal certificate the remote CA holds.
 const CITIZEN_ID: &str = "048199000123";
+/// The tax code under which the CA holds the agency's organisation certificate.
+const AGENCY_TAX_CODE: &str = "0401234567";
 
 /// P-4, applicants signing "the same way": the demo citizen signs the PDF in a draft through
 /// the remote-signing CA simulator, confirming "on the phone" through the peer's controls.
@@ -499,19 +501,35 @@ async fn run_remote(db: TestDb) {
         ],
     );
     std::fs::copy(dir.join("ca.pem"), signers.join("ca.pem")).expect("copy");
+    // The agency's organisation certificate, held by the CA under its tax code.
+    std::fs::copy(
+        dir.join("agency.key"),
+        signers.join(format!("{AGENCY_TAX_CODE}.key.pem")),
+    )
+    .expect("copy");
+    std::fs::copy(
+        dir.join("agency.pem"),
+        signers.join(format!("{AGENCY_TAX_CODE}.crt.pem")),
+    )
+    .expect("copy");
     let users = signers.display().to_string();
     let ca = Peer::start_env("remotesign", &[("PEER_SIGN_USERS", &users)]).await;
     let mut s = common::test_settings(&db.url);
     s.demo = true;
     s.files_dir = dir.join("files").display().to_string();
     s.sign.trust_roots = Some(dir.join("ca.pem").display().to_string());
-    s.remote_sign = Some(app::server::remotesign::RemoteSignConfig {
+    let cfg = app::server::remotesign::RemoteSignConfig {
         url: format!("http://{}/sca/sp769", ca.addr),
         sp_id: "portal-sp".into(),
         sp_password: "sp-secret".into(),
         label: "SmartCA".into(),
-    });
-    let (addr, svc) = common::start_app(s).await;
+        agency_id: Some(AGENCY_TAX_CODE.into()),
+    };
+    s.remote_sign = Some(cfg.clone());
+    let (addr, mut svc) = common::start_app(s).await;
+    svc.integrations.remote_sign = Some(Arc::new(
+        app::server::remotesign::RemoteSign::new(cfg).expect("adapter"),
+    ));
     let svc = &svc;
     let commune = svc
         .communes("48")
@@ -705,6 +723,115 @@ async fn run_remote(db: TestDb) {
         .await;
     assert!(!location(&r).contains("ok="), "{}", r.status);
     assert_eq!(current().await, vec![signed_row.clone()]);
+
+    // The agency signs a result through the CA too (no PKCS#12 key here). It is filed, and the
+    // dossier moves on, only once the agency's signer confirms; a refusal files nothing.
+    {
+        use app::domain::workflow::ActionKind as A;
+        use app::server::dossier::{self as ds, Attached};
+        use app::server::remotesign::{check_result, Checked};
+        use app::server::work::{act, ActInput};
+        let meta = app::server::auth::RequestMeta::default();
+        let unit = common::one_stop(svc).await;
+        let staff = common::staff(svc, unit, "rsign").await;
+        let counter = &staff.counter;
+        let results = |rid: i32| async move {
+            dossier_file::Entity::find()
+                .filter(dossier_file::Column::DossierId.eq(rid))
+                .filter(dossier_file::Column::Kind.eq("result"))
+                .all(&svc.db)
+                .await
+                .expect("q")
+        };
+        let waiting_source = |rid: i32| async move {
+            app::server::remotesign::result_waiting(svc, rid)
+                .await
+                .expect("q")
+                .and_then(|r| r.source_sha)
+        };
+        let mut filed = Vec::new();
+        for n in 0..2 {
+            let code = format!("RSIGN{n}-{:06}", unique() % 1_000_000);
+            let rid = common::filed(svc, "mot-cua", unit, code, None).await;
+            act(svc, counter, rid, A::Accept, ActInput::default(), &meta)
+                .await
+                .expect("accepted");
+            let plan = ds::plan_result(svc, counter, rid).await.expect("plan");
+            let mut st = ds::stage(svc, &plan).await.expect("stage");
+            st.write(&document(&format!("Giấy xác nhận cư trú số {n}")))
+                .await
+                .expect("write");
+            let done = st.finish().await.expect("finish");
+            let got = ds::attach_result(svc, counter, rid, "ket-qua.pdf", done)
+                .await
+                .expect("sent to be signed");
+            assert_eq!(got, Attached::AwaitingSignature);
+            assert!(results(rid).await.is_empty(), "nothing filed yet");
+            let view = app::server::work::work_view(svc, counter, rid)
+                .await
+                .expect("view");
+            assert_eq!(view.result_signing.as_deref(), Some("ket-qua.pdf"));
+            assert_eq!(
+                check_result(svc, counter, rid).await.expect("checked"),
+                Checked::Waiting
+            );
+            filed.push(rid);
+        }
+        // Confirmed: the signed result is filed with the step, as a locally signed one.
+        let source = waiting_source(filed[0]).await.expect("unsigned copy kept");
+        assert!(svc.storage.exists(&source).await);
+        let st = ca.state().await;
+        let tx = st["transactions"]
+            .as_array()
+            .and_then(|t| {
+                t.iter()
+                    .find(|t| t["user"] == AGENCY_TAX_CODE && t["state"] == "waiting")
+            })
+            .and_then(|t| t["id"].as_str())
+            .expect("the first result's transaction")
+            .to_owned();
+        ca.control(&format!("/_peer/confirm/{tx}")).await;
+        assert_eq!(
+            check_result(svc, counter, filed[0]).await.expect("checked"),
+            Checked::Signed
+        );
+        let rows = results(filed[0]).await;
+        assert_eq!(rows.len(), 1);
+        let bytes = svc.storage.read(&rows[0].sha256).await.expect("blob");
+        let r = sign::verify_pdf(&bytes, &roots(&dir, "ca.pem"), app::server::auth::now());
+        assert!(r.len() == 1 && r[0].valid(), "{r:?}");
+        assert_eq!(r[0].signer, "UBND Phường Hải Châu");
+        assert!(
+            openssl_accepts(&dir, &bytes, 0),
+            "openssl verifies the result"
+        );
+        let steps = entity::dossier_event::Entity::find()
+            .filter(entity::dossier_event::Column::DossierId.eq(filed[0]))
+            .filter(entity::dossier_event::Column::Action.eq(A::AttachResult.as_str()))
+            .count(&svc.db)
+            .await
+            .expect("q");
+        assert_eq!(steps, 1);
+        assert!(
+            !svc.storage.exists(&source).await,
+            "the unsigned copy is gone"
+        );
+        let view = app::server::work::work_view(svc, counter, filed[0])
+            .await
+            .expect("view");
+        assert_eq!(view.result_signing, None);
+        // Refused on the signer's phone: a clear message, nothing filed, the unsigned copy
+        // gone, and the upload form offered again.
+        let source = waiting_source(filed[1]).await.expect("unsigned copy kept");
+        ca.control("/_peer/reject/latest").await;
+        let e = check_result(svc, counter, filed[1])
+            .await
+            .expect_err("refused");
+        assert!(format!("{e:?}").contains("không được xác nhận"), "{e:?}");
+        assert!(results(filed[1]).await.is_empty());
+        assert!(!svc.storage.exists(&source).await);
+        assert!(waiting_source(filed[1]).await.is_none());
+    }
 
     // The integration log keeps the exchanges without the citizen ID or the CA password.
     let logs = integration_log::Entity::find()

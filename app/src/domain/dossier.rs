@@ -587,6 +587,10 @@ pub fn shipment_status_label(status: &str, lang: Lang) -> &'static str {
         "delivered" => ("Đã phát thành công", "Delivered"),
         "failed" => ("Phát không thành công", "Delivery failed"),
         "returned" => ("Đã chuyển hoàn", "Returned to sender"),
+        "cancelling" => (
+            "Đang huỷ yêu cầu với bưu điện",
+            "Being cancelled with the post",
+        ),
         "cancelled" => ("Đã huỷ", "Cancelled"),
         _ => ("Không rõ", "Unknown"),
     };

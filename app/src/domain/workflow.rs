@@ -659,6 +659,9 @@ pub struct WorkView {
     /// Units a dossier may be sent to for appraisal.
     pub units: Vec<(i32, String)>,
     pub can_attach_result: bool,
+    /// A result waiting for the agency's remote signature (P-4), by file name.
+    #[serde(default)]
+    pub result_signing: Option<String>,
     /// The apology and new appointment slip may be issued now (Decree 61/2018).
     pub can_apologise: bool,
     /// The due date before an apology slip moved it.

@@ -409,7 +409,19 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
                 <dd>{if on { tr(lang, "Đúng hạn", "On time") } else { tr(lang, "Trễ hạn", "Late") }}</dd>
             })}
         </dl>
-        {(!ok.is_empty()).then(|| view! { <Note text=tr(lang, "Đã thực hiện.", "Done.").to_string()/> })}
+        {(!ok.is_empty()).then(|| {
+            let text = match ok.as_str() {
+                "sign_sent" => tr(lang,
+                    "Đã gửi kết quả tới dịch vụ ký số từ xa. Người ký của cơ quan xác nhận trên ứng dụng ký số, rồi bấm “Kiểm tra kết quả ký”.",
+                    "The result was sent to the remote-signing service. The agency's signer confirms in the signing app; then press “Check the signature”."),
+                "sign_waiting" => tr(lang,
+                    "Chưa có xác nhận trên ứng dụng ký số. Kết quả chưa được đính kèm.",
+                    "Not confirmed in the signing app yet. The result is not attached yet."),
+                "signed" => tr(lang, "Kết quả đã được ký số và đính kèm.", "The result is signed and attached."),
+                _ => tr(lang, "Đã thực hiện.", "Done."),
+            };
+            view! { <Note text=text.to_string()/> }
+        })}
         <ErrorSummary echo=c.echo.clone() lang/>
         {has_actions.then(|| view! {
             <section class="mb-6 rounded border border-slate-400 p-4" aria-labelledby="act-h">
@@ -448,7 +460,16 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
                         </form>
                     }
                 }).collect_view()}
-                {w.can_attach_result.then(|| view! {
+                {w.result_signing.clone().map(|name| view! {
+                    <form method="post" action=format!("/can-bo/ho-so/{id}/ket-qua") class="mb-4">
+                        <Csrf token=c.csrf.clone()/>
+                        <p id="f-result" class="font-semibold">{format!("{} {name} {}",
+                            tr(lang, "Kết quả", "The result"),
+                            tr(lang, "đang chờ người ký của cơ quan xác nhận trên ứng dụng ký số.", "is waiting for the agency's signer to confirm in the signing app."))}</p>
+                        <button type="submit" name="action" value="sign_check" class=format!("mt-2 {BUTTON}")>{tr(lang, "Kiểm tra kết quả ký", "Check the signature")}</button>
+                    </form>
+                })}
+                {(w.can_attach_result && w.result_signing.is_none()).then(|| view! {
                     <form method="post" action=format!("/can-bo/ho-so/{id}/ket-qua") enctype="multipart/form-data" class="mb-4">
                         <Csrf token=c.csrf.clone()/>
                         <label for="f-result" class="block font-semibold">{tr(lang, "Tệp kết quả (PDF)", "Result file (PDF)")}</label>

@@ -736,7 +736,13 @@ pub(crate) async fn release_blob(svc: &Services, sha: &str) {
             .filter(data_store_item::Column::Sha256.eq(sha))
             .count(&svc.db)
             .await?;
-        Ok::<_, sea_orm::DbErr>(a + b)
+        // A result waiting for its remote signature keeps its unsigned bytes (P-4).
+        let c = entity::remote_signature::Entity::find()
+            .filter(entity::remote_signature::Column::SourceSha.eq(sha))
+            .filter(entity::remote_signature::Column::State.eq("waiting"))
+            .count(&svc.db)
+            .await?;
+        Ok::<_, sea_orm::DbErr>(a + b + c)
     }
     .await;
     if let Ok(0) = used {
@@ -2029,6 +2035,27 @@ pub async fn request_withdrawal(
     Ok(())
 }
 
+/// What attaching a result did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Attached {
+    /// Filed (signed with the agency's key when it is a PDF and a key is configured).
+    Filed,
+    /// Sent to the remote-signing CA: it is filed when the agency's signer confirms.
+    AwaitingSignature,
+}
+
+/// The dossier, if `officer` handles it and may attach its result now.
+pub(crate) async fn result_dossier(
+    svc: &Services,
+    officer: &Principal,
+    id: i32,
+) -> Result<dossier::Model, AppError> {
+    let d = handled_by(svc, officer, id).await?;
+    super::work::may(svc, officer, &d, ActionKind::AttachResult).await?;
+    super::work::officer_roles(officer, &d)?;
+    Ok(d)
+}
+
 /// Officer: attaches the result document (status 9); it also goes into the applicant's data
 /// store (P-3.7, P-10.2).
 pub async fn attach_result(
@@ -2037,19 +2064,26 @@ pub async fn attach_result(
     id: i32,
     original_name: &str,
     mut file: Finished,
-) -> Result<(), AppError> {
-    let d = handled_by(svc, officer, id).await?;
-    super::work::may(svc, officer, &d, ActionKind::AttachResult).await?;
-    let roles = super::work::officer_roles(officer, &d)?;
-    // P-4: a PDF result is signed with the agency's key before it is stored, so the applicant
-    // only ever receives the signed document.
-    if let (Some(key), FileType::Pdf) = (svc.integrations.signer.clone(), file.kind) {
+) -> Result<Attached, AppError> {
+    let d = result_dossier(svc, officer, id).await?;
+    let name = sanitise_name(original_name, file.kind);
+    // P-4: a PDF result is signed before it is stored, so the applicant only ever receives
+    // the signed document: with the agency's key when there is one, else through the
+    // remote-signing CA when the agency's certificate is there.
+    let remote = svc
+        .integrations
+        .remote_sign
+        .clone()
+        .filter(|r| r.agency_id().is_some());
+    let signs =
+        file.kind == FileType::Pdf && (svc.integrations.signer.is_some() || remote.is_some());
+    let info = if signs {
         let unit = agency::Entity::find_by_id(d.unit_id.unwrap_or(d.agency_id))
             .one(&svc.db)
             .await?
             .map(|a| a.name)
             .unwrap_or_default();
-        let info = super::sign::SignInfo {
+        Some(super::sign::SignInfo {
             name: officer.full_name.clone(),
             reason: format!(
                 "Kết quả giải quyết hồ sơ {}",
@@ -2057,43 +2091,78 @@ pub async fn attach_result(
             ),
             location: unit,
             time: now(),
-        };
-        let bytes = tokio::fs::read(&file.path).await.map_err(internal)?;
-        let signed =
-            tokio::task::spawn_blocking(move || super::sign::sign_pdf(&bytes, &key, &info))
+        })
+    } else {
+        None
+    };
+    match (svc.integrations.signer.clone(), info) {
+        (Some(key), Some(info)) => {
+            let bytes = tokio::fs::read(&file.path).await.map_err(internal)?;
+            let signed =
+                tokio::task::spawn_blocking(move || super::sign::sign_pdf(&bytes, &key, &info))
+                    .await
+                    .map_err(internal)?;
+            let signed = match signed {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!("result of dossier {id} not signed: {e}");
+                    return Err(invalid("file", e.vi(), e.en()));
+                }
+            };
+            tokio::fs::write(&file.path, &signed)
                 .await
                 .map_err(internal)?;
-        let signed = match signed {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!("result of dossier {id} not signed: {e}");
-                return Err(invalid("file", e.vi(), e.en()));
+            file.sha256 = super::storage::sha256_hex(&signed);
+            file.size = signed.len() as u64;
+        }
+        (None, Some(info)) => {
+            let sha = file.sha256.clone();
+            svc.storage.put(&file.path, &sha).await.map_err(internal)?;
+            file.consumed();
+            let started =
+                super::remotesign::start_result(svc, officer, &d, &name, &sha, info).await;
+            if let Err(e) = started {
+                release_blob(svc, &sha).await;
+                return Err(e);
             }
-        };
-        tokio::fs::write(&file.path, &signed)
-            .await
-            .map_err(internal)?;
-        file.sha256 = super::storage::sha256_hex(&signed);
-        file.size = signed.len() as u64;
+            return Ok(Attached::AwaitingSignature);
+        }
+        _ => {}
     }
-    let name = sanitise_name(original_name, file.kind);
     let sha = file.sha256.clone();
     let (size, kind) = (file.size as i64, file.kind);
     svc.storage.put(&file.path, &sha).await.map_err(internal)?;
     file.consumed();
+    record_result(svc, officer, &d, &name, kind, size, &sha).await?;
+    Ok(Attached::Filed)
+}
+
+/// Files a result already in the blob store as `sha`: the result row, the applicant's data
+/// store copy and the step commit together (a refused step leaves no result behind, and the
+/// blob is released); then the applicant is told. The new file's id.
+pub(crate) async fn record_result(
+    svc: &Services,
+    officer: &Principal,
+    d: &dossier::Model,
+    name: &str,
+    kind: FileType,
+    size: i64,
+    sha: &str,
+) -> Result<i32, AppError> {
+    let id = d.id;
     let t = now();
-    // The result rows and the step commit together: a refused step leaves no result behind.
     let done = async {
+        let roles = super::work::officer_roles(officer, d)?;
         let txn = svc.db.begin().await?;
         super::write_lock(&txn).await?;
-        dossier_file::ActiveModel {
+        let row = dossier_file::ActiveModel {
             dossier_id: Set(id),
             slot: Set("result".into()),
             kind: Set("result".into()),
-            file_name: Set(name.clone()),
+            file_name: Set(name.to_owned()),
             content_type: Set(kind.mime().into()),
             size: Set(size),
-            sha256: Set(sha.clone()),
+            sha256: Set(sha.to_owned()),
             uploaded_by: Set(Some(officer.user_id)),
             created_at: Set(t),
             ..Default::default()
@@ -2108,10 +2177,10 @@ pub async fn attach_result(
                     svc.procedure_name(d.procedure_id),
                     d.code.clone().unwrap_or_default()
                 )),
-                file_name: Set(name.clone()),
+                file_name: Set(name.to_owned()),
                 content_type: Set(kind.mime().into()),
                 size: Set(size),
-                sha256: Set(sha.clone()),
+                sha256: Set(sha.to_owned()),
                 source: Set("result".into()),
                 dossier_id: Set(Some(id)),
                 created_at: Set(t),
@@ -2123,7 +2192,7 @@ pub async fn attach_result(
         super::work::step(
             svc,
             &txn,
-            &d,
+            d,
             ActionKind::AttachResult,
             &super::work::Who::Officer(officer.user_id, roles),
             None,
@@ -2133,7 +2202,7 @@ pub async fn attach_result(
         let notice = queue_notice(
             svc,
             &txn,
-            &d,
+            d,
             format!(
                 "Hồ sơ {} đã có kết quả. Bạn có thể tải kết quả điện tử; bản này cũng được lưu trong kho dữ liệu của bạn.",
                 d.code.clone().unwrap_or_default()
@@ -2145,17 +2214,19 @@ pub async fn attach_result(
         )
         .await?;
         txn.commit().await?;
-        Ok::<_, AppError>(notice)
+        Ok::<_, AppError>((notice, row.id))
     }
     .await;
     match done {
-        Ok(notice) => notice.send(svc).await,
+        Ok((notice, file_id)) => {
+            notice.send(svc).await;
+            Ok(file_id)
+        }
         Err(e) => {
-            release_blob(svc, &sha).await;
-            return Err(e);
+            release_blob(svc, sha).await;
+            Err(e)
         }
     }
-    Ok(())
 }
 
 /// What a result upload may be: the default file policy, checked for the officer first.

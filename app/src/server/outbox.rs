@@ -168,6 +168,10 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
             Some(p) => p.deliver(svc, &payload).await,
             None => Err("the post is not configured on this instance".into()),
         },
+        super::post::CANCEL_TOPIC => match &svc.integrations.post {
+            Some(p) => p.cancel(svc, &payload).await,
+            None => Err("the post is not configured on this instance".into()),
+        },
         super::api::TOPIC => super::api::deliver(svc, &payload).await,
         super::lienthong::TOPIC => super::lienthong::deliver(svc, &payload).await,
         super::emc::TOPIC => match &svc.integrations.emc {
@@ -578,6 +582,7 @@ impl Integrations {
         }
         if self.post.is_some() {
             t.push(super::post::TOPIC);
+            t.push(super::post::CANCEL_TOPIC);
         }
         if self.lienthong.is_some() {
             t.push(super::lienthong::TOPIC);

@@ -22,8 +22,8 @@
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -39,6 +39,8 @@ use crate::error::{AppError, FieldError};
 
 /// The outbox topic of postal orders.
 pub const TOPIC: &str = "post.order";
+/// The outbox topic of order cancellations.
+pub const CANCEL_TOPIC: &str = "post.cancel";
 pub const PAPERS: &str = "papers";
 pub const RESULT: &str = "result";
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -50,6 +52,12 @@ pub struct PostConfig {
     pub token: String,
     pub customer_code: String,
     pub callback_secret: String,
+    /// `PORTAL_POST_CANCEL_URL`: where orders are cancelled (OpenCPS's `apiCancelOrder`); when
+    /// unset, a collection that is no longer needed is not cancelled automatically.
+    pub cancel_url: Option<String>,
+    /// `PORTAL_POST_TRACKING_URL`: where tracking can be asked for (OpenCPS's
+    /// `apiGetOrderTracking`); when set, shipments whose reports stopped coming are polled.
+    pub tracking_url: Option<String>,
 }
 
 impl PostConfig {
@@ -64,6 +72,8 @@ impl PostConfig {
             token: need("PORTAL_POST_TOKEN")?,
             customer_code: need("PORTAL_POST_CUSTOMER_CODE")?,
             callback_secret: need("PORTAL_POST_CALLBACK_SECRET")?,
+            cancel_url: env("PORTAL_POST_CANCEL_URL"),
+            tracking_url: env("PORTAL_POST_TRACKING_URL"),
         }))
     }
 }
@@ -421,6 +431,8 @@ pub async fn on_event(
     let kind = match (e.from_status, e.to_status) {
         (Some(0), Some(1)) => PAPERS,
         (_, Some(10)) => RESULT,
+        // Refused at intake or stopped (also after a withdrawal): nothing more travels.
+        (_, Some(3)) | (_, Some(8)) => return cancel_legs(svc, db, dossier_id).await,
         _ => return Ok(()),
     };
     let Some(s) = shipment::Entity::find()
@@ -462,6 +474,61 @@ pub async fn on_event(
         &json!({ "shipment": s.id, "dossier": code, "order": order }),
     )
     .await
+}
+
+/// A dossier ended without a result: a result leg never ordered is dropped; a collection the
+/// post has not made yet is cancelled with the post through the outbox (when the deployment
+/// gives a cancel address), in the event's transaction.
+async fn cancel_legs(
+    svc: &Services,
+    db: &impl ConnectionTrait,
+    dossier_id: i32,
+) -> Result<(), AppError> {
+    let t = now();
+    shipment::Entity::update_many()
+        .col_expr(shipment::Column::Status, Expr::value("cancelled"))
+        .col_expr(
+            shipment::Column::StatusNote,
+            Expr::value(Some("Hồ sơ đã kết thúc, không gửi qua bưu chính.")),
+        )
+        .col_expr(shipment::Column::UpdatedAt, Expr::value(t))
+        .filter(shipment::Column::DossierId.eq(dossier_id))
+        .filter(shipment::Column::Status.eq("chosen"))
+        .exec(db)
+        .await?;
+    let can_cancel = svc
+        .integrations
+        .post
+        .as_ref()
+        .is_some_and(|p| p.cfg.cancel_url.is_some());
+    if !can_cancel {
+        return Ok(());
+    }
+    let open = shipment::Entity::find()
+        .filter(shipment::Column::DossierId.eq(dossier_id))
+        .filter(shipment::Column::Kind.eq(PAPERS))
+        .filter(shipment::Column::Status.is_in(["queued", "accepted"]))
+        .all(db)
+        .await?;
+    for s in open {
+        let Some(number) = s.order_number.clone() else {
+            continue;
+        };
+        shipment::Entity::update_many()
+            .col_expr(shipment::Column::Status, Expr::value("cancelling"))
+            .col_expr(shipment::Column::UpdatedAt, Expr::value(t))
+            .filter(shipment::Column::Id.eq(s.id))
+            .exec(db)
+            .await?;
+        outbox::enqueue(
+            db,
+            CANCEL_TOPIC,
+            &format!("post:cancel:{}", s.id),
+            &json!({ "shipment": s.id, "order_number": number }),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The order in the post's field names: the agency on one side, the applicant's address on
@@ -610,7 +677,8 @@ impl Post {
             },
         )
         .await?;
-        // Only a queued leg moves on: a callback may already have said more.
+        // Only a queued leg moves on: a callback may already have said more, or the dossier
+        // ended meanwhile (then its cancellation follows this order in the outbox).
         shipment::Entity::update_many()
             .col_expr(shipment::Column::ItemCode, Expr::value(item))
             .col_expr(shipment::Column::Status, Expr::value("accepted"))
@@ -622,6 +690,141 @@ impl Post {
             .map_err(|e| format!("saving the tracking number: {e}"))?;
         Ok(())
     }
+}
+
+impl Post {
+    /// Cancels one order (`{CustomerCode, OrderNumber}`, as OpenCPS's `cancelOrder`). The post
+    /// answers `Status` `100` when it is cancelled, or when it already was; anything else is
+    /// retried and ends as a dead letter an administrator sees.
+    pub async fn cancel(&self, svc: &Services, payload: &Value) -> Result<(), String> {
+        let url = self
+            .cfg
+            .cancel_url
+            .as_deref()
+            .ok_or("PORTAL_POST_CANCEL_URL is not set")?;
+        let number = payload
+            .get("order_number")
+            .and_then(Value::as_str)
+            .ok_or("payload has no order_number")?;
+        let shipment_id = payload
+            .get("shipment")
+            .and_then(Value::as_i64)
+            .and_then(|i| i32::try_from(i).ok())
+            .ok_or("payload has no shipment")?;
+        outbox::post_logged(
+            svc,
+            ("post", "cancel", Some(number)),
+            self.http.post(url).header("access_token", &self.cfg.token),
+            json!({ "CustomerCode": self.cfg.customer_code, "OrderNumber": number }).to_string(),
+            |status, text| {
+                let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+                match (status.is_success(), status_text(&v).as_deref()) {
+                    (true, Some("100")) => Ok(()),
+                    (_, code) => Err(format!(
+                        "post cancel answered HTTP {} Status {}: {}",
+                        status.as_u16(),
+                        code.unwrap_or("-"),
+                        v.get("Message").and_then(Value::as_str).unwrap_or("")
+                    )),
+                }
+            },
+        )
+        .await?;
+        shipment::Entity::update_many()
+            .col_expr(shipment::Column::Status, Expr::value("cancelled"))
+            .col_expr(
+                shipment::Column::StatusNote,
+                Expr::value(Some("Đã huỷ yêu cầu thu gom với bưu điện.")),
+            )
+            .col_expr(shipment::Column::UpdatedAt, Expr::value(now()))
+            .filter(shipment::Column::Id.eq(shipment_id))
+            .exec(&svc.db)
+            .await
+            .map_err(|e| format!("saving the cancellation: {e}"))?;
+        Ok(())
+    }
+
+    /// Asks the post for the reports of one order (`{CustomerCode, OrderNumber}` →
+    /// `{Status: "100", Data: [{StatusCode, StatusMessage, Time, ItemCode}]}`) and keeps them as
+    /// if they had come by callback; how many it kept.
+    async fn track(&self, svc: &Services, number: &str) -> Result<usize, String> {
+        let url = self
+            .cfg
+            .tracking_url
+            .as_deref()
+            .ok_or("PORTAL_POST_TRACKING_URL is not set")?;
+        let mut answer = Value::Null;
+        outbox::post_logged(
+            svc,
+            ("post", "tracking", Some(number)),
+            self.http.post(url).header("access_token", &self.cfg.token),
+            json!({ "CustomerCode": self.cfg.customer_code, "OrderNumber": number }).to_string(),
+            |status, text| {
+                answer = serde_json::from_str(text).unwrap_or(Value::Null);
+                match (status.is_success(), status_text(&answer).as_deref()) {
+                    (true, Some("100")) => Ok(()),
+                    _ => Err(format!("post tracking answered HTTP {}", status.as_u16())),
+                }
+            },
+        )
+        .await?;
+        let mut kept = 0;
+        for r in answer["Data"].as_array().cloned().unwrap_or_default() {
+            let mut r = r;
+            r["OrderNumber"] = json!(number);
+            match apply_report(svc, &r).await {
+                Ok(()) => kept += 1,
+                Err(e) => tracing::warn!("post tracking report for {number} not kept: {e:?}"),
+            }
+        }
+        Ok(kept)
+    }
+}
+
+/// `Status` as text whether the post sends it as a string or a number.
+fn status_text(v: &Value) -> Option<String> {
+    v.get("Status").and_then(|s| match s {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// Polls the tracking of shipments the post has and whose status has not moved for
+/// `min_age` seconds (a lost or delayed callback), oldest first, 20 a round; how many reports
+/// it kept. Nothing when no tracking address is configured.
+pub async fn poll_tracking(svc: &Services, min_age: i64) -> Result<usize, AppError> {
+    let Some(post) = svc.integrations.post.clone() else {
+        return Ok(0);
+    };
+    if post.cfg.tracking_url.is_none() {
+        return Ok(0);
+    }
+    let stale = shipment::Entity::find()
+        .filter(shipment::Column::Status.is_in(["accepted", "collected", "in_transit"]))
+        .filter(shipment::Column::OrderNumber.is_not_null())
+        .filter(shipment::Column::UpdatedAt.lte(now() - min_age))
+        .order_by_asc(shipment::Column::UpdatedAt)
+        .limit(20)
+        .all(&svc.db)
+        .await?;
+    let mut kept = 0;
+    for s in stale {
+        let Some(number) = s.order_number.clone() else {
+            continue;
+        };
+        match post.track(svc, &number).await {
+            Ok(n) => kept += n,
+            Err(e) => tracing::warn!("post tracking of {number}: {e}"),
+        }
+        // Asked: the next round asks others first, even if nothing new came.
+        shipment::Entity::update_many()
+            .col_expr(shipment::Column::UpdatedAt, Expr::value(now()))
+            .filter(shipment::Column::Id.eq(s.id))
+            .exec(&svc.db)
+            .await?;
+    }
+    Ok(kept)
 }
 
 /// Why a tracking callback was refused; the handler answers with the status code.
@@ -681,6 +884,12 @@ async fn take_report(svc: &Services, body: &[u8], signature: &str) -> Result<(),
     }
     let v: Value =
         serde_json::from_slice(body).map_err(|_| Refusal::Malformed("body is not JSON".into()))?;
+    apply_report(svc, &v).await
+}
+
+/// Keeps one tracking report (from a callback or from polling) once; the shipment's status
+/// follows the newest report.
+async fn apply_report(svc: &Services, v: &Value) -> Result<(), Refusal> {
     let text = |k: &str| {
         v.get(k)
             .and_then(Value::as_str)

@@ -57,6 +57,11 @@ pub struct RemoteSignConfig {
     pub sp_password: String,
     /// The CA's name for people ("VNPT SmartCA").
     pub label: String,
+    /// The identifier at the CA of the agency's own certificate (the tax code of an
+    /// organisation certificate, or the signing leader's citizen ID), from
+    /// `PORTAL_REMOTE_SIGN_AGENCY_ID`. When set, and no PKCS#12 key is configured, PDF results
+    /// are signed through the CA: the agency's signer confirms on their phone.
+    pub agency_id: Option<String>,
 }
 
 impl RemoteSignConfig {
@@ -72,6 +77,7 @@ impl RemoteSignConfig {
             sp_id: need("PORTAL_REMOTE_SIGN_SP_ID")?,
             sp_password: need("PORTAL_REMOTE_SIGN_SP_PASSWORD")?,
             label: env("PORTAL_REMOTE_SIGN_LABEL").unwrap_or_else(|| "SmartCA".into()),
+            agency_id: env("PORTAL_REMOTE_SIGN_AGENCY_ID").filter(|v| !v.is_empty()),
         }))
     }
 }
@@ -92,15 +98,6 @@ pub struct RemoteSign {
     http: reqwest::Client,
 }
 
-/// A transient failure talking to the CA (unreachable, 5xx, unreadable answer).
-fn unreachable_ca() -> AppError {
-    invalid(
-        "sign",
-        "Dịch vụ ký số từ xa đang không trả lời. Hãy thử lại sau ít phút.",
-        "The remote-signing service is not answering. Try again in a few minutes.",
-    )
-}
-
 impl RemoteSign {
     pub fn new(cfg: RemoteSignConfig) -> Result<Self, String> {
         let http = super::npsp::http_client(TIMEOUT)
@@ -110,6 +107,11 @@ impl RemoteSign {
 
     pub fn label(&self) -> &str {
         &self.cfg.label
+    }
+
+    /// The identifier of the agency's certificate at the CA, when results are signed here.
+    pub fn agency_id(&self) -> Option<&str> {
+        self.cfg.agency_id.as_deref()
     }
 
     /// For the integrations page: where this instance asks, never the password.
@@ -336,6 +338,7 @@ async fn waiting_for(
     file_id: i32,
 ) -> Result<Option<remote_signature::Model>, AppError> {
     Ok(remote_signature::Entity::find()
+        .filter(remote_signature::Column::Purpose.eq("input"))
         .filter(remote_signature::Column::FileId.eq(file_id))
         .filter(remote_signature::Column::State.eq("waiting"))
         .order_by_desc(remote_signature::Column::Id)
@@ -398,7 +401,7 @@ pub async fn start(svc: &Services, p: &Principal, id: i32, file_id: i32) -> Resu
         }
         Err(e) => {
             tracing::warn!("remote signing for dossier {id}: {e}");
-            return Err(unreachable_ca());
+            return Err(ca_silent("sign"));
         }
     };
     let code = d.code.clone().unwrap_or_else(|| format!("#{id}"));
@@ -438,11 +441,12 @@ pub async fn start(svc: &Services, p: &Principal, id: i32, file_id: i32) -> Resu
         Ok(x) => x,
         Err(e) => {
             tracing::warn!("remote signing for dossier {id}: {e}");
-            return Err(unreachable_ca());
+            return Err(ca_silent("sign"));
         }
     };
     remote_signature::ActiveModel {
         dossier_id: Set(id),
+        purpose: Set("input".into()),
         file_id: Set(file_id),
         user_id: Set(p.user_id),
         transaction_id: Set(tid),
@@ -514,11 +518,29 @@ pub async fn check(
             "No signing request is waiting for this file. Press “Sign” to send one.",
         ));
     };
+    let bytes = svc.storage.read(&f.sha256).await.map_err(internal)?;
+    let Some(signed) = collect(svc, &ca, &r, bytes).await? else {
+        return Ok(Checked::Waiting);
+    };
+    store_signed(svc, p, &d, &f, &r, signed).await?;
+    Ok(Checked::Signed)
+}
+
+/// Asks the CA about request `r` over the unsigned `bytes`: None while the signer has not
+/// answered; the signed file once they confirmed and the signature checks out. Any other end
+/// closes the request and is a clear error (the caller's file stays as it was).
+async fn collect(
+    svc: &Services,
+    ca: &RemoteSign,
+    r: &remote_signature::Model,
+    bytes: Vec<u8>,
+) -> Result<Option<Vec<u8>>, AppError> {
+    let id = r.dossier_id;
     let answer = match ca.status(svc, &r.transaction_id).await {
         Ok(a) => a,
         Err(e) => {
             tracing::warn!("remote signing for dossier {id}: {e}");
-            return Err(unreachable_ca());
+            return Err(ca_silent("sign"));
         }
     };
     let ended = |vi: &str, en: &str| invalid("sign", vi, en);
@@ -530,7 +552,7 @@ pub async fn check(
                 "The signing request expired without being confirmed. Press “Sign” to send it again.",
             ));
         }
-        Answer::Waiting => return Ok(Checked::Waiting),
+        Answer::Waiting => return Ok(None),
         Answer::Ended(msg) => {
             mark(svc, r.id, "refused", Some(msg.chars().take(200).collect())).await?;
             return Err(ended(
@@ -552,7 +574,6 @@ pub async fn check(
         location: r.location.clone(),
         time: r.signed_at,
     };
-    let bytes = svc.storage.read(&f.sha256).await.map_err(internal)?;
     let expected = r.digest.clone();
     let signed = tokio::task::spawn_blocking(move || {
         let pending = super::sign::prepare(&bytes, &chain, &info)?;
@@ -581,8 +602,7 @@ pub async fn check(
             ));
         }
     };
-    store_signed(svc, p, &d, &f, &r, signed).await?;
-    Ok(Checked::Signed)
+    Ok(Some(signed))
 }
 
 /// Puts the signed copy in the store and in the dossier in place of the original: deleted
@@ -596,16 +616,7 @@ async fn store_signed(
     r: &remote_signature::Model,
     signed: Vec<u8>,
 ) -> Result<(), AppError> {
-    let sha = super::storage::sha256_hex(&signed);
-    let staged = svc
-        .storage
-        .staging_dir()
-        .join(format!("signed-{}", super::auth::crypto::random_token()));
-    tokio::fs::write(&staged, &signed).await.map_err(internal)?;
-    if let Err(e) = svc.storage.put(&staged, &sha).await {
-        let _ = tokio::fs::remove_file(&staged).await;
-        return Err(internal(e));
-    }
+    let sha = put_bytes(svc, &signed).await?;
     let t = now();
     let done = async {
         let txn = svc.db.begin().await?;
@@ -710,4 +721,237 @@ pub async fn forget(db: &impl sea_orm::ConnectionTrait, dossier_id: i32) -> Resu
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Puts `bytes` in the blob store; their SHA-256.
+async fn put_bytes(svc: &Services, bytes: &[u8]) -> Result<String, AppError> {
+    let sha = super::storage::sha256_hex(bytes);
+    let staged = svc
+        .storage
+        .staging_dir()
+        .join(format!("signed-{}", super::auth::crypto::random_token()));
+    tokio::fs::write(&staged, bytes).await.map_err(internal)?;
+    if let Err(e) = svc.storage.put(&staged, &sha).await {
+        let _ = tokio::fs::remove_file(&staged).await;
+        return Err(internal(e));
+    }
+    Ok(sha)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results signed by the agency through the CA (P-4: "with the agency's X.509 certificate from a
+// PKCS#12 file or through a remote-signing adapter").
+
+fn ca_silent(field: &str) -> AppError {
+    invalid(
+        field,
+        "Dịch vụ ký số từ xa đang không trả lời. Hãy thử lại sau ít phút.",
+        "The remote-signing service is not answering. Try again in a few minutes.",
+    )
+}
+
+/// Sends the officer's unsigned result (already in the blob store as `sha`) to be signed with
+/// the agency's certificate. The result enters the dossier, and the dossier its next status,
+/// only when the signature comes back ([`check_result`]).
+pub async fn start_result(
+    svc: &Services,
+    officer: &Principal,
+    d: &entity::dossier::Model,
+    file_name: &str,
+    sha: &str,
+    info: SignInfo,
+) -> Result<(), AppError> {
+    let ca = svc
+        .integrations
+        .remote_sign
+        .clone()
+        .ok_or(AppError::NotFound)?;
+    let agency_id = ca.agency_id().ok_or(AppError::NotFound)?.to_owned();
+    if result_waiting(svc, d.id).await?.is_some() {
+        return Err(invalid(
+            "result",
+            "Đã có một kết quả đang chờ ký số. Hãy kiểm tra kết quả ký trước khi đính kèm tệp khác.",
+            "A result is already waiting to be signed. Check its signature before attaching another file.",
+        ));
+    }
+    let id = d.id;
+    let reference = format!(
+        "KQ{id}-{}",
+        super::auth::crypto::random_token()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(12)
+            .collect::<String>()
+    );
+    let (chain, serial) = match ca.certificate(svc, &agency_id, &reference).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return Err(invalid(
+                "result",
+                &format!(
+                    "{} không có chứng thư số còn hiệu lực của cơ quan. Hãy báo quản trị hệ thống.",
+                    ca.label()
+                ),
+                &format!(
+                    "{} holds no valid certificate of the agency. Tell the system administrator.",
+                    ca.label()
+                ),
+            ))
+        }
+        Err(e) => {
+            tracing::warn!("remote signing of the result of dossier {id}: {e}");
+            return Err(ca_silent("result"));
+        }
+    };
+    let bytes = svc.storage.read(sha).await.map_err(internal)?;
+    let digest = {
+        let (chain, info) = (chain.clone(), info.clone());
+        tokio::task::spawn_blocking(move || {
+            super::sign::prepare(&bytes, &chain, &info).map(|p| p.digest())
+        })
+        .await
+        .map_err(internal)?
+        .map_err(|e| invalid("result", e.vi(), e.en()))?
+    };
+    let code = d.code.clone().unwrap_or_else(|| format!("#{id}"));
+    let (tid, window) = ca
+        .request(
+            svc,
+            &agency_id,
+            &serial,
+            &reference,
+            &format!("Ký kết quả hồ sơ {code} ({file_name})"),
+            &reference,
+            &digest,
+        )
+        .await
+        .map_err(|e| {
+            tracing::warn!("remote signing of the result of dossier {id}: {e}");
+            ca_silent("result")
+        })?;
+    let t = now();
+    remote_signature::ActiveModel {
+        dossier_id: Set(id),
+        purpose: Set("result".into()),
+        file_id: Set(0),
+        source_sha: Set(Some(sha.to_owned())),
+        file_name: Set(Some(file_name.to_owned())),
+        user_id: Set(officer.user_id),
+        transaction_id: Set(tid),
+        state: Set("waiting".into()),
+        digest: Set(digest.iter().map(|b| format!("{b:02x}")).collect()),
+        chain: Set(chain.iter().map(|c| b64(c)).collect::<Vec<_>>().join(",")),
+        signed_at: Set(info.time),
+        name: Set(info.name),
+        reason: Set(info.reason),
+        location: Set(info.location),
+        created_at: Set(t),
+        expires_at: Set(t + window),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await?;
+    Ok(())
+}
+
+/// The result of dossier `id` waiting for the agency's signature, if any.
+pub async fn result_waiting(
+    svc: &Services,
+    id: i32,
+) -> Result<Option<remote_signature::Model>, AppError> {
+    Ok(remote_signature::Entity::find()
+        .filter(remote_signature::Column::DossierId.eq(id))
+        .filter(remote_signature::Column::Purpose.eq("result"))
+        .filter(remote_signature::Column::State.eq("waiting"))
+        .order_by_desc(remote_signature::Column::Id)
+        .one(&svc.db)
+        .await?)
+}
+
+/// Officer: asks the CA whether the agency's signer confirmed; on a valid signature the signed
+/// result is filed exactly as a locally signed one would be (rows, step, notice). Whatever the
+/// end, the unsigned copy does not stay in the store.
+pub async fn check_result(
+    svc: &Services,
+    officer: &Principal,
+    id: i32,
+) -> Result<Checked, AppError> {
+    let ca = svc
+        .integrations
+        .remote_sign
+        .clone()
+        .ok_or(AppError::NotFound)?;
+    // The same rights as attaching it: the officer handles the dossier and may attach now.
+    let d = super::dossier::result_dossier(svc, officer, id).await?;
+    let Some(r) = result_waiting(svc, id).await? else {
+        return Err(invalid(
+            "result",
+            "Không có kết quả nào đang chờ ký số.",
+            "No result is waiting to be signed.",
+        ));
+    };
+    let source = r.source_sha.clone().unwrap_or_default();
+    let bytes = svc.storage.read(&source).await.map_err(internal)?;
+    let signed = match collect(svc, &ca, &r, bytes).await {
+        Ok(None) => return Ok(Checked::Waiting),
+        Ok(Some(s)) => s,
+        Err(e) => {
+            super::dossier::release_blob(svc, &source).await;
+            return Err(relabel(e));
+        }
+    };
+    let sha = put_bytes(svc, &signed).await?;
+    let name = r.file_name.clone().unwrap_or_else(|| "ket-qua.pdf".into());
+    // Closed first: two officers checking at once file the result once.
+    if !mark(svc, r.id, "signed", None).await? {
+        super::dossier::release_blob(svc, &sha).await;
+        return Ok(Checked::Signed);
+    }
+    let filed = super::dossier::record_result(
+        svc,
+        officer,
+        &d,
+        &name,
+        crate::domain::eform::FileType::Pdf,
+        signed.len() as i64,
+        &sha,
+    )
+    .await;
+    super::dossier::release_blob(svc, &source).await;
+    match filed {
+        Ok(file_id) => {
+            remote_signature::Entity::update_many()
+                .col_expr(
+                    remote_signature::Column::SignedFileId,
+                    Expr::value(Some(file_id)),
+                )
+                .filter(remote_signature::Column::Id.eq(r.id))
+                .exec(&svc.db)
+                .await?;
+            Ok(Checked::Signed)
+        }
+        Err(e) => {
+            // The step was refused (the dossier moved on meanwhile): nothing was filed.
+            remote_signature::Entity::update_many()
+                .col_expr(remote_signature::Column::State, Expr::value("failed"))
+                .filter(remote_signature::Column::Id.eq(r.id))
+                .exec(&svc.db)
+                .await?;
+            Err(e)
+        }
+    }
+}
+
+/// The applicant-facing errors of [`collect`] name the field `sign`; on the officer page the
+/// result form is the place.
+fn relabel(e: AppError) -> AppError {
+    match e {
+        AppError::Validation(mut v) => {
+            for f in &mut v {
+                f.field = "result".into();
+            }
+            AppError::Validation(v)
+        }
+        other => other,
+    }
 }

@@ -1234,6 +1234,9 @@ pub async fn work_view(svc: &Services, p: &Principal, id: i32) -> Result<WorkVie
     let first_due_date = d.first_due_date.clone();
     let step_due_at = d.step_due_at;
     let (transfers, lienthong_targets) = super::lienthong::view(svc, p, &d).await?;
+    let result_signing = super::remotesign::result_waiting(svc, d.id)
+        .await?
+        .and_then(|r| r.file_name);
     let mut dossier = view_of(svc, d).await?;
     dossier.submit_key = String::new();
     Ok(WorkView {
@@ -1248,6 +1251,7 @@ pub async fn work_view(svc: &Services, p: &Principal, id: i32) -> Result<WorkVie
         assignees,
         units,
         can_attach_result,
+        result_signing,
         can_apologise,
         first_due_date,
         on_time,

@@ -15,6 +15,14 @@
 //! what the portal replied. `?time=yyyyMMddHHmmss` dates the report (default now),
 //! `?tamper=1` changes the body after signing.
 //!
+//! `?silent=1` only records the report (a callback the portal never got), for polling to find.
+//!
+//! Cancel: `POST /cancel` `{CustomerCode, OrderNumber}` answers `Status` `100` and marks the
+//! order cancelled (again `100` if it already was); `102` when the item was already collected
+//! (a report with code 2 or more), `103` for an unknown order. Tracking: `POST /tracking`
+//! `{CustomerCode, OrderNumber}` answers `{"Status": "100", "Data": [reports…]}` with every
+//! report made for the order, sent or silent.
+//!
 //! Test controls: `GET /_peer/state` (orders, calls, duplicates, reports sent), `POST
 //! /_peer/fail/{n}` (the next n orders answer 503), `POST /_peer/callback-target?url=…`,
 //! `POST /_peer/delay/{ms}` (an order is kept, then the answer waits: a sender killed
@@ -66,6 +74,8 @@ pub fn app() -> Router {
     });
     Router::new()
         .route("/order", post(order))
+        .route("/cancel", post(cancel))
+        .route("/tracking", post(tracking))
         .route("/_peer/state", get(state))
         .route("/_peer/fail/{n}", post(fail))
         .route("/_peer/delay/{ms}", post(delay))
@@ -207,6 +217,11 @@ async fn track(
     } else {
         body.clone()
     };
+    if q.get("silent").is_some_and(|t| t == "1") {
+        let record = json!({ "body": body, "status": 0, "reply": "silent" });
+        lock(&p).reports.push(record.clone());
+        return answer(StatusCode::OK, record);
+    }
     let url = p.callback.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let (status, reply) = match p
         .http
@@ -223,6 +238,84 @@ async fn track(
     let record = json!({ "body": body, "status": status, "reply": reply });
     lock(&p).reports.push(record.clone());
     answer(StatusCode::OK, record)
+}
+
+/// The token and customer of a cancel or tracking request; its order number.
+fn order_request(p: &Peer, h: &HeaderMap, body: &str) -> Result<String, Box<Response>> {
+    if h.get("access_token").and_then(|v| v.to_str().ok()) != Some(p.token.as_str()) {
+        return Err(Box::new(answer(
+            StatusCode::UNAUTHORIZED,
+            json!({ "Status": "401", "Message": "bad access_token" }),
+        )));
+    }
+    let v: Value = serde_json::from_str(body).map_err(|_| Box::new(refuse("body is not JSON")))?;
+    if v["CustomerCode"].as_str() != Some(p.customer.as_str()) {
+        return Err(Box::new(refuse("unknown CustomerCode")));
+    }
+    Ok(v["OrderNumber"].as_str().unwrap_or_default().to_owned())
+}
+
+/// Every report made for `number` (sent to the portal or silent), as the post keeps them.
+fn reports_of(g: &Gate, number: &str) -> Vec<Value> {
+    g.reports
+        .iter()
+        .filter_map(|r| {
+            r["body"]
+                .as_str()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        })
+        .filter(|b| b["OrderNumber"] == number)
+        .collect()
+}
+
+async fn cancel(State(p): State<Shared>, h: HeaderMap, body: String) -> Response {
+    let number = match order_request(&p, &h, &body) {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let mut g = lock(&p);
+    g.calls += 1;
+    let collected = reports_of(&g, &number).iter().any(|r| {
+        r["StatusCode"]
+            .as_i64()
+            .is_some_and(|c| (2..7).contains(&c))
+    });
+    let Some(o) = g
+        .orders
+        .iter_mut()
+        .find(|o| o["OrderNumber"] == number.as_str())
+    else {
+        return answer(
+            StatusCode::OK,
+            json!({ "Status": "103", "Message": "unknown order" }),
+        );
+    };
+    if collected {
+        return answer(
+            StatusCode::OK,
+            json!({ "Status": "102", "Message": "already collected" }),
+        );
+    }
+    o["Cancelled"] = json!(true);
+    answer(StatusCode::OK, json!({ "Status": "100", "Message": "OK" }))
+}
+
+async fn tracking(State(p): State<Shared>, h: HeaderMap, body: String) -> Response {
+    let number = match order_request(&p, &h, &body) {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let g = lock(&p);
+    if !g.orders.iter().any(|o| o["OrderNumber"] == number.as_str()) {
+        return answer(
+            StatusCode::OK,
+            json!({ "Status": "103", "Message": "unknown order" }),
+        );
+    }
+    answer(
+        StatusCode::OK,
+        json!({ "Status": "100", "Message": "OK", "Data": reports_of(&g, &number) }),
+    )
 }
 
 async fn state(State(p): State<Shared>) -> Response {

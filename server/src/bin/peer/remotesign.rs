@@ -136,9 +136,13 @@ fn authorised(p: &Peer, body: &str) -> Result<Value, Box<Response>> {
     Ok(v)
 }
 
-/// A citizen ID is 12 digits (9 for the old identity card); anything else never names a file.
+/// A citizen ID (12 digits, 9 for the old identity card) or an organisation's tax code (10
+/// digits, 13 with a branch: `0401234567-001`); anything else never names a file.
 fn user_files(p: &Peer, user: &str) -> Option<(PathBuf, PathBuf)> {
-    if !(user.len() == 9 || user.len() == 12) || !user.bytes().all(|b| b.is_ascii_digit()) {
+    if !(9..=14).contains(&user.len())
+        || !user.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        || user.starts_with('-')
+    {
         return None;
     }
     let key = p.users.join(format!("{user}.key.pem"));
@@ -170,8 +174,19 @@ fn enrol(dir: &std::path::Path, user: &str) {
         "req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &csr, "-utf8", "-subj",
         &subject,
     ]) && run(&[
-        "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", &crt, "-days", "365",
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        &crt,
+        "-days",
+        "365",
     ]);
 }
 
