@@ -689,6 +689,13 @@ async fn run_paygov(db: TestDb) {
         .await
         .expect("q");
     assert!(log.iter().any(|l| l.operation == "INIT" && l.ok));
+    // The bill names the payer for the platform; the log keeps it masked.
+    let init = log.iter().find(|l| l.operation == "INIT").expect("INIT");
+    assert!(
+        init.request.contains("\"HoTenNguoiNop\":\"***\""),
+        "{}",
+        init.request
+    );
 
     // Replayed: already confirmed. Tampered amount: bad checksum. Not JSON: bad checksum.
     let json_of = |m: &BTreeMap<String, String>| serde_json::to_string(m).expect("json");

@@ -266,7 +266,7 @@ pub async fn retry(
 /// Hides personal data in a logged body: the values of keys that carry names, contacts and
 /// identity numbers (EMC-2 logs are read by technicians, not case officers).
 pub fn mask(body: &str) -> String {
-    const PERSONAL: [&str; 21] = [
+    const PERSONAL: [&str; 22] = [
         // EMC's `User` (a JSON string with the national identity).
         "User",
         "ChuHoSo",
@@ -275,6 +275,8 @@ pub fn mask(body: &str) -> String {
         "SoDienThoai",
         "Fax",
         "SoDinhDanh",
+        // The payer on a PayGov bill (P-3.6): the platform gets it, the log does not need it.
+        "HoTenNguoiNop",
         "MaDoiTuong",
         "password",
         "session",
