@@ -302,10 +302,6 @@ fn not_signable() -> AppError {
     )
 }
 
-fn sign_failed(e: &SignError) -> AppError {
-    invalid("sign", e.vi(), e.en())
-}
-
 /// The applicant's current PDF `file_id` in dossier `id`, and the dossier.
 async fn signable(
     svc: &Services,
@@ -381,29 +377,6 @@ pub async fn start(svc: &Services, p: &Principal, id: i32, file_id: i32) -> Resu
                 "Your account has no personal identification number, which remote signing needs. Sign in with your national e-ID (VNeID) or add the number on your account page.",
             )
         })?;
-    // Our own reference for the CA (its transaction_id field in the request).
-    let reference = format!(
-        "HS{id}-F{file_id}-{}",
-        super::auth::crypto::random_token()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(12)
-            .collect::<String>()
-    );
-    let (chain, serial) = match ca.certificate(svc, &citizen_id, &reference).await {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            return Err(invalid(
-                "sign",
-                &format!("Không tìm thấy chứng thư số còn hiệu lực của bạn tại {}. Hãy đăng ký dịch vụ ký số từ xa rồi thử lại.", ca.label()),
-                &format!("{} holds no valid certificate for you. Register for remote signing, then try again.", ca.label()),
-            ))
-        }
-        Err(e) => {
-            tracing::warn!("remote signing for dossier {id}: {e}");
-            return Err(ca_silent("sign"));
-        }
-    };
     let code = d.code.clone().unwrap_or_else(|| format!("#{id}"));
     let info = SignInfo {
         name: p.full_name.clone(),
@@ -415,54 +388,104 @@ pub async fn start(svc: &Services, p: &Principal, id: i32, file_id: i32) -> Resu
         time: t,
     };
     let bytes = svc.storage.read(&f.sha256).await.map_err(internal)?;
+    let ask = Ask {
+        ca_user: &citizen_id,
+        field: "sign",
+        prefix: format!("HS{id}-F{file_id}"),
+        description: format!("Ký giấy tờ hồ sơ {code} ({})", f.file_name),
+        row: remote_signature::ActiveModel {
+            dossier_id: Set(id),
+            purpose: Set("input".into()),
+            file_id: Set(file_id),
+            user_id: Set(p.user_id),
+            ..Default::default()
+        },
+        no_certificate: invalid(
+            "sign",
+            &format!("Không tìm thấy chứng thư số còn hiệu lực của bạn tại {}. Hãy đăng ký dịch vụ ký số từ xa rồi thử lại.", ca.label()),
+            &format!("{} holds no valid certificate for you. Register for remote signing, then try again.", ca.label()),
+        ),
+    };
+    open(svc, &ca, ask, bytes, info).await
+}
+
+/// What a new signing request is about.
+struct Ask<'a> {
+    /// The signer's identifier at the CA (a citizen ID, or the agency's tax code).
+    ca_user: &'a str,
+    /// Where errors show on the page.
+    field: &'static str,
+    /// The start of our reference for the CA (its `transaction_id` in the request).
+    prefix: String,
+    /// What the signer reads in the app.
+    description: String,
+    /// The row to record, with what the request is about already set.
+    row: remote_signature::ActiveModel,
+    /// The error when the CA holds no valid certificate for the signer.
+    no_certificate: AppError,
+}
+
+/// Asks the CA for the signer's certificate, prepares `bytes` for it, sends the digest to be
+/// signed, and records the waiting request.
+async fn open(
+    svc: &Services,
+    ca: &RemoteSign,
+    ask: Ask<'_>,
+    bytes: Vec<u8>,
+    info: SignInfo,
+) -> Result<(), AppError> {
+    let reference = format!(
+        "{}-{}",
+        ask.prefix,
+        super::auth::crypto::random_token()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(12)
+            .collect::<String>()
+    );
+    let silent = |e: String| {
+        tracing::warn!("remote signing {reference}: {e}");
+        ca_silent(ask.field)
+    };
+    let (chain, serial) = match ca.certificate(svc, ask.ca_user, &reference).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Err(ask.no_certificate),
+        Err(e) => return Err(silent(e)),
+    };
     let digest = {
-        let chain = chain.clone();
-        let info = info.clone();
+        let (chain, info) = (chain.clone(), info.clone());
         tokio::task::spawn_blocking(move || {
             super::sign::prepare(&bytes, &chain, &info).map(|p| p.digest())
         })
         .await
         .map_err(internal)?
-        .map_err(|e| sign_failed(&e))?
+        .map_err(|e| invalid(ask.field, e.vi(), e.en()))?
     };
-    let description = format!("Ký giấy tờ hồ sơ {code} ({})", f.file_name);
-    let (tid, window) = match ca
+    let (tid, window) = ca
         .request(
             svc,
-            &citizen_id,
+            ask.ca_user,
             &serial,
             &reference,
-            &description,
-            &file_id.to_string(),
+            &ask.description,
+            &reference,
             &digest,
         )
         .await
-    {
-        Ok(x) => x,
-        Err(e) => {
-            tracing::warn!("remote signing for dossier {id}: {e}");
-            return Err(ca_silent("sign"));
-        }
-    };
-    remote_signature::ActiveModel {
-        dossier_id: Set(id),
-        purpose: Set("input".into()),
-        file_id: Set(file_id),
-        user_id: Set(p.user_id),
-        transaction_id: Set(tid),
-        state: Set("waiting".into()),
-        digest: Set(digest.iter().map(|b| format!("{b:02x}")).collect()),
-        chain: Set(chain.iter().map(|c| b64(c)).collect::<Vec<_>>().join(",")),
-        signed_at: Set(info.time),
-        name: Set(info.name),
-        reason: Set(info.reason),
-        location: Set(info.location),
-        created_at: Set(t),
-        expires_at: Set(t + window),
-        ..Default::default()
-    }
-    .insert(&svc.db)
-    .await?;
+        .map_err(silent)?;
+    let t = now();
+    let mut row = ask.row;
+    row.transaction_id = Set(tid);
+    row.state = Set("waiting".into());
+    row.digest = Set(digest.iter().map(|b| format!("{b:02x}")).collect());
+    row.chain = Set(chain.iter().map(|c| b64(c)).collect::<Vec<_>>().join(","));
+    row.signed_at = Set(info.time);
+    row.name = Set(info.name);
+    row.reason = Set(info.reason);
+    row.location = Set(info.location);
+    row.created_at = Set(t);
+    row.expires_at = Set(t + window);
+    row.insert(&svc.db).await?;
     Ok(())
 }
 
@@ -775,83 +798,35 @@ pub async fn start_result(
         ));
     }
     let id = d.id;
-    let reference = format!(
-        "KQ{id}-{}",
-        super::auth::crypto::random_token()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(12)
-            .collect::<String>()
-    );
-    let (chain, serial) = match ca.certificate(svc, &agency_id, &reference).await {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            return Err(invalid(
-                "result",
-                &format!(
-                    "{} không có chứng thư số còn hiệu lực của cơ quan. Hãy báo quản trị hệ thống.",
-                    ca.label()
-                ),
-                &format!(
-                    "{} holds no valid certificate of the agency. Tell the system administrator.",
-                    ca.label()
-                ),
-            ))
-        }
-        Err(e) => {
-            tracing::warn!("remote signing of the result of dossier {id}: {e}");
-            return Err(ca_silent("result"));
-        }
-    };
-    let bytes = svc.storage.read(sha).await.map_err(internal)?;
-    let digest = {
-        let (chain, info) = (chain.clone(), info.clone());
-        tokio::task::spawn_blocking(move || {
-            super::sign::prepare(&bytes, &chain, &info).map(|p| p.digest())
-        })
-        .await
-        .map_err(internal)?
-        .map_err(|e| invalid("result", e.vi(), e.en()))?
-    };
     let code = d.code.clone().unwrap_or_else(|| format!("#{id}"));
-    let (tid, window) = ca
-        .request(
-            svc,
-            &agency_id,
-            &serial,
-            &reference,
-            &format!("Ký kết quả hồ sơ {code} ({file_name})"),
-            &reference,
-            &digest,
-        )
-        .await
-        .map_err(|e| {
-            tracing::warn!("remote signing of the result of dossier {id}: {e}");
-            ca_silent("result")
-        })?;
-    let t = now();
-    remote_signature::ActiveModel {
-        dossier_id: Set(id),
-        purpose: Set("result".into()),
-        file_id: Set(0),
-        source_sha: Set(Some(sha.to_owned())),
-        file_name: Set(Some(file_name.to_owned())),
-        user_id: Set(officer.user_id),
-        transaction_id: Set(tid),
-        state: Set("waiting".into()),
-        digest: Set(digest.iter().map(|b| format!("{b:02x}")).collect()),
-        chain: Set(chain.iter().map(|c| b64(c)).collect::<Vec<_>>().join(",")),
-        signed_at: Set(info.time),
-        name: Set(info.name),
-        reason: Set(info.reason),
-        location: Set(info.location),
-        created_at: Set(t),
-        expires_at: Set(t + window),
-        ..Default::default()
-    }
-    .insert(&svc.db)
-    .await?;
-    Ok(())
+    let bytes = svc.storage.read(sha).await.map_err(internal)?;
+    let ask = Ask {
+        ca_user: &agency_id,
+        field: "result",
+        prefix: format!("KQ{id}"),
+        description: format!("Ký kết quả hồ sơ {code} ({file_name})"),
+        row: remote_signature::ActiveModel {
+            dossier_id: Set(id),
+            purpose: Set("result".into()),
+            file_id: Set(0),
+            source_sha: Set(Some(sha.to_owned())),
+            file_name: Set(Some(file_name.to_owned())),
+            user_id: Set(officer.user_id),
+            ..Default::default()
+        },
+        no_certificate: invalid(
+            "result",
+            &format!(
+                "{} không có chứng thư số còn hiệu lực của cơ quan. Hãy báo quản trị hệ thống.",
+                ca.label()
+            ),
+            &format!(
+                "{} holds no valid certificate of the agency. Tell the system administrator.",
+                ca.label()
+            ),
+        ),
+    };
+    open(svc, &ca, ask, bytes, info).await
 }
 
 /// The result of dossier `id` waiting for the agency's signature, if any.

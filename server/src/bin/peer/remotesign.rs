@@ -190,48 +190,23 @@ fn enrol(dir: &std::path::Path, user: &str) {
     ]);
 }
 
+/// The first certificate of a PEM file, DER.
 fn pem_der(path: &std::path::Path) -> Option<Vec<u8>> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let b64: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    base64::engine::general_purpose::STANDARD.decode(b64).ok()
+    let pem = std::fs::read(path).ok()?;
+    app::server::sign::roots_from_pem(&pem).into_iter().next()
 }
 
+/// The certificate's serial number, lower-case hex.
 fn serial_of(der: &[u8]) -> String {
-    x509_serial(der).unwrap_or_default()
-}
-
-/// The certificate's serial number in hex, read from the DER without a parser crate: the
-/// first INTEGER of the TBSCertificate after the optional [0] version.
-fn x509_serial(der: &[u8]) -> Option<String> {
-    fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-        let tag = *b.first()?;
-        let first = *b.get(1)? as usize;
-        let (len, head) = if first < 0x80 {
-            (first, 2)
-        } else {
-            let n = first & 0x7f;
-            let mut len = 0usize;
-            for i in 0..n {
-                len = (len << 8) | *b.get(2 + i)? as usize;
-            }
-            (len, 2 + n)
-        };
-        Some((tag, b.get(head..head + len)?, b.get(head + len..)?))
-    }
-    let (_, cert, _) = tlv(der)?;
-    let (_, tbs, _) = tlv(cert)?;
-    let (tag, content, rest) = tlv(tbs)?;
-    let (_, serial, _) = if tag == 0xa0 {
-        tlv(rest)?
-    } else {
-        (tag, content, rest)
-    };
-    Some(serial.iter().map(|b| format!("{b:02x}")).collect())
+    x509_parser::parse_x509_certificate(der)
+        .map(|(_, c)| {
+            c.tbs_certificate
+                .raw_serial()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 async fn certificate(State(p): State<Shared>, body: String) -> Response {
