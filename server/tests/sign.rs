@@ -715,6 +715,19 @@ async fn run_remote(db: TestDb) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Không có yêu cầu ký số nào đang chờ"));
+    // In English too.
+    let mut en = Client::new(addr);
+    en.cookies = c.cookies.clone();
+    en.get("/ngon-ngu?lang=en&next=/").await;
+    let docs_en = en.get(&docs).await;
+    assert!(docs_en.body.contains("You can sign your PDF files"));
+    let r = en
+        .post(&docs, &[("file_id", &fid), ("action", "sign_check")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r
+        .body
+        .contains("No signing request is waiting for this file."));
     // Someone not signed in as its applicant cannot sign this dossier's file.
     let mut other = Client::new(addr);
     other.get("/dang-nhap").await;

@@ -930,3 +930,32 @@ fn relabel(e: AppError) -> AppError {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_names_what_is_missing() {
+        let none = RemoteSignConfig::from_env(|_| None).expect("ok");
+        assert!(none.is_none());
+        let partial = RemoteSignConfig::from_env(|k| {
+            (k == "PORTAL_REMOTE_SIGN_URL").then(|| "https://ca.example/sca/sp769/".to_owned())
+        });
+        assert!(partial
+            .expect_err("incomplete")
+            .contains("PORTAL_REMOTE_SIGN_SP_ID"));
+        let full = RemoteSignConfig::from_env(|k| match k {
+            "PORTAL_REMOTE_SIGN_URL" => Some("https://ca.example/sca/sp769/".into()),
+            "PORTAL_REMOTE_SIGN_SP_ID" => Some("sp".into()),
+            "PORTAL_REMOTE_SIGN_SP_PASSWORD" => Some("pw".into()),
+            _ => None,
+        })
+        .expect("ok")
+        .expect("configured");
+        // The trailing slash goes: paths are appended to it.
+        assert_eq!(full.url, "https://ca.example/sca/sp769");
+        assert_eq!(full.label, "SmartCA");
+        assert_eq!(full.agency_id, None);
+    }
+}
