@@ -403,6 +403,12 @@ fn spawn_draft_sweeper(svc: Services) {
                 Ok(n) => tracing::info!(deleted = n, "e-ID sign-in leftovers pruned"),
                 Err(e) => tracing::warn!("e-ID prune failed: {e}"),
             }
+            // P-4: remote-signing requests nobody came back to.
+            match app::server::remotesign::sweep_expired(&svc).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "abandoned signing requests closed"),
+                Err(e) => tracing::warn!("signing request sweep failed: {e}"),
+            }
             // EMC-2: the integration log keeps a year and a day.
             match app::server::outbox::prune_log(&svc).await {
                 Ok(0) => {}

@@ -763,7 +763,7 @@ async fn run_remote(db: TestDb) {
                 .and_then(|r| r.source_sha)
         };
         let mut filed = Vec::new();
-        for n in 0..2 {
+        for n in 0..3 {
             let code = format!("RSIGN{n}-{:06}", unique() % 1_000_000);
             let rid = common::filed(svc, "mot-cua", unit, code, None).await;
             act(svc, counter, rid, A::Accept, ActInput::default(), &meta)
@@ -836,7 +836,20 @@ async fn run_remote(db: TestDb) {
         // Refused on the signer's phone: a clear message, nothing filed, the unsigned copy
         // gone, and the upload form offered again.
         let source = waiting_source(filed[1]).await.expect("unsigned copy kept");
-        ca.control("/_peer/reject/latest").await;
+        let st = ca.state().await;
+        let tx = st["transactions"]
+            .as_array()
+            .and_then(|t| {
+                t.iter().find(|t| {
+                    t["doc_id"]
+                        .as_str()
+                        .is_some_and(|d| d.starts_with(&format!("KQ{}-", filed[1])))
+                })
+            })
+            .and_then(|t| t["id"].as_str())
+            .expect("the second result's transaction")
+            .to_owned();
+        ca.control(&format!("/_peer/reject/{tx}")).await;
         let e = check_result(svc, counter, filed[1])
             .await
             .expect_err("refused");
@@ -844,6 +857,34 @@ async fn run_remote(db: TestDb) {
         assert!(results(filed[1]).await.is_empty());
         assert!(!svc.storage.exists(&source).await);
         assert!(waiting_source(filed[1]).await.is_none());
+        // Nobody comes back for the third: an hour after its window it is closed, and its
+        // unsigned copy leaves the store.
+        let source = waiting_source(filed[2]).await.expect("unsigned copy kept");
+        assert_eq!(
+            app::server::remotesign::sweep_expired(svc)
+                .await
+                .expect("sweep"),
+            0,
+            "not while its window is open"
+        );
+        remote_signature::Entity::update_many()
+            .col_expr(
+                remote_signature::Column::ExpiresAt,
+                sea_orm::sea_query::Expr::value(app::server::auth::now() - 7200),
+            )
+            .filter(remote_signature::Column::DossierId.eq(filed[2]))
+            .exec(&svc.db)
+            .await
+            .expect("age it");
+        assert_eq!(
+            app::server::remotesign::sweep_expired(svc)
+                .await
+                .expect("sweep"),
+            1
+        );
+        assert!(!svc.storage.exists(&source).await);
+        assert!(waiting_source(filed[2]).await.is_none());
+        assert!(results(filed[2]).await.is_empty());
     }
 
     // The integration log keeps the exchanges without the citizen ID or the CA password.

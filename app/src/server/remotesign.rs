@@ -31,7 +31,8 @@ use base64::Engine as _;
 use entity::{dossier_file, remote_signature};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 use serde_json::{json, Value};
 
@@ -929,6 +930,28 @@ fn relabel(e: AppError) -> AppError {
         }
         other => other,
     }
+}
+
+/// Requests still waiting an hour after the CA's window closed: nobody came back to check
+/// them. They are closed as expired, and a result's unsigned copy leaves the store, so that
+/// an abandoned request leaves no file behind; how many.
+pub async fn sweep_expired(svc: &Services) -> Result<usize, AppError> {
+    let stale = remote_signature::Entity::find()
+        .filter(remote_signature::Column::State.eq("waiting"))
+        .filter(remote_signature::Column::ExpiresAt.lt(now() - 3600))
+        .limit(200)
+        .all(&svc.db)
+        .await?;
+    let mut closed = 0;
+    for r in stale {
+        if mark(svc, r.id, "expired", None).await? {
+            closed += 1;
+            if let Some(sha) = &r.source_sha {
+                super::dossier::release_blob(svc, sha).await;
+            }
+        }
+    }
+    Ok(closed)
 }
 
 #[cfg(test)]
