@@ -11,7 +11,10 @@
 // Environment: PEER_OIDC_CLIENT_ID / PEER_OIDC_CLIENT_SECRET (default `portal` /
 // `portal-oidc-secret`), PEER_OIDC_REDIRECT_URIS and PEER_OIDC_LOGOUT_URIS (comma-separated).
 // Test users: 048095001234 / "vneid thu nghiem 1" (a citizen, with email and phone),
-// 079200009999 / "vneid thu nghiem 2" (no email), 001099000777 / "vneid thu nghiem 3".
+// 079200009999 / "vneid thu nghiem 2" (no email), 001099000777 / "vneid thu nghiem 3", and the
+// citizens of the browser tests' dossier journey, one per project so the two runs never share an
+// account: 001096000111 / "vneid thu nghiem 4" (JS on) and 001096000222 / "vneid thu nghiem 5"
+// (JS off).
 import http from "node:http";
 import crypto from "node:crypto";
 import Provider from "oidc-provider";
@@ -41,6 +44,30 @@ const USERS = {
       NgayThangNamSinh: "20000101",
       LoaiTaiKhoan: 1,
       TechID: "tech-0002",
+    },
+  },
+  "001096000111": {
+    password: "vneid thu nghiem 4",
+    claims: {
+      HoVaTen: "Lê Thị Hoa",
+      SoDinhDanh: "001096000111",
+      NgayThangNamSinh: "19950308",
+      LoaiTaiKhoan: 1,
+      TechID: "tech-0004",
+      SoDienThoai: "0905111222",
+      ThuDienTu: "lethihoa.js@vneid.example.vn",
+    },
+  },
+  "001096000222": {
+    password: "vneid thu nghiem 5",
+    claims: {
+      HoVaTen: "Lê Thị Hoa",
+      SoDinhDanh: "001096000222",
+      NgayThangNamSinh: "19950308",
+      LoaiTaiKhoan: 1,
+      TechID: "tech-0005",
+      SoDienThoai: "0905333444",
+      ThuDienTu: "lethihoa.nojs@vneid.example.vn",
     },
   },
   "001099000777": {

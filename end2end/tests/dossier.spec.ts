@@ -1,5 +1,5 @@
 import { test, expect, type Page, type Browser, type TestInfo } from "@playwright/test";
-import { open, hydrated, expectAccessible, mailTo, totp } from "./helpers";
+import { open, hydrated, expectAccessible, totp } from "./helpers";
 
 // The citizen journey of P-3.1 … P-3.7, P-5.2, P-7 against the real server, with JavaScript on
 // and off. Each project files with its own ward, whose demo one-stop officer answers.
@@ -43,28 +43,24 @@ async function login(page: Page, info: TestInfo, email: string, password: string
   await submit(page, "Đăng nhập");
 }
 
-async function register(page: Page, info: TestInfo): Promise<{ email: string; password: string; phone: string; cid: string }> {
-  const email = `nguoinop.${info.project.name}.${Date.now()}@example.vn`;
-  // Hà Nội's province code keeps these apart from the accounts spec's IDs (Đà Nẵng's).
-  const cid = "001" + String(Date.now()).slice(-9);
-  const phone = info.project.name === "js" ? "0905111222" : "0905333444";
-  const password = "hoa phượng đỏ thắm sân trường";
-  await open(page, info, "/dang-ky");
-  await page.getByLabel("Họ và tên").fill("Lê Thị Hoa");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Số điện thoại").fill(phone);
-  await page.getByLabel("Số định danh cá nhân (CCCD)").fill(cid);
-  await page.getByLabel("Mật khẩu", { exact: true }).fill(password);
-  await page.getByLabel("Nhập lại mật khẩu").fill(password);
-  await page.getByRole("checkbox", { name: /Tôi đồng ý/ }).check();
-  await submit(page, "Đăng ký");
-  await expect(page).toHaveURL(/\/dang-ky\?ok=1$/);
-  const mail = await mailTo(email);
-  const link = new URL(mail.match(/http:\/\/\S+\/xac-thuc-email\?token=\S+/)![0]);
-  await open(page, info, link.pathname + link.search);
-  await submit(page, "Xác nhận email");
-  await expect(page).toHaveURL(/\/dang-nhap\?ok=verified$/);
-  return { email, password, phone, cid };
+/**
+ * The journey's citizen signs in with the national e-ID (P-1) on the OpenID provider's own page
+ * (end2end/scripts/oidc-peer.mjs). Each project has its own e-ID test user, so the JS-on and
+ * JS-off runs never share an account; the portal makes the account from the e-ID's claims.
+ */
+function citizen(info: TestInfo): { cid: string; password: string; phone: string } {
+  return info.project.name === "js"
+    ? { cid: "001096000111", password: "vneid thu nghiem 4", phone: "0905111222" }
+    : { cid: "001096000222", password: "vneid thu nghiem 5", phone: "0905333444" };
+}
+
+async function vneid(page: Page, who: { cid: string; password: string }) {
+  await page.getByRole("link", { name: "Đăng nhập bằng VNeID / tài khoản Cổng DVC quốc gia" }).click();
+  await page.waitForLoadState("load");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Đăng nhập VNeID (mô phỏng)");
+  await page.getByLabel("Số định danh cá nhân").fill(who.cid);
+  await page.getByLabel("Mật khẩu").fill(who.password);
+  await submit(page, "Đăng nhập");
 }
 
 /** A ward officer's first login (`who` is motcua, chuyenvien or lanhdao): new password, 2FA. */
@@ -94,10 +90,10 @@ async function act(page: Page, info: TestInfo, code: string, button: string | Re
   await expect(page.getByRole("status")).toContainText("Đã thực hiện");
 }
 
-test("citizen files a birth registration online and follows it to a rated result", async ({ page, browser }, info) => {
+test("citizen signs in with VNeID, files a birth registration online and follows it to a rated result", async ({ page, browser }, info) => {
   test.setTimeout(360_000);
   const nojs = info.project.name === "nojs";
-  const who = await register(page, info);
+  const who = citizen(info);
 
   // Find the procedure without diacritics and start from its page.
   await open(page, info, "/tim-kiem?q=dang+ky+khai+sinh");
@@ -106,9 +102,9 @@ test("citizen files a birth registration online and follows it to a rated result
   await hydrated(page, info);
   await page.getByRole("link", { name: "Nộp hồ sơ trực tuyến" }).click();
   await expect(page).toHaveURL(/\/dang-nhap\?next=/);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Mật khẩu").fill(who.password);
-  await submit(page, "Đăng nhập");
+  // The issue's chain starts here: sign-in with the national e-ID, which brings the citizen back
+  // to where they were going.
+  await vneid(page, who);
   await expect(page).toHaveURL(/\/ho-so\/moi\?thu-tuc=1\.001193$/);
   await expectAccessible(page, info);
   // Each project files with its own ward (its officer answers below).
@@ -221,7 +217,9 @@ test("citizen files a birth registration online and follows it to a rated result
   }
   const other = await browser.newContext({ javaScriptEnabled: !nojs, viewport: { width: 360, height: 740 } });
   const p2 = await other.newPage();
-  await login(p2, info, who.email, who.password);
+  await open(p2, info, "/dang-nhap");
+  await vneid(p2, who);
+  await expect(p2).toHaveURL(/\/tai-khoan$/);
   await open(p2, info, "/ho-so");
   await expectAccessible(p2, info);
   await p2.getByRole("link", { name: "Thủ tục đăng ký khai sinh" }).click();

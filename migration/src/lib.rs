@@ -20,6 +20,7 @@ mod m20261203_000015_post;
 mod m20261204_000016_api;
 mod m20261205_000017_transfer;
 mod m20261206_000018_remote_signature;
+mod m20261207_000019_refunds;
 pub mod seed;
 
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_api::Migration),
             Box::new(m20261205_000017_transfer::Migration),
             Box::new(m20261206_000018_remote_signature::Migration),
+            Box::new(m20261207_000019_refunds::Migration),
         ]
     }
 }

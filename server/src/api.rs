@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/dossiers", get(dossiers).post(receive))
         .route("/api/v1/dossiers/{code}", get(dossier))
         .route("/api/v1/dossiers/{code}/outcome", post(outcome))
+        .route("/api/v1/payments/dptracuuthanhtoanhs", post(npsp_bill))
         .route("/api/v1/webhooks", get(webhooks).post(subscribe))
         .route("/api/v1/webhooks/{id}", delete(unsubscribe))
         .route("/lien-thong/tep/{id}/{exp}/{sig}", get(npsp_file))
@@ -324,6 +325,40 @@ async fn dossier(
 
 /// `POST /api/v1/dossiers/{code}/outcome`: the answer of the agency a dossier was sent to
 /// (liên thông, B-m).
+/// `POST /api/v1/payments/dptracuuthanhtoanhs`: the NPSP pulls a dossier's bill
+/// (`{MaHoSo}`), answered in OpenCPS's `{error_code, message}` shape
+/// (`app::server::paygov::npsp_bill`).
+async fn npsp_bill(
+    State(state): State<AppState>,
+    h: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let started = std::time::Instant::now();
+    let op = "POST /api/v1/payments/dptracuuthanhtoanhs";
+    let c = caller!(state, h, "payment:read", op, started);
+    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let code: String = v["MaHoSo"]
+        .as_str()
+        .unwrap_or_default()
+        .chars()
+        .take(60)
+        .collect();
+    let outcome = app::server::paygov::npsp_bill(&state.services, &c, &code)
+        .await
+        .map(|v| (200, v));
+    answer(
+        &state,
+        Some(&c),
+        op,
+        Some(&code),
+        started,
+        &json!({ "MaHoSo": code }).to_string(),
+        lang_of(&h),
+        outcome,
+    )
+    .await
+}
+
 async fn outcome(
     State(state): State<AppState>,
     h: HeaderMap,
@@ -616,6 +651,24 @@ pub fn openapi() -> Value {
                         "401": problem, "403": problem,
                         "404": { "description": "No such dossier sent to this client.", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
                         "409": problem, "422": problem, "429": problem,
+                    },
+                },
+            },
+            "/api/v1/payments/dptracuuthanhtoanhs": {
+                "post": {
+                    "summary": "The bill of a dossier, for the NPSP to collect the fee (dptracuuthanhtoanhs)",
+                    "x-summary-vi": "Tra cứu khoản phí của hồ sơ để thu qua Cổng DVC quốc gia",
+                    "description": "For dossiers whose fee is collected on the NPSP's payment platform (PayGov must be this instance's gateway). Answered in OpenCPS's shape, always 200: error_code \"1\" with the bill in message (ThongTinBienLai fields, SoTien, MaTraCuuTT = transaction_id = the dossier code and yyyyMMddHHmmss, client_id = our partner code); \"0\" when nothing is to be paid; \"-1\" for an unknown dossier or one outside the client's units. Pulling again returns the same open bill. The platform's confirm names MaTraCuuTT as MaThamChieu and settles it like any PayGov order.",
+                    "security": secured("payment:read"),
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["MaHoSo"], "properties": {
+                        "MaHoSo": { "type": "string", "maxLength": 60 },
+                    } } } } },
+                    "responses": {
+                        "200": { "description": "The answer.", "content": { "application/json": { "schema": { "type": "object", "required": ["error_code", "message"], "properties": {
+                            "error_code": { "type": "string", "enum": ["1", "0", "-1"] },
+                            "message": { "description": "The bill (error_code 1) or a sentence." },
+                        } } } } },
+                        "401": problem, "403": problem, "429": problem,
                     },
                 },
             },

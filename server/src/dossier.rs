@@ -1056,6 +1056,21 @@ async fn officer_action(
             &c.meta,
         )
         .await
+    } else if action == "refund" {
+        // P-3.6: pay a fee back through the gateway.
+        return match app::server::payment::refund(
+            &c.svc,
+            &p,
+            id,
+            f(&fields, "payment").parse().ok(),
+            f(&fields, "refund_reason"),
+            &c.meta,
+        )
+        .await
+        {
+            Ok(()) => see_other(&format!("/can-bo/ho-so/{id}?ok=refund")),
+            Err(e) => fail(&state, c, &fields, e).await,
+        };
     } else if action == "apology" {
         svc_work::apologise(
             &c.svc,

@@ -679,6 +679,7 @@ async fn run(db: TestDb) {
             "GET /api/v1/webhooks",
             "POST /api/v1/dossiers",
             "POST /api/v1/dossiers/{code}/outcome",
+            "POST /api/v1/payments/dptracuuthanhtoanhs",
             "POST /api/v1/token",
             "POST /api/v1/webhooks",
         ]

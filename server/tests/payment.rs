@@ -79,16 +79,21 @@ async fn awaiting_fee(
     n: usize,
     fee: i64,
 ) -> i32 {
+    awaiting_fee_of(svc, staff, unit, Some(citizen), n, fee).await
+}
+
+/// [`awaiting_fee`] for `applicant` (none: filed elsewhere, no account here).
+async fn awaiting_fee_of(
+    svc: &Services,
+    staff: &common::Staff,
+    unit: i32,
+    citizen: Option<i32>,
+    n: usize,
+    fee: i64,
+) -> i32 {
     let today = Day::from_unix_vn(app::server::auth::now());
     let code = format!("H48.TT-{}-{n:04}", today.yymmdd());
-    let d = common::filed(
-        svc,
-        "mot-cua-chuyen-vien-lanh-dao",
-        unit,
-        code,
-        Some(citizen),
-    )
-    .await;
+    let d = common::filed(svc, "mot-cua-chuyen-vien-lanh-dao", unit, code, citizen).await;
     let meta = RequestMeta::default();
     act(
         svc,
@@ -419,7 +424,7 @@ async fn run(db: TestDb) {
         for (dossier_id, txn, amount) in [(d1, "TRUNGLAP1", 50_000), (d4, "SAISOTIEN1", 20_000)] {
             entity::payment::ActiveModel {
                 dossier_id: Set(dossier_id),
-                payer_id: Set(citizen),
+                payer_id: Set(Some(citizen)),
                 gateway: Set("vnpay".into()),
                 txn_ref: Set(txn.into()),
                 amount: Set(amount),
@@ -552,6 +557,322 @@ async fn vnpay_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn vnpay_postgres() {
     run(TestDb::postgres().await).await;
+}
+
+/// The refund message of `topic`'s latest outbox row: its attempts and last error.
+async fn refund_outbox(svc: &Services) -> Vec<entity::outbox_message::Model> {
+    use sea_orm::QueryOrder;
+    entity::outbox_message::Entity::find()
+        .filter(entity::outbox_message::Column::Topic.eq(app::server::payment::REFUND_TOPIC))
+        .order_by_asc(entity::outbox_message::Column::Id)
+        .all(&svc.db)
+        .await
+        .expect("q")
+}
+
+/// Waits (15 s at most) until payment `id`'s refund is `status`.
+async fn refund_becomes(svc: &Services, dossier_id: i32, status: &str) -> entity::payment::Model {
+    for _ in 0..75 {
+        let p = payments(svc, dossier_id).await.remove(0);
+        if p.refund_status.as_deref() == Some(status) {
+            return p;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("the refund of dossier {dossier_id} did not become {status}");
+}
+
+/// Waits until the refund message has failed at least `n` times, with `error` in its error.
+async fn refund_fails(svc: &Services, n: i32, error: &str) {
+    for _ in 0..75 {
+        let m = refund_outbox(svc).await;
+        if let Some(last) = m.last() {
+            if last.attempts >= n
+                && last
+                    .last_error
+                    .as_deref()
+                    .is_some_and(|e| e.contains(error))
+            {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!(
+        "no failed refund attempt with {error}: {:?}",
+        refund_outbox(svc).await
+    );
+}
+
+/// P-3.6 refunds over HTTP, delivered by the app's own outbox worker to `peer vnpay`: refused
+/// while the dossier is being dealt with and for officers without the right; after a stop,
+/// the counter pays the fee back with a reason; a gateway that is down is retried; VNPay's
+/// final no is shown and may be asked again; a tampered answer is not believed; the applicant
+/// sees the refund and is told.
+async fn run_refunds(db: TestDb) {
+    let peer = Peer::start("vnpay").await;
+    let mut s = common::test_settings(&db.url);
+    s.demo = true;
+    s.outbox_interval_ms = 100;
+    s.vnpay = Some(app::server::vnpay::VnpayConfig {
+        pay_url: format!("http://{}/paymentv2/vpcpay.html", peer.addr),
+        tmn_code: "PORTAL01".into(),
+        hash_secret: SECRET.into(),
+        api_url: Some(format!(
+            "http://{}/merchant_webapi/api/transaction",
+            peer.addr
+        )),
+    });
+    let (addr, svc) = common::start_app(s).await;
+    peer.control(&format!(
+        "/_peer/ipn-target?url=http://{addr}/thanh-toan/vnpay/ipn"
+    ))
+    .await;
+    let svc = &svc;
+    let unit = common::one_stop(svc).await;
+    let staff = common::staff(svc, unit, "refund").await;
+    let citizen = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Email.eq(CITIZEN))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("demo citizen")
+        .id;
+    let mut c = Client::new(addr);
+    c.get("/dang-nhap").await;
+    let r = c
+        .post("/dang-nhap", &[("email", CITIZEN), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 303);
+    let meta = RequestMeta::default();
+    let stop = |d: i32| {
+        let input = ActInput {
+            note: "Người nộp không thuộc đối tượng được giải quyết.".into(),
+            ..Default::default()
+        };
+        act(svc, &staff.leader, d, A::Stop, input, &meta)
+    };
+
+    let d1 = awaiting_fee(svc, &staff, unit, citizen, 1, 40_000).await;
+    let (to, _) = pay(&mut c, &peer, d1, "40.000 đ", "pay").await;
+    assert_eq!(to, format!("/ho-so/{d1}?thanh-toan=paid"));
+    let p1 = payments(svc, d1).await[0].id.to_string();
+    let refund = |reason: &'static str, payment: String| {
+        vec![
+            ("action", "refund".to_owned()),
+            ("payment", payment),
+            ("refund_reason", reason.to_owned()),
+        ]
+    };
+    let post = async |c: &mut Client, d: i32, fields: Vec<(&str, String)>| {
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        c.post(&format!("/can-bo/ho-so/{d}"), &f).await
+    };
+
+    // While the dossier is being dealt with the fee is owed: listed, not refundable.
+    let mut counter = common::signed_in(addr, svc, staff.counter.user_id).await;
+    let page = counter.get(&format!("/can-bo/ho-so/{d1}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Phí, lệ phí đã nộp trực tuyến"));
+    assert!(page.body.contains("40.000 đ"));
+    assert!(!page.body.contains("Hoàn trả phí"), "no refund offered yet");
+    let r = post(
+        &mut counter,
+        d1,
+        refund("Hồ sơ bị dừng giải quyết.", p1.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Chỉ hoàn trả khoản phí"), "{}", r.body);
+    assert!(refund_outbox(svc).await.is_empty());
+
+    stop(d1).await.expect("stopped");
+    // Only the counter and the leader handle fees; the applicant cannot ask here either.
+    let mut specialist = common::signed_in(addr, svc, staff.specialist.user_id).await;
+    let r = post(
+        &mut specialist,
+        d1,
+        refund("Hồ sơ bị dừng giải quyết.", p1.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let r = post(&mut c, d1, refund("Hồ sơ bị dừng giải quyết.", p1.clone())).await;
+    assert_eq!(r.status, 403);
+    // The form is offered now; without a reason nothing happens.
+    let page = counter.get(&format!("/can-bo/ho-so/{d1}")).await;
+    assert!(page.body.contains("Hoàn trả phí"));
+    assert!(
+        page.body.contains(&format!("<option value=\"{p1}\"")),
+        "the payment is offered"
+    );
+    let r = post(&mut counter, d1, refund("", p1.clone())).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Hãy ghi lý do hoàn trả phí"), "{}", r.body);
+    assert!(
+        r.body.contains("href=\"#f-refund_reason\""),
+        "the error links to the field"
+    );
+    assert_eq!(payments(svc, d1).await[0].refund_status, None);
+    assert!(refund_outbox(svc).await.is_empty());
+    // A payment of another dossier is not this one's to refund.
+    let r = post(
+        &mut counter,
+        d1,
+        refund("Hồ sơ bị dừng giải quyết.", "999999".into()),
+    )
+    .await;
+    assert_eq!(r.status, 404);
+
+    // VNPay is down: the request is recorded and queued, and the worker retries.
+    peer.control("/_peer/refund/down").await;
+    let r = post(
+        &mut counter,
+        d1,
+        refund("Hồ sơ bị dừng giải quyết.", p1.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        common::location(&r),
+        format!("/can-bo/ho-so/{d1}?ok=refund")
+    );
+    assert_eq!(
+        payments(svc, d1).await[0].refund_status.as_deref(),
+        Some("requested")
+    );
+    let page = c.get(&format!("/ho-so/{d1}")).await;
+    assert!(
+        page.body.contains("Đang hoàn trả 40.000 đ"),
+        "the applicant sees it coming"
+    );
+    refund_fails(svc, 1, "503").await;
+    // Asking twice while it is under way queues nothing more.
+    let r = post(
+        &mut counter,
+        d1,
+        refund("Hồ sơ bị dừng giải quyết.", p1.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(refund_outbox(svc).await.len(), 1);
+    // VNPay is back: the next attempt pays the fee back, once, in full.
+    peer.control("/_peer/refund/ok").await;
+    common::make_due(svc).await;
+    let done = refund_becomes(svc, d1, "refunded").await;
+    let st = peer.state().await;
+    let made = st["refunds"].as_array().expect("list");
+    assert_eq!(made.len(), 1, "{st}");
+    assert_eq!(
+        made[0]["amount"], "4000000",
+        "the full amount, in hundredths"
+    );
+    assert_eq!(
+        made[0]["create_by"], "Tran Thi Mot Cua",
+        "the officer, in plain letters"
+    );
+    assert_eq!(done.refund_txn.as_deref(), made[0]["refund_no"].as_str());
+    assert!(done.refunded_at.is_some());
+    let page = c.get(&format!("/ho-so/{d1}")).await;
+    assert!(
+        page.body.contains("Đã hoàn trả 40.000 đ"),
+        "shown to the applicant"
+    );
+    assert!(page.body.contains("Hồ sơ bị dừng giải quyết."));
+    let told = entity::notification::Entity::find()
+        .filter(entity::notification::Column::UserId.eq(citizen))
+        .filter(entity::notification::Column::DossierId.eq(d1))
+        .all(&svc.db)
+        .await
+        .expect("q");
+    assert!(
+        told.iter()
+            .any(|n| n.text_vi.contains("đã hoàn trả 40.000 đ")),
+        "{told:?}"
+    );
+    let page = counter.get(&format!("/can-bo/ho-so/{d1}")).await;
+    assert!(page.body.contains("Đã hoàn trả 40.000 đ"));
+    assert!(
+        !page.body.contains("Hoàn trả phí</button>"),
+        "refunded once only"
+    );
+    let r = post(
+        &mut counter,
+        d1,
+        refund("Hồ sơ bị dừng giải quyết.", p1.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+
+    // VNPay's final no is shown, not retried; the counter may ask again. An answer whose
+    // signature fails is not believed but retried; then it goes through.
+    let d2 = awaiting_fee(svc, &staff, unit, citizen, 2, 25_000).await;
+    pay(&mut c, &peer, d2, "25.000 đ", "pay").await;
+    stop(d2).await.expect("stopped");
+    let p2 = payments(svc, d2).await[0].id.to_string();
+    peer.control("/_peer/refund/refuse").await;
+    let r = post(
+        &mut counter,
+        d2,
+        refund("Dừng giải quyết theo đề nghị.", p2.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let failed = refund_becomes(svc, d2, "failed").await;
+    assert!(failed
+        .refund_message
+        .as_deref()
+        .is_some_and(|m| m.starts_with("VNPay 95")));
+    assert_eq!(
+        refund_outbox(svc)
+            .await
+            .last()
+            .map(|m| m.status.clone())
+            .as_deref(),
+        Some("delivered")
+    );
+    let page = counter.get(&format!("/can-bo/ho-so/{d2}")).await;
+    assert!(page
+        .body
+        .contains("Cổng thanh toán chưa hoàn trả được khoản phí này: VNPay 95"));
+    assert!(page.body.contains("Hoàn trả phí</button>"), "offered again");
+    peer.control("/_peer/refund/tamper").await;
+    let r = post(
+        &mut counter,
+        d2,
+        refund("Dừng giải quyết theo đề nghị.", p2.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    refund_fails(svc, 1, "bad signature").await;
+    assert_eq!(
+        payments(svc, d2).await[0].refund_status.as_deref(),
+        Some("requested")
+    );
+    peer.control("/_peer/refund/ok").await;
+    common::make_due(svc).await;
+    // The refund behind the tampered answer did happen at VNPay: the retry, with the same
+    // request id, is answered "duplicate" (94); querydr shows the refund, which is recorded.
+    // Paid back once.
+    let done = refund_becomes(svc, d2, "refunded").await;
+    let st = peer.state().await;
+    let made = st["refunds"].as_array().expect("list");
+    assert_eq!(made.len(), 2, "{st}");
+    let at_vnpay = made
+        .iter()
+        .find(|r| r["txn_ref"] == done.txn_ref.as_str())
+        .expect("d2's refund");
+    assert_eq!(done.refund_txn.as_deref(), at_vnpay["refund_no"].as_str());
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refunds_sqlite() {
+    run_refunds(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refunds_postgres() {
+    run_refunds(TestDb::postgres().await).await;
 }
 
 const PAYGOV_SECRET: &str = "BIMATTHUNGHIEMPAYGOV";
@@ -762,6 +1083,137 @@ async fn run_paygov(db: TestDb) {
     assert_eq!(p4, ["paid", "pending"]);
     assert_eq!(dossier(&svc, d4).await.status, 4);
     assert_eq!(events(&svc, d4, "pay").await, 1);
+
+    // B-m, P-3.6: a dossier filed on the NPSP (its applicant has no account here) has its fee
+    // collected there. The NPSP pulls the bill (dptracuuthanhtoanhs), the platform confirms
+    // it, the dossier moves on.
+    let meta = RequestMeta::default();
+    let client = |scopes: &[&str]| app::server::api::NewClient {
+        name: format!("Cổng DVC quốc gia ({})", scopes.join(" ")),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        agency_code: String::new(),
+        rate: String::new(),
+    };
+    let admin = common::admin();
+    let (npsp_id, npsp_secret) =
+        app::server::api::create_client(&svc, &admin, &client(&["payment:read"]), &meta)
+            .await
+            .expect("the NPSP's client");
+    let (reader_id, reader_secret) =
+        app::server::api::create_client(&svc, &admin, &client(&["dossier:read"]), &meta)
+            .await
+            .expect("a reader");
+    let token = async |id: &str, secret: &str| -> String {
+        let form = format!(
+            "grant_type=client_credentials&client_id={id}&client_secret={}",
+            common::form_encode(secret)
+        );
+        let r = common::request(
+            addr,
+            "POST",
+            "/api/v1/token",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            form.as_bytes(),
+        )
+        .await;
+        let v: Value = serde_json::from_str(&r.body).expect("JSON");
+        v["access_token"].as_str().expect("a token").to_owned()
+    };
+    let pull = async |token: &str, code: &str| -> (u16, Value) {
+        let auth = format!("Bearer {token}");
+        let r = common::request(
+            addr,
+            "POST",
+            "/api/v1/payments/dptracuuthanhtoanhs",
+            &[
+                ("Authorization", auth.as_str()),
+                ("Content-Type", "application/json"),
+            ],
+            serde_json::json!({ "MaHoSo": code }).to_string().as_bytes(),
+        )
+        .await;
+        (
+            r.status,
+            serde_json::from_str(&r.body).unwrap_or(Value::Null),
+        )
+    };
+    let npsp = token(&npsp_id, &npsp_secret).await;
+    let d5 = awaiting_fee_of(&svc, &staff, unit, None, 15, 35_000).await;
+    let code5 = dossier(&svc, d5).await.code.expect("code");
+    let (status, v) = pull(&npsp, &code5).await;
+    assert_eq!((status, v["error_code"].as_str()), (200, Some("1")), "{v}");
+    let bill = &v["message"];
+    assert_eq!(
+        (
+            &bill["SoTien"],
+            &bill["MaHoSo"],
+            &bill["MaDichVu"],
+            &bill["client_id"]
+        ),
+        (
+            &Value::from(35_000),
+            &Value::from(code5.as_str()),
+            &Value::from("2"),
+            &Value::from("DVC01")
+        ),
+        "{bill}"
+    );
+    assert!(
+        bill["TenDonVi"].as_str().is_some_and(|n| !n.is_empty()),
+        "{bill}"
+    );
+    let reference = bill["MaTraCuuTT"].as_str().expect("MaTraCuuTT").to_owned();
+    assert!(
+        reference.starts_with(&code5) && reference.len() == code5.len() + 14,
+        "{reference}"
+    );
+    assert_eq!(bill["transaction_id"], reference.as_str());
+    // Pulled again: the same open bill, not a second one.
+    let (_, again) = pull(&npsp, &code5).await;
+    assert_eq!(again["message"]["MaTraCuuTT"], reference.as_str());
+    let p5 = payments(&svc, d5).await;
+    assert_eq!((p5.len(), p5[0].payer_id), (1, None));
+    // An hour on, the stale-order query leaves it open: the citizen may pay days later.
+    {
+        use sea_orm::sea_query::Expr;
+        entity::payment::Entity::update_many()
+            .col_expr(
+                entity::payment::Column::CreatedAt,
+                Expr::value(app::server::auth::now() - 3_600),
+            )
+            .filter(entity::payment::Column::DossierId.eq(d5))
+            .exec(&svc.db)
+            .await
+            .expect("older");
+    }
+    app::server::payment::requery_stale(&svc, app::server::payment::QUERY_AFTER)
+        .await
+        .expect("query");
+    assert_eq!(payments(&svc, d5).await[0].status, "pending");
+    // The platform confirms it: paid, and the dossier takes its step by the applicant, who has
+    // no account here.
+    let mut npsp_paid = signed.clone();
+    npsp_paid.insert("MaThamChieu".into(), reference.clone());
+    npsp_paid.insert("SoTien".into(), "35000".into());
+    npsp_paid.insert("MaGiaoDich".into(), "PGNPSP0001".into());
+    resign(&peer, &mut npsp_paid).await;
+    assert_eq!(confirm(addr, &json_of(&npsp_paid)).await["MaLoi"], "00");
+    assert_eq!(dossier(&svc, d5).await.status, 4);
+    let step = entity::dossier_event::Entity::find()
+        .filter(entity::dossier_event::Column::DossierId.eq(d5))
+        .filter(entity::dossier_event::Column::Action.eq("pay"))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("the paid step");
+    assert_eq!(step.actor_id, None);
+    // Nothing more to pay; a partner without the scope is refused; an unknown code is -1.
+    let (_, v) = pull(&npsp, &code5).await;
+    assert_eq!(v["error_code"], "0", "{v}");
+    let reader = token(&reader_id, &reader_secret).await;
+    assert_eq!(pull(&reader, &code5).await.0, 403);
+    let (_, v) = pull(&npsp, "H48.KHONG-CO-0001").await;
+    assert_eq!(v["error_code"], "-1", "{v}");
 
     // The platform cannot be reached: the citizen is told, and no order is left pending.
     let d3 = awaiting_fee(&svc, &staff, unit, citizen, 13, 10_000).await;

@@ -242,6 +242,48 @@ pub struct PaymentView {
     pub status: String,
     pub created_at: i64,
     pub gateway_txn: Option<String>,
+    /// Its refund (P-3.6): requested | refunded | failed.
+    #[serde(default)]
+    pub refund_status: Option<String>,
+    #[serde(default)]
+    pub refund_reason: Option<String>,
+    #[serde(default)]
+    pub refunded_at: Option<i64>,
+    /// The gateway's refund transaction, or why it refused.
+    #[serde(default)]
+    pub refund_note: Option<String>,
+    /// Whether the officer looking may ask for a refund now (always false for applicants).
+    #[serde(default)]
+    pub refundable: bool,
+}
+
+impl PaymentView {
+    /// What became of the refund, in a sentence for the dossier's pages.
+    pub fn refund_text(&self, lang: Lang) -> Option<String> {
+        let english = lang == Lang::En;
+        let reason = self.refund_reason.clone().unwrap_or_default();
+        let note = self.refund_note.clone().unwrap_or_default();
+        Some(match (self.refund_status.as_deref()?, english) {
+            ("requested", false) => format!(
+                "Đang hoàn trả {} qua cổng thanh toán (lý do: {reason}).",
+                vnd(self.amount)
+            ),
+            ("requested", true) => format!(
+                "Refund of {} under way through the gateway (reason: {reason}).",
+                vnd(self.amount)
+            ),
+            ("refunded", false) => format!(
+                "Đã hoàn trả {} (mã giao dịch hoàn {note}; lý do: {reason}).",
+                vnd(self.amount)
+            ),
+            ("refunded", true) => format!(
+                "{} refunded (refund transaction {note}; reason: {reason}).",
+                vnd(self.amount)
+            ),
+            (_, false) => format!("Cổng thanh toán chưa hoàn trả được khoản phí này: {note}"),
+            (_, true) => format!("The gateway could not refund this payment: {note}"),
+        })
+    }
 }
 
 /// `1.250.000 đ`: đồng with dots between thousands, as Vietnamese documents write them.

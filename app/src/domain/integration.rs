@@ -49,7 +49,7 @@ pub struct OutboxView {
 }
 
 /// The scopes a public-API client can be given, with what they allow (G-3).
-pub const API_SCOPES: [(&str, &str, &str); 3] = [
+pub const API_SCOPES: [(&str, &str, &str); 4] = [
     (
         "dossier:read",
         "Tra cứu hồ sơ và tiến độ xử lý (không gồm thông tin cá nhân)",
@@ -59,6 +59,11 @@ pub const API_SCOPES: [(&str, &str, &str); 3] = [
         "dossier:write",
         "Chuyển hồ sơ đã nộp ở hệ thống khác đến để xử lý (Cổng DVC quốc gia)",
         "Deliver dossiers filed elsewhere for processing (National Public Service Portal)",
+    ),
+    (
+        "payment:read",
+        "Tra cứu khoản phí hồ sơ phải nộp để thu qua Cổng DVC quốc gia (có họ tên người nộp)",
+        "Read the fees dossiers owe, to collect them on the National Public Service Portal (includes the payer's name)",
     ),
     (
         "webhook:manage",

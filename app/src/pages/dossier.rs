@@ -399,7 +399,8 @@ fn Payment(d: DossierView, csrf: String, lang: Lang) -> impl IntoView {
                             " — "<a href=format!("/ho-so/{id}/bien-lai/{}.pdf", p.id) class=LINK>{tr(lang, "Tải biên lai (PDF)", "Download the receipt (PDF)")}</a>
                         });
                         view! { <li>{format!("{} — {} — {}{}", time_vn(p.created_at), vnd(p.amount), outcome,
-                            p.gateway_txn.as_ref().map(|t| format!(" ({} {t})", tr(lang, "mã giao dịch", "transaction"))).unwrap_or_default())}{receipt}</li> }
+                            p.gateway_txn.as_ref().map(|t| format!(" ({} {t})", tr(lang, "mã giao dịch", "transaction"))).unwrap_or_default())}{receipt}
+                            {p.refund_text(lang).map(|t| view! { <br/><strong>{t}</strong> })}</li> }
                     }).collect_view()}
                 </ul>
             })}

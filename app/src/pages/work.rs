@@ -334,6 +334,58 @@ pub fn OfficerDossierPage() -> impl IntoView {
     }
 }
 
+/// The dossier's online payments and their refunds (P-3.6); a one-stop officer or leader may
+/// pay back a fee the rules allow (`payment::refund_allowed`).
+#[component]
+fn Fees(d: crate::domain::dossier::DossierView, csrf: String, lang: Lang) -> impl IntoView {
+    use crate::domain::dossier::vnd;
+    let refundable: Vec<_> = d
+        .payments
+        .iter()
+        .filter(|p| p.refundable)
+        .cloned()
+        .collect();
+    let line = move |p: &crate::domain::dossier::PaymentView| {
+        let outcome = match p.status.as_str() {
+            "paid" => tr(lang, "đã thanh toán", "paid"),
+            "failed" => tr(lang, "không thành công", "failed"),
+            _ => tr(lang, "chưa có kết quả", "no result yet"),
+        };
+        let txn = p
+            .gateway_txn
+            .as_ref()
+            .map(|t| format!(" ({} {t})", tr(lang, "mã giao dịch", "transaction")))
+            .unwrap_or_default();
+        format!(
+            "{} — {} — {outcome}{txn}",
+            time_vn(p.created_at),
+            vnd(p.amount)
+        )
+    };
+    view! {
+        <section class="mb-6 rounded border border-slate-400 p-4" aria-labelledby="fee-h">
+            <h2 id="fee-h" class="text-xl font-bold mb-2">{tr(lang, "Phí, lệ phí đã nộp trực tuyến", "Fees paid online")}</h2>
+            <ul class="list-disc pl-5">
+                {d.payments.iter().map(|p| view! {
+                    <li>{line(p)}{p.refund_text(lang).map(|t| view! { <br/><strong>{t}</strong> })}</li>
+                }).collect_view()}
+            </ul>
+            {(!refundable.is_empty()).then(|| view! {
+                <form method="post" action=format!("/can-bo/ho-so/{}", d.id) class="mt-3">
+                    <Csrf token=csrf.clone()/>
+                    <label for="f-payment" class="block font-semibold">{tr(lang, "Khoản phí hoàn trả cho người nộp", "Fee to pay back")}</label>
+                    <select id="f-payment" name="payment" class=INPUT>
+                        {refundable.iter().map(|p| view! { <option value=p.id.to_string()>{line(p)}</option> }).collect_view()}
+                    </select>
+                    <label for="f-refund_reason" class="mt-2 block font-semibold">{tr(lang, "Lý do hoàn trả phí", "Reason for the refund")}</label>
+                    <textarea id="f-refund_reason" name="refund_reason" rows="2" class=INPUT></textarea>
+                    <button type="submit" name="action" value="refund" class=format!("mt-2 {SECONDARY}")>{tr(lang, "Hoàn trả phí", "Refund the fee")}</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
 #[component]
 fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl IntoView {
     let d = w.dossier.clone();
@@ -418,6 +470,9 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
                     "Chưa có xác nhận trên ứng dụng ký số. Kết quả chưa được đính kèm.",
                     "Not confirmed in the signing app yet. The result is not attached yet."),
                 "signed" => tr(lang, "Kết quả đã được ký số và đính kèm.", "The result is signed and attached."),
+                "refund" => tr(lang,
+                    "Đã gửi yêu cầu hoàn trả phí tới cổng thanh toán. Kết quả hiện ở mục “Phí, lệ phí đã nộp trực tuyến”.",
+                    "The refund was sent to the payment gateway. Its outcome shows under “Fees paid online”."),
                 _ => tr(lang, "Đã thực hiện.", "Done."),
             };
             view! { <Note text=text.to_string()/> }
@@ -494,6 +549,7 @@ fn OfficerDossier(w: WorkView, c: FormContext, lang: Lang, ok: String) -> impl I
                 })}
             </section>
         })}
+        {(!d.payments.is_empty()).then(|| view! { <Fees d=d.clone() csrf=c.csrf.clone() lang/> })}
         {(!w.transfers.is_empty() || !w.lienthong_targets.is_empty()).then(|| view! {
             <section class="mb-6 rounded border border-slate-400 p-4" aria-labelledby="lt-h">
                 <h2 id="lt-h" class="text-xl font-bold mb-2">{tr(lang, "Liên thông với cơ quan khác", "Inter-agency transfer")}</h2>

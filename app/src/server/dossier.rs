@@ -1486,6 +1486,14 @@ pub(crate) async fn view_of(svc: &Services, d: dossier::Model) -> Result<Dossier
                 status: p.status,
                 created_at: p.created_at,
                 gateway_txn: p.gateway_txn,
+                refund_note: match p.refund_status.as_deref() {
+                    Some(super::payment::REFUNDED) => p.refund_txn,
+                    _ => p.refund_message,
+                },
+                refund_status: p.refund_status,
+                refund_reason: p.refund_reason,
+                refunded_at: p.refunded_at,
+                refundable: false,
             })
             .collect(),
         postal_offered: svc.integrations.post.is_some(),
@@ -1991,7 +1999,7 @@ pub async fn submit_supplement(svc: &Services, p: &Principal, id: i32) -> Result
         &txn,
         &d,
         ActionKind::Resubmit,
-        &super::work::Who::Applicant(p.user_id),
+        &super::work::Who::Applicant(Some(p.user_id)),
         None,
         |q| {
             q.col_expr(
@@ -2026,7 +2034,7 @@ pub async fn request_withdrawal(
         &txn,
         &d,
         ActionKind::RequestWithdrawal,
-        &super::work::Who::Applicant(p.user_id),
+        &super::work::Who::Applicant(Some(p.user_id)),
         Some(reason),
         |q| q,
     )

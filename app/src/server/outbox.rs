@@ -173,6 +173,7 @@ async fn deliver(svc: &Services, m: &outbox_message::Model) -> Result<(), String
             None => Err("the post is not configured on this instance".into()),
         },
         super::api::TOPIC => super::api::deliver(svc, &payload).await,
+        super::payment::REFUND_TOPIC => super::payment::deliver_refund(svc, &payload).await,
         super::lienthong::TOPIC => super::lienthong::deliver(svc, &payload).await,
         super::emc::TOPIC => match &svc.integrations.emc {
             Some(e) => e.deliver(svc, &payload).await,
@@ -585,6 +586,9 @@ impl Integrations {
         if self.post.is_some() {
             t.push(super::post::TOPIC);
             t.push(super::post::CANCEL_TOPIC);
+        }
+        if self.payment.as_deref().is_some_and(|g| g.refunds()) {
+            t.push(super::payment::REFUND_TOPIC);
         }
         if self.lienthong.is_some() {
             t.push(super::lienthong::TOPIC);

@@ -147,6 +147,134 @@ pub fn flatten(v: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// `ThongTinBienLai`, the bill of order `o` (spec/protocols.md §2.3): a fee (`MaDichVu` 2).
+pub fn bill_json(o: &Order) -> Value {
+    json!({
+        "MaDichVu": "2",
+        "MaHoSo": o.bill.dossier_code,
+        "MaTTHC": o.bill.procedure_code,
+        "TenTTHC": o.bill.procedure_name,
+        "MaDVC": o.bill.procedure_code,
+        "TenDVC": o.bill.procedure_name,
+        "MaDonVi": o.bill.unit_code,
+        "TenDonVi": o.bill.unit_name,
+        "HoTenNguoiNop": o.bill.payer_name,
+        "NoiDungThanhToan": o.info,
+        "PhiLePhi": [{
+            "LoaiPhiLePhi": "1",
+            "MaPhiLePhi": o.bill.procedure_code,
+            "TenPhiLePhi": format!("Phí, lệ phí {}", o.bill.procedure_name),
+            "SoTien": o.amount,
+        }],
+        "DSKhoanNop": [{ "NoiDung": o.info, "SoTien": o.amount }],
+    })
+}
+
+/// B-m, P-3.6: the NPSP asks what a dossier must pay (`dptracuuthanhtoanhs`, spec/protocols.md
+/// §2.3), for dossiers filed there whose applicant pays on the NPSP's payment platform. The
+/// answer keeps OpenCPS's shape so the NPSP's client needs nothing new:
+/// - `error_code` "1": a fee is due; `message` is the bill (`ThongTinBienLai`) with `SoTien`,
+///   `MaTraCuuTT` (the dossier code and `yyyyMMddHHmmss`), `transaction_id` (the same) and
+///   `client_id` (our partner code). The platform's confirm names `MaTraCuuTT` as its
+///   `MaThamChieu`, and settles the bill like any PayGov order; a bill pulled again is the same
+///   open bill, not a new one.
+/// - "0": nothing to pay (not waiting for a fee, or paid);
+/// - "-1": no such dossier within the caller's units, or no PayGov configured here.
+pub async fn npsp_bill(
+    svc: &Services,
+    caller: &super::api::Caller,
+    code: &str,
+) -> Result<Value, super::api::ApiError> {
+    use entity::{dossier, payment};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+    let no = |m: &str| json!({ "error_code": "-1", "message": m });
+    let code = code.trim();
+    if code.is_empty() || code.len() > 60 {
+        return Ok(no("Thiếu hoặc sai mã hồ sơ (MaHoSo)."));
+    }
+    let Some(gw) = svc
+        .integrations
+        .payment
+        .as_deref()
+        .filter(|g| g.name() == "paygov")
+    else {
+        return Ok(no(
+            "Cơ quan chưa kết nối Nền tảng thanh toán của Cổng DVC quốc gia.",
+        ));
+    };
+    let Some(d) = dossier::Entity::find()
+        .filter(dossier::Column::Code.eq(code))
+        .one(&svc.db)
+        .await?
+    else {
+        return Ok(no("Không tìm thấy hồ sơ."));
+    };
+    if !super::api::reaches(&svc.db, caller.agency_id, d.agency_id).await? {
+        return Ok(no("Không tìm thấy hồ sơ."));
+    }
+    let fee = match (
+        crate::domain::dossier::Status::from_code(d.status),
+        d.fee_due,
+    ) {
+        (Some(crate::domain::dossier::Status::PaymentRequested), Some(f)) if f > 0 => f,
+        _ => {
+            return Ok(json!({
+                "error_code": "0",
+                "message": "Hồ sơ không có khoản phí cần thanh toán.",
+            }))
+        }
+    };
+    let (bill, info) = super::payment::bill_of(svc, &d).await?;
+    let t = super::auth::now();
+    let txn = svc.db.begin().await?;
+    super::write_lock(&txn).await?;
+    // The open bill of this amount, or a new one.
+    let open = payment::Entity::find()
+        .filter(payment::Column::DossierId.eq(d.id))
+        .filter(payment::Column::Gateway.eq(gw.name()))
+        .filter(payment::Column::PayerId.is_null())
+        .filter(payment::Column::Status.eq(super::payment::PENDING))
+        .filter(payment::Column::Amount.eq(fee))
+        .one(&txn)
+        .await?;
+    let (reference, created_at) = match open {
+        Some(p) => (p.txn_ref, p.created_at),
+        None => {
+            let reference = format!("{code}{}", super::npsp::portal_time(t));
+            payment::ActiveModel {
+                dossier_id: Set(d.id),
+                payer_id: Set(None),
+                gateway: Set(gw.name().into()),
+                txn_ref: Set(reference.clone()),
+                amount: Set(fee),
+                status: Set(super::payment::PENDING.into()),
+                created_at: Set(t),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            (reference, t)
+        }
+    };
+    txn.commit().await?;
+    let order = Order {
+        txn_ref: reference.clone(),
+        amount: fee,
+        info,
+        created_at,
+        ip: String::new(),
+        return_url: String::new(),
+        english: false,
+        bill,
+    };
+    let mut message = bill_json(&order);
+    message["SoTien"] = json!(fee);
+    message["MaTraCuuTT"] = json!(reference);
+    message["transaction_id"] = json!(reference);
+    message["client_id"] = json!(gw.merchant());
+    Ok(json!({ "error_code": "1", "message": message }))
+}
+
 pub struct Paygov {
     pub cfg: PaygovConfig,
     http: reqwest::Client,
@@ -186,28 +314,7 @@ impl Paygov {
         msg.insert("MaXacThuc".into(), Value::String(mac));
         msg.insert("UrlTraVe".into(), Value::String(o.return_url.clone()));
         // The bill (biên lai) the platform issues: a fee (MaDichVu 2) of the dossier.
-        msg.insert(
-            "ThongTinBienLai".into(),
-            json!({
-                "MaDichVu": "2",
-                "MaHoSo": o.bill.dossier_code,
-                "MaTTHC": o.bill.procedure_code,
-                "TenTTHC": o.bill.procedure_name,
-                "MaDVC": o.bill.procedure_code,
-                "TenDVC": o.bill.procedure_name,
-                "MaDonVi": o.bill.unit_code,
-                "TenDonVi": o.bill.unit_name,
-                "HoTenNguoiNop": o.bill.payer_name,
-                "NoiDungThanhToan": o.info,
-                "PhiLePhi": [{
-                    "LoaiPhiLePhi": "1",
-                    "MaPhiLePhi": o.bill.procedure_code,
-                    "TenPhiLePhi": format!("Phí, lệ phí {}", o.bill.procedure_name),
-                    "SoTien": o.amount,
-                }],
-                "DSKhoanNop": [{ "NoiDung": o.info, "SoTien": o.amount }],
-            }),
-        );
+        msg.insert("ThongTinBienLai".into(), bill_json(o));
         Value::Object(msg)
     }
 
@@ -318,6 +425,10 @@ impl Paygov {
 impl Gateway for Paygov {
     fn name(&self) -> &'static str {
         "paygov"
+    }
+
+    fn merchant(&self) -> &str {
+        &self.cfg.partner
     }
 
     fn label(&self) -> (&'static str, &'static str) {

@@ -28,6 +28,23 @@ pub const PENDING: &str = "pending";
 pub const PAID: &str = "paid";
 pub const FAILED: &str = "failed";
 
+/// Refunds go to the gateway through the outbox: asked for in the officer's transaction,
+/// delivered (and retried) by the worker.
+pub const REFUND_TOPIC: &str = "payment.refund";
+pub const REFUND_REQUESTED: &str = "requested";
+pub const REFUNDED: &str = "refunded";
+pub const REFUND_FAILED: &str = "failed";
+
+/// A gateway's answer to a refund request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefundAnswer {
+    /// Accepted: the gateway's refund transaction.
+    Done { txn: String },
+    /// A final no (the transaction is unknown there, already refunded, refused by the bank):
+    /// asking again would not change it, so it is shown to the officer rather than retried.
+    Refused { message: String },
+}
+
 /// An order as the gateway is told of it.
 pub struct Order {
     pub txn_ref: String,
@@ -105,6 +122,27 @@ pub trait Gateway: Send + Sync {
     ) -> std::pin::Pin<
         Box<dyn std::future::Future<Output = Result<Option<Callback>, String>> + Send + 'a>,
     >;
+    /// This portal's code at the gateway (VNPay's `vnp_TmnCode`, PayGov's `MaDoiTac`).
+    fn merchant(&self) -> &str;
+    /// Whether fees can be paid back through this gateway's API ([`Gateway::refund`]).
+    fn refunds(&self) -> bool {
+        false
+    }
+    /// Asks the gateway to pay `order` back in full, on behalf of `by` (the officer), as
+    /// request `request_id` (the same on every delivery of one request). An error (gateway
+    /// unreachable, busy, an answer that does not check out) is worth retrying;
+    /// [`RefundAnswer::Refused`] is final.
+    fn refund<'a>(
+        &'a self,
+        _svc: &'a Services,
+        _order: &'a payment::Model,
+        _by: &'a str,
+        _request_id: &'a str,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<RefundAnswer, String>> + Send + 'a>,
+    > {
+        Box::pin(async { Err("this gateway has no refund API".to_owned()) })
+    }
 }
 
 /// How old (seconds) an order without a notification must be before the gateway is asked:
@@ -129,6 +167,9 @@ pub async fn requery_stale(svc: &Services, min_age: i64) -> Result<usize, AppErr
         .filter(payment::Column::Gateway.eq(gw.name()))
         .filter(payment::Column::CreatedAt.lte(t - min_age))
         .filter(payment::Column::CreatedAt.gt(t - QUERY_FOR))
+        // Bills the NPSP pulled (no local payer) stay open until the platform confirms them:
+        // the citizen may pay days later, so "unknown after 30 minutes" does not hold there.
+        .filter(payment::Column::PayerId.is_not_null())
         .order_by_asc(payment::Column::Id)
         .limit(20)
         .all(&svc.db)
@@ -193,6 +234,38 @@ async fn payable(
     }
 }
 
+/// What the bill of dossier `d` names, and the order's description (ASCII: gateways take no
+/// diacritics there).
+pub(crate) async fn bill_of(
+    svc: &Services,
+    d: &dossier::Model,
+) -> Result<(Bill, String), AppError> {
+    let proc = procedure::Entity::find_by_id(d.procedure_id)
+        .one(&svc.db)
+        .await?;
+    let name = proc.as_ref().map(|x| x.name.clone()).unwrap_or_default();
+    let code = d.code.clone().unwrap_or_default();
+    let unit = entity::agency::Entity::find_by_id(d.agency_id)
+        .one(&svc.db)
+        .await?;
+    let info: String = format!("Nop phi ho so {code} {}", crate::domain::text::fold(&name))
+        .chars()
+        .take(255)
+        .collect();
+    let bill = Bill {
+        dossier_code: code,
+        procedure_code: proc.map(|x| x.code).unwrap_or_default(),
+        procedure_name: name,
+        unit_code: unit
+            .as_ref()
+            .and_then(|u| u.code.clone())
+            .unwrap_or_default(),
+        unit_name: unit.map(|u| u.name).unwrap_or_default(),
+        payer_name: d.applicant_name.clone(),
+    };
+    Ok((bill, info))
+}
+
 /// Starts a payment: records the order and returns the gateway address to send the browser
 /// to.
 pub async fn start(
@@ -207,18 +280,7 @@ pub async fn start(
     let t = now();
     // Letters and digits only, unique: the dossier, the second, and a random tail.
     let txn_ref = format!("{}T{t}R{:04}", d.id, rand::random::<u16>() % 10_000);
-    let proc = procedure::Entity::find_by_id(d.procedure_id)
-        .one(&svc.db)
-        .await?;
-    let name = proc.as_ref().map(|x| x.name.clone()).unwrap_or_default();
-    let code = d.code.clone().unwrap_or_default();
-    let unit = entity::agency::Entity::find_by_id(d.agency_id)
-        .one(&svc.db)
-        .await?;
-    let info: String = format!("Nop phi ho so {code} {}", crate::domain::text::fold(&name))
-        .chars()
-        .take(255)
-        .collect();
+    let (bill, info) = bill_of(svc, &d).await?;
     let order = Order {
         txn_ref: txn_ref.clone(),
         amount: fee,
@@ -231,17 +293,7 @@ pub async fn start(
             gw.name()
         ),
         english,
-        bill: Bill {
-            dossier_code: code.clone(),
-            procedure_code: proc.map(|x| x.code).unwrap_or_default(),
-            procedure_name: name,
-            unit_code: unit
-                .as_ref()
-                .and_then(|u| u.code.clone())
-                .unwrap_or_default(),
-            unit_name: unit.map(|u| u.name).unwrap_or_default(),
-            payer_name: d.applicant_name.clone(),
-        },
+        bill,
     };
     // The order is registered with the gateway before it is recorded here: a gateway that
     // refuses or cannot be reached leaves no pending payment behind.
@@ -255,7 +307,7 @@ pub async fn start(
     })?;
     payment::ActiveModel {
         dossier_id: Set(d.id),
-        payer_id: Set(p.user_id),
+        payer_id: Set(Some(p.user_id)),
         gateway: Set(gw.name().into()),
         txn_ref: Set(txn_ref.clone()),
         amount: Set(fee),
@@ -495,10 +547,257 @@ pub async fn returned(
         .one(&svc.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if pay.payer_id != p.user_id {
+    if pay.payer_id != Some(p.user_id) {
         return Err(AppError::NotFound);
     }
     Ok((pay.dossier_id, pay.status))
+}
+
+/// Whether `pay`, one of a dossier's payments `all`, may be refunded now. P-3.6 leaves the
+/// rule to the system; this one follows the fee law's principle that a fee is owed for a
+/// service rendered (Law on Fees and Charges 2015, art. 4):
+/// - the dossier ended without being dealt with: refused at intake (3), stopped (8) or
+///   withdrawn by the applicant (7, once the withdrawal is accepted);
+/// - or the payment is a duplicate: an earlier payment of the same dossier is paid and not
+///   being paid back.
+///
+/// Only full refunds are made: a refund is delivered at least once, and the gateway refuses a
+/// second full refund of the same transaction, so a retry can never pay out twice.
+pub fn refund_allowed(d: &dossier::Model, all: &[payment::Model], pay: &payment::Model) -> bool {
+    let settled = |x: &payment::Model| {
+        x.status == PAID
+            && !matches!(
+                x.refund_status.as_deref(),
+                Some(REFUND_REQUESTED | REFUNDED)
+            )
+    };
+    if !settled(pay) {
+        return false;
+    }
+    // A withdrawal keeps status 7 at its end; only a finished one counts.
+    let ended = match Status::from_code(d.status) {
+        Some(Status::Refused | Status::Stopped) => true,
+        Some(Status::WithdrawalRequested) => d.finished_at.is_some(),
+        _ => false,
+    };
+    ended || all.iter().any(|x| x.id < pay.id && settled(x))
+}
+
+/// Whether the officer may ask for refunds on the dossier (one-stop officers and leaders of
+/// the unit holding it: they receive and account for fees) through the configured gateway.
+pub fn may_refund(svc: &Services, p: &Principal, d: &dossier::Model) -> bool {
+    use crate::domain::account::Role;
+    let unit = d.unit_id.unwrap_or(d.agency_id);
+    svc.integrations
+        .payment
+        .as_deref()
+        .is_some_and(|g| g.refunds())
+        && p.roles_in(unit)
+            .iter()
+            .any(|r| matches!(r, Role::OneStopOfficer | Role::UnitLeader))
+}
+
+/// Officer: asks the gateway to pay back payment `payment_id` of dossier `dossier_id`, with
+/// the reason. The request is recorded and queued in one transaction; the outbox worker
+/// delivers it ([`deliver_refund`]) and the dossier's pages follow it.
+pub async fn refund(
+    svc: &Services,
+    p: &Principal,
+    dossier_id: i32,
+    payment_id: Option<i32>,
+    reason: &str,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let d = super::dossier::handled_by(svc, p, dossier_id).await?;
+    if !may_refund(svc, p, &d) {
+        return Err(AppError::Forbidden);
+    }
+    let payment_id = payment_id.ok_or(AppError::NotFound)?;
+    let reason = reason.trim();
+    if !(5..=500).contains(&reason.chars().count()) {
+        return Err(invalid(
+            "refund_reason",
+            "Hãy ghi lý do hoàn trả phí (từ 5 đến 500 ký tự).",
+            "Give the reason for the refund (5 to 500 characters).",
+        ));
+    }
+    let gw = gateway(svc)?;
+    let t = now();
+    let txn = svc.db.begin().await?;
+    write_lock(&txn).await?;
+    // Read again under the lock: the dossier and its payments as they are now.
+    let d = dossier::Entity::find_by_id(d.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let all = payment::Entity::find()
+        .filter(payment::Column::DossierId.eq(d.id))
+        .all(&txn)
+        .await?;
+    let pay = all
+        .iter()
+        .find(|x| x.id == payment_id)
+        .ok_or(AppError::NotFound)?;
+    if pay.gateway != gw.name() {
+        return Err(invalid(
+            "form",
+            "Khoản phí này được nộp qua một cổng thanh toán khác; vui lòng hoàn trả tại bộ phận một cửa.",
+            "This fee was paid through another gateway; please refund it at the one-stop counter.",
+        ));
+    }
+    if !refund_allowed(&d, &all, pay) {
+        return Err(invalid(
+            "form",
+            "Chỉ hoàn trả khoản phí đã nộp của hồ sơ bị từ chối, dừng giải quyết hoặc đã rút, hoặc khoản nộp trùng; khoản đã hoặc đang được hoàn trả không hoàn lại lần nữa.",
+            "Only a fee paid for a refused, stopped or withdrawn dossier, or paid twice, is refunded, and only once.",
+        ));
+    }
+    payment::Entity::update_many()
+        .col_expr(
+            payment::Column::RefundStatus,
+            Expr::value(Some(REFUND_REQUESTED)),
+        )
+        .col_expr(
+            payment::Column::RefundReason,
+            Expr::value(Some(reason.to_owned())),
+        )
+        .col_expr(payment::Column::RefundBy, Expr::value(Some(p.user_id)))
+        .col_expr(payment::Column::RefundRequestedAt, Expr::value(Some(t)))
+        .col_expr(
+            payment::Column::RefundMessage,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(payment::Column::Id.eq(pay.id))
+        .exec(&txn)
+        .await?;
+    // The officer's name as VNPay's `vnp_CreateBy` wants it: plain ASCII.
+    let by: String = crate::domain::text::unaccent(&p.full_name)
+        .chars()
+        .take(100)
+        .collect();
+    // One id per request, kept by every delivery of it: letters and digits, at most 32.
+    let request = format!("HT{}T{t}R{:04}", pay.id, rand::random::<u16>() % 10_000);
+    super::outbox::enqueue(
+        &txn,
+        REFUND_TOPIC,
+        &format!("payment:refund:{request}"),
+        &serde_json::json!({ "payment": pay.id, "by": by, "request": request }),
+    )
+    .await?;
+    txn.commit().await?;
+    let _ = svc
+        .audit
+        .append(
+            &svc.db,
+            super::audit::Entry {
+                actor: Some(p.user_id.to_string()),
+                action: "payment.refund.request".into(),
+                object_type: Some("dossier".into()),
+                object_id: d.code.clone(),
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+                detail: Some(serde_json::json!({
+                    "payment": pay.id, "amount": pay.amount, "reason": reason,
+                })),
+            },
+        )
+        .await;
+    Ok(())
+}
+
+/// The outbox's delivery of a refund request: asks the gateway and records its answer. A
+/// request already answered (a second delivery) is left as it is.
+pub async fn deliver_refund(svc: &Services, payload: &serde_json::Value) -> Result<(), String> {
+    let gw = svc
+        .integrations
+        .payment
+        .as_deref()
+        .ok_or("no payment gateway is configured on this instance")?;
+    let id = payload
+        .get("payment")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|i| i32::try_from(i).ok())
+        .ok_or("payload has no payment")?;
+    let text = |k: &str| {
+        payload
+            .get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    };
+    let (by, request) = (text("by"), text("request"));
+    if request.is_empty() {
+        return Err("payload has no request id".into());
+    }
+    let pay = payment::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no such payment")?;
+    if pay.refund_status.as_deref() != Some(REFUND_REQUESTED) {
+        return Ok(());
+    }
+    let answer = gw.refund(svc, &pay, by, request).await?;
+    let t = now();
+    let (status, refund_txn, message) = match &answer {
+        RefundAnswer::Done { txn } => (REFUNDED, Some(txn.clone()), None),
+        RefundAnswer::Refused { message } => (REFUND_FAILED, None, Some(message.clone())),
+    };
+    let record = async {
+        let txn = svc.db.begin().await?;
+        write_lock(&txn).await?;
+        let r = payment::Entity::update_many()
+            .col_expr(payment::Column::RefundStatus, Expr::value(Some(status)))
+            .col_expr(payment::Column::RefundTxn, Expr::value(refund_txn))
+            .col_expr(payment::Column::RefundMessage, Expr::value(message))
+            .col_expr(
+                payment::Column::RefundedAt,
+                Expr::value((status == REFUNDED).then_some(t)),
+            )
+            .filter(payment::Column::Id.eq(pay.id))
+            .filter(payment::Column::RefundStatus.eq(REFUND_REQUESTED))
+            .exec(&txn)
+            .await?;
+        // P-3.2: the applicant hears that the money is on its way back.
+        let mut notice = None;
+        if r.rows_affected == 1 && status == REFUNDED {
+            if let Some(d) = dossier::Entity::find_by_id(pay.dossier_id)
+                .one(&txn)
+                .await?
+            {
+                let code = d.code.clone().unwrap_or_default();
+                let amount = crate::domain::dossier::vnd(pay.amount);
+                notice = Some(
+                    super::dossier::queue_notice(
+                        svc,
+                        &txn,
+                        &d,
+                        format!(
+                            "Cơ quan đã hoàn trả {amount} phí, lệ phí của hồ sơ {code} qua {}.",
+                            gw.label().0
+                        ),
+                        format!(
+                            "The agency refunded the {amount} fee of dossier {code} through {}.",
+                            gw.label().1
+                        ),
+                    )
+                    .await?,
+                );
+            }
+        }
+        txn.commit().await?;
+        Ok::<_, AppError>(notice)
+    };
+    match record.await {
+        Ok(Some(n)) => {
+            n.send(svc).await;
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(format!(
+            "refund of payment {} answered but not recorded: {e}",
+            pay.id
+        )),
+    }
 }
 
 /// The payments of a dossier, newest first (for its page and the receipt).

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use hmac::{Hmac, Mac};
 use sha2::Sha512;
 
-use super::payment::{Callback, CallbackError, Gateway, Order};
+use super::payment::{Callback, CallbackError, Gateway, Order, RefundAnswer};
 
 pub const VERSION: &str = "2.1.0";
 
@@ -24,9 +24,10 @@ pub struct VnpayConfig {
     /// `vnp_TmnCode`: 8 letters and digits.
     pub tmn_code: String,
     pub hash_secret: String,
-    /// The merchant API (`querydr`), e.g.
+    /// The merchant API (`querydr`, `refund`), e.g.
     /// `https://sandbox.vnpayment.vn/merchant_webapi/api/transaction`; without it orders whose
-    /// notification never came are left to the reconciliation.
+    /// notification never came are left to the reconciliation, and fees are refunded at the
+    /// counter rather than online.
     pub api_url: Option<String>,
 }
 
@@ -103,6 +104,39 @@ pub const QUERY_ANSWER_FIELDS: [&str; 15] = [
     "vnp_OrderInfo",
     "vnp_PromotionCode",
     "vnp_PromotionAmount",
+];
+
+/// `refund` (same merchant API): the request's and the answer's signed fields, in order.
+/// Public VNPay integrations agree on these; the refund answer has no promotion fields.
+pub const REFUND_FIELDS: [&str; 13] = [
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TransactionType",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_TransactionNo",
+    "vnp_TransactionDate",
+    "vnp_CreateBy",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+];
+pub const REFUND_ANSWER_FIELDS: [&str; 13] = [
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
 ];
 
 /// HMAC-SHA512 hex of `fields` of `v` joined by `|` (absent fields count as empty).
@@ -202,59 +236,22 @@ impl Vnpay {
         svc: &super::Services,
         order: &entity::payment::Model,
     ) -> Result<Option<Callback>, String> {
-        let Some(api) = &self.cfg.api_url else {
+        if self.cfg.api_url.is_none() {
             return Ok(None);
-        };
-        let t = super::auth::now();
-        let mut q = BTreeMap::new();
-        let mut put = |k: &str, v: String| {
-            q.insert(k.to_owned(), v);
-        };
-        // Unique per merchant and day: the order and the second.
-        put("vnp_RequestId", format!("Q{}T{t}", order.id));
-        put("vnp_Version", VERSION.into());
-        put("vnp_Command", "querydr".into());
-        put("vnp_TmnCode", self.cfg.tmn_code.clone());
-        put("vnp_TxnRef", order.txn_ref.clone());
-        put(
-            "vnp_OrderInfo",
-            format!("Tra soat giao dich {}", order.txn_ref),
-        );
-        // The order's own vnp_CreateDate.
-        put(
-            "vnp_TransactionDate",
-            super::npsp::portal_time(order.created_at),
-        );
-        put("vnp_CreateDate", super::npsp::portal_time(t));
-        put("vnp_IpAddr", "127.0.0.1".into());
-        let hash = sign_fields(&self.cfg.hash_secret, &q, &QUERY_FIELDS);
-        q.insert("vnp_SecureHash".into(), hash);
-        let mut answer = String::new();
-        let req = http()?.post(api);
-        super::outbox::post_logged(
-            svc,
-            ("vnpay", "querydr", Some(&order.txn_ref)),
-            req,
-            serde_json::to_string(&q).unwrap_or_default(),
-            |status, text| {
-                answer = text.to_owned();
-                if status.is_success() {
-                    Ok(())
-                } else {
-                    Err(format!("vnpay querydr: HTTP {status}"))
-                }
-            },
-        )
-        .await?;
-        let v: serde_json::Value =
-            serde_json::from_str(&answer).map_err(|_| "vnpay querydr: not JSON")?;
-        let a = super::paygov::flatten(&v);
-        let get = |k: &str| a.get(k).cloned().unwrap_or_default();
-        let want = sign_fields(&self.cfg.hash_secret, &a, &QUERY_ANSWER_FIELDS);
-        let given = get("vnp_SecureHash").to_ascii_lowercase();
-        if !super::auth::crypto::constant_time_eq(given.as_bytes(), want.as_bytes()) {
-            return Err("vnpay querydr: bad signature on the answer".into());
         }
+        let t = super::auth::now();
+        let q = self.querydr_request(order, t);
+        let a = self
+            .call(
+                svc,
+                "querydr",
+                &order.txn_ref,
+                q,
+                &QUERY_FIELDS,
+                &QUERY_ANSWER_FIELDS,
+            )
+            .await?;
+        let get = |k: &str| a.get(k).cloned().unwrap_or_default();
         let t_order = order.created_at;
         match get("vnp_ResponseCode").as_str() {
             "00" => {}
@@ -295,6 +292,190 @@ impl Vnpay {
             bank_code: get("vnp_BankCode"),
             pay_date: get("vnp_PayDate"),
         }))
+    }
+}
+
+impl Vnpay {
+    /// One call of the merchant API: signs `fields` of `q`, posts it as JSON (logged), and
+    /// returns the answer once its own signature over `answer_fields` checks out.
+    async fn call(
+        &self,
+        svc: &super::Services,
+        command: &str,
+        subject: &str,
+        mut q: BTreeMap<String, String>,
+        fields: &[&str],
+        answer_fields: &[&str],
+    ) -> Result<BTreeMap<String, String>, String> {
+        let api = self
+            .cfg
+            .api_url
+            .as_deref()
+            .ok_or("PORTAL_VNPAY_API_URL is not set")?;
+        let hash = sign_fields(&self.cfg.hash_secret, &q, fields);
+        q.insert("vnp_SecureHash".into(), hash);
+        let mut answer = String::new();
+        super::outbox::post_logged(
+            svc,
+            ("vnpay", command, Some(subject)),
+            http()?.post(api),
+            serde_json::to_string(&q).unwrap_or_default(),
+            |status, text| {
+                answer = text.to_owned();
+                if status.is_success() {
+                    Ok(())
+                } else {
+                    Err(format!("vnpay {command}: HTTP {status}"))
+                }
+            },
+        )
+        .await?;
+        let v: serde_json::Value =
+            serde_json::from_str(&answer).map_err(|_| format!("vnpay {command}: not JSON"))?;
+        let a = super::paygov::flatten(&v);
+        let want = sign_fields(&self.cfg.hash_secret, &a, answer_fields);
+        let given = a
+            .get("vnp_SecureHash")
+            .map(|h| h.to_ascii_lowercase())
+            .unwrap_or_default();
+        if !super::auth::crypto::constant_time_eq(given.as_bytes(), want.as_bytes()) {
+            return Err(format!("vnpay {command}: bad signature on the answer"));
+        }
+        Ok(a)
+    }
+
+    /// The `querydr` request for `order` at time `t` (unsigned).
+    fn querydr_request(&self, order: &entity::payment::Model, t: i64) -> BTreeMap<String, String> {
+        let mut q = BTreeMap::new();
+        let mut put = |k: &str, v: String| {
+            q.insert(k.to_owned(), v);
+        };
+        // Unique per merchant and day: the order and the second.
+        put("vnp_RequestId", format!("Q{}T{t}", order.id));
+        put("vnp_Version", VERSION.into());
+        put("vnp_Command", "querydr".into());
+        put("vnp_TmnCode", self.cfg.tmn_code.clone());
+        put("vnp_TxnRef", order.txn_ref.clone());
+        put(
+            "vnp_OrderInfo",
+            format!("Tra soat giao dich {}", order.txn_ref),
+        );
+        // The order's own vnp_CreateDate.
+        put(
+            "vnp_TransactionDate",
+            super::npsp::portal_time(order.created_at),
+        );
+        put("vnp_CreateDate", super::npsp::portal_time(t));
+        put("vnp_IpAddr", "127.0.0.1".into());
+        q
+    }
+
+    /// Whether VNPay already has a full refund of `order` under way or made (`querydr`
+    /// answering `vnp_TransactionType` 02 with status 05 "being refunded", 06 "sent to the
+    /// bank" or 00): its refund transaction.
+    async fn refunded_already(
+        &self,
+        svc: &super::Services,
+        order: &entity::payment::Model,
+    ) -> Result<Option<String>, String> {
+        let q = self.querydr_request(order, super::auth::now());
+        let a = self
+            .call(
+                svc,
+                "querydr",
+                &order.txn_ref,
+                q,
+                &QUERY_FIELDS,
+                &QUERY_ANSWER_FIELDS,
+            )
+            .await?;
+        let get = |k: &str| a.get(k).cloned().unwrap_or_default();
+        let refunded = get("vnp_ResponseCode") == "00"
+            && get("vnp_TmnCode") == self.cfg.tmn_code
+            && get("vnp_TxnRef") == order.txn_ref
+            && get("vnp_TransactionType") == "02"
+            && matches!(get("vnp_TransactionStatus").as_str(), "00" | "05" | "06");
+        Ok(refunded.then(|| get("vnp_TransactionNo")))
+    }
+
+    /// `refund` of one paid order, in full (`vnp_TransactionType` 02); see
+    /// [`Gateway::refund`].
+    async fn refund_order(
+        &self,
+        svc: &super::Services,
+        order: &entity::payment::Model,
+        by: &str,
+        request_id: &str,
+    ) -> Result<RefundAnswer, String> {
+        let t = super::auth::now();
+        let mut q = BTreeMap::new();
+        let mut put = |k: &str, v: String| {
+            q.insert(k.to_owned(), v);
+        };
+        // The same id on every delivery of one request, so that VNPay recognises a repeat
+        // (94) instead of taking it for a new refund.
+        put("vnp_RequestId", request_id.to_owned());
+        put("vnp_Version", VERSION.into());
+        put("vnp_Command", "refund".into());
+        put("vnp_TmnCode", self.cfg.tmn_code.clone());
+        put("vnp_TransactionType", "02".into());
+        put("vnp_TxnRef", order.txn_ref.clone());
+        put("vnp_Amount", (order.amount * 100).to_string());
+        put(
+            "vnp_TransactionNo",
+            order.gateway_txn.clone().unwrap_or_default(),
+        );
+        put(
+            "vnp_TransactionDate",
+            super::npsp::portal_time(order.created_at),
+        );
+        put(
+            "vnp_CreateBy",
+            if by.is_empty() {
+                "portal".into()
+            } else {
+                by.to_owned()
+            },
+        );
+        put("vnp_CreateDate", super::npsp::portal_time(t));
+        put("vnp_IpAddr", "127.0.0.1".into());
+        put(
+            "vnp_OrderInfo",
+            format!("Hoan phi giao dich {}", order.txn_ref),
+        );
+        let a = self
+            .call(
+                svc,
+                "refund",
+                &order.txn_ref,
+                q,
+                &REFUND_FIELDS,
+                &REFUND_ANSWER_FIELDS,
+            )
+            .await?;
+        let get = |k: &str| a.get(k).cloned().unwrap_or_default();
+        if get("vnp_TmnCode") != self.cfg.tmn_code || get("vnp_TxnRef") != order.txn_ref {
+            return Err("vnpay refund: the answer is about another order".into());
+        }
+        match get("vnp_ResponseCode").as_str() {
+            "00" if get("vnp_Amount") == (order.amount * 100).to_string() => {
+                Ok(RefundAnswer::Done {
+                    txn: get("vnp_TransactionNo"),
+                })
+            }
+            "00" => Err("vnpay refund: the answer names another amount".into()),
+            // 94: VNPay has this very request already: a delivery whose answer was lost. What
+            // became of it is asked; until it shows, the request is retried.
+            "94" => match self.refunded_already(svc, order).await? {
+                Some(txn) => Ok(RefundAnswer::Done { txn }),
+                None => Err("vnpay refund: code 94, the same request is being handled".into()),
+            },
+            // 99: an error on VNPay's side.
+            code @ "99" => Err(format!("vnpay refund: code {code}, {}", get("vnp_Message"))),
+            code => Ok(RefundAnswer::Refused {
+                message: format!("VNPay {code}: {}", get("vnp_Message")),
+            }),
+        }
     }
 }
 
@@ -364,6 +545,26 @@ impl Gateway for Vnpay {
         Box<dyn std::future::Future<Output = Result<Option<Callback>, String>> + Send + 'a>,
     > {
         Box::pin(self.querydr(svc, order))
+    }
+
+    fn merchant(&self) -> &str {
+        &self.cfg.tmn_code
+    }
+
+    fn refunds(&self) -> bool {
+        self.cfg.api_url.is_some()
+    }
+
+    fn refund<'a>(
+        &'a self,
+        svc: &'a super::Services,
+        order: &'a entity::payment::Model,
+        by: &'a str,
+        request_id: &'a str,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<RefundAnswer, String>> + Send + 'a>,
+    > {
+        Box::pin(self.refund_order(svc, order, by, request_id))
     }
 
     fn ipn_reply(&self, code: &str, _params: &BTreeMap<String, String>) -> String {

@@ -82,14 +82,16 @@ pub async fn entry(
 
 /// Who takes a step.
 pub enum Who {
-    Applicant(i32),
+    /// The applicant; `None` for one without an account here (a dossier filed on the NPSP).
+    Applicant(Option<i32>),
     Officer(i32, Vec<Role>),
 }
 
 impl Who {
-    fn id(&self) -> i32 {
+    fn id(&self) -> Option<i32> {
         match self {
-            Who::Applicant(id) | Who::Officer(id, _) => *id,
+            Who::Applicant(id) => *id,
+            Who::Officer(id, _) => Some(*id),
         }
     }
 }
@@ -223,7 +225,7 @@ pub(crate) async fn step(
     let ev = dossier_event::ActiveModel {
         dossier_id: Set(d.id),
         at: Set(t),
-        actor_id: Set(Some(who.id())),
+        actor_id: Set(who.id()),
         action: Set(kind.as_str().into()),
         from_status: Set(Some(d.status)),
         to_status: Set(Some(to_status.code())),
@@ -1237,8 +1239,21 @@ pub async fn work_view(svc: &Services, p: &Principal, id: i32) -> Result<WorkVie
     let result_signing = super::remotesign::result_waiting(svc, d.id)
         .await?
         .and_then(|r| r.file_name);
+    // P-3.6: which paid fees this officer may pay back now.
+    let refundable: Vec<i32> = if super::payment::may_refund(svc, p, &d) {
+        let all = super::payment::of_dossier(svc, d.id).await?;
+        all.iter()
+            .filter(|x| super::payment::refund_allowed(&d, &all, x))
+            .map(|x| x.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut dossier = view_of(svc, d).await?;
     dossier.submit_key = String::new();
+    for pv in dossier.payments.iter_mut() {
+        pv.refundable = refundable.contains(&pv.id);
+    }
     Ok(WorkView {
         dossier,
         state_vi: st.as_ref().map(|s| s.name_vi.clone()).unwrap_or_default(),

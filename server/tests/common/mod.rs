@@ -902,3 +902,25 @@ pub async fn ready_draft_with(c: &mut Client, commune: &str, pdf: &[u8]) -> i32 
     assert_eq!(r.status, 303, "{}", &r.body[..r.body.len().min(2000)]);
     id
 }
+
+/// A browser already signed in as user `user_id` with a full session, as after the password
+/// and two-step pages (which `security.rs` covers): for officer pages over HTTP.
+pub async fn signed_in(
+    addr: std::net::SocketAddr,
+    svc: &app::server::Services,
+    user_id: i32,
+) -> Client {
+    let issued = app::server::auth::session::create(
+        svc,
+        user_id,
+        app::domain::account::Stage::Full,
+        &Default::default(),
+    )
+    .await
+    .expect("session");
+    let names = server::auth::cookie_names(true);
+    let mut c = Client::new(addr);
+    c.cookies.insert(names.access.into(), issued.access);
+    c.cookies.insert(names.refresh.into(), issued.refresh);
+    c
+}

@@ -9,13 +9,22 @@
 //! Test controls: `POST /_peer/ipn-target?url=…` (where notifications go), `POST
 //! /_peer/ipn/{mode}`: `once` (default), `twice` (a duplicate
 //! notification), `late` (sent 2 s after the browser is redirected), `none` (never sent);
-//! `GET /_peer/state`: orders seen and every notification with the merchant's reply;
-//! `GET /_peer/sign?…`: the signature of the given parameters, to build tampered calls.
+//! `GET /_peer/state`: orders seen, every notification with the merchant's reply, and the
+//! refunds made; `GET /_peer/sign?…`: the signature of the given parameters, to build
+//! tampered calls; `POST /_peer/refund/{mode}`: how refunds are answered, `ok` (default),
+//! `refuse` (95, the bank says no), `busy` (99), `down` (HTTP 503) or `tamper` (a bad
+//! signature on the answer).
+//!
+//! The merchant API (`/merchant_webapi/api/transaction`) answers `querydr` and `refund`. A
+//! refund must name a paid order with its transaction number, date and full amount
+//! (`vnp_TransactionType` 02); a request id seen before is answered 94, and a second refund of
+//! the same order 95, so a retried delivery can never pay out twice.
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use app::server::vnpay::{
-    hash_data, sign, sign_fields, verify, QUERY_ANSWER_FIELDS, QUERY_FIELDS, VERSION,
+    hash_data, sign, sign_fields, verify, QUERY_ANSWER_FIELDS, QUERY_FIELDS, REFUND_ANSWER_FIELDS,
+    REFUND_FIELDS, VERSION,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -34,6 +43,10 @@ struct Gate {
     notifications: Vec<Value>,
     mode: String,
     seq: u64,
+    /// Refunds made, by order.
+    refunds: BTreeMap<String, Value>,
+    refund_ids: std::collections::BTreeSet<String>,
+    refund_mode: String,
 }
 
 struct Peer {
@@ -51,6 +64,7 @@ pub fn app() -> Router {
     let peer = Arc::new(Peer {
         gate: Mutex::new(Gate {
             mode: "once".into(),
+            refund_mode: "ok".into(),
             ..Default::default()
         }),
         tmn: env("PEER_VNPAY_TMN_CODE", "PORTAL01"),
@@ -65,8 +79,9 @@ pub fn app() -> Router {
     Router::new()
         .route("/paymentv2/vpcpay.html", get(page))
         .route("/_sim/complete", get(complete))
-        .route("/merchant_webapi/api/transaction", post(querydr))
+        .route("/merchant_webapi/api/transaction", post(merchant_api))
         .route("/_peer/ipn/{mode}", post(set_mode))
+        .route("/_peer/refund/{mode}", post(set_refund_mode))
         .route("/_peer/ipn-target", post(set_target))
         .route("/_peer/state", get(state))
         .route("/_peer/sign", get(sign_params))
@@ -249,10 +264,118 @@ async fn complete(State(p): State<Shared>, Query(q): Query<Params>) -> Response 
         .into_response()
 }
 
+/// The merchant API: one address, the command in the body.
+async fn merchant_api(State(p): State<Shared>, body: String) -> Response {
+    let q = app::server::paygov::flatten(&serde_json::from_str(&body).unwrap_or_default());
+    if q.get("vnp_Command").map(String::as_str) == Some("refund") {
+        return refund(&p, &q);
+    }
+    querydr(&p, &q)
+}
+
+/// `refund`: the merchant pays an order back. Checked: the hash, the merchant, a paid order
+/// with its transaction number and date, the full amount; then the request id (94 when seen
+/// before) and earlier refunds (95). The answer is signed over its own fields.
+fn refund(p: &Peer, q: &Params) -> Response {
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let mode = lock(p).refund_mode.clone();
+    if mode == "down" {
+        return (StatusCode::SERVICE_UNAVAILABLE, "maintenance").into_response();
+    }
+    let good =
+        get("vnp_SecureHash").eq_ignore_ascii_case(&sign_fields(&p.secret, q, &REFUND_FIELDS))
+            && get("vnp_TmnCode") == p.tmn;
+    let mut g = lock(p);
+    let order = g.orders.get(&get("vnp_TxnRef")).cloned();
+    let paid = g
+        .results
+        .get(&get("vnp_TxnRef"))
+        .filter(|r| r.get("vnp_TransactionStatus").map(String::as_str) == Some("00"))
+        .cloned();
+    let (code, message) = match (&order, &paid) {
+        _ if !good => ("97", "Invalid Checksum"),
+        (Some(o), Some(r))
+            if o.get("vnp_CreateDate") == q.get("vnp_TransactionDate")
+                && r.get("vnp_TransactionNo") == q.get("vnp_TransactionNo") =>
+        {
+            if get("vnp_TransactionType") != "02" || o.get("vnp_Amount") != q.get("vnp_Amount") {
+                ("03", "Invalid amount or transaction type")
+            } else if g.refund_ids.contains(&get("vnp_RequestId")) {
+                ("94", "Duplicate request")
+            } else if g.refunds.contains_key(&get("vnp_TxnRef")) {
+                ("95", "Transaction already refunded")
+            } else {
+                match mode.as_str() {
+                    "refuse" => ("95", "Refund refused by the bank"),
+                    "busy" => ("99", "Unknown error"),
+                    _ => ("00", "Refund success"),
+                }
+            }
+        }
+        _ => ("91", "Transaction not found"),
+    };
+    if code != "97" && code != "99" {
+        g.refund_ids.insert(get("vnp_RequestId"));
+    }
+    g.seq += 1;
+    let refund_no = format!("{}", 15_000_000 + g.seq);
+    let mut a = Params::new();
+    for (k, v) in [
+        ("vnp_ResponseId", format!("R{}", get("vnp_RequestId"))),
+        ("vnp_Command", "refund".into()),
+        ("vnp_ResponseCode", code.into()),
+        ("vnp_Message", message.into()),
+        ("vnp_TmnCode", p.tmn.clone()),
+        ("vnp_TxnRef", get("vnp_TxnRef")),
+        ("vnp_Amount", get("vnp_Amount")),
+        ("vnp_OrderInfo", get("vnp_OrderInfo")),
+        ("vnp_TransactionType", "02".into()),
+    ] {
+        a.insert(k.into(), v);
+    }
+    if code == "00" {
+        let r = paid.unwrap_or_default();
+        a.insert(
+            "vnp_BankCode".into(),
+            r.get("vnp_BankCode").cloned().unwrap_or_default(),
+        );
+        a.insert("vnp_PayDate".into(), get("vnp_CreateDate"));
+        a.insert("vnp_TransactionNo".into(), refund_no.clone());
+        // 05: VNPay is paying it back through the bank.
+        a.insert("vnp_TransactionStatus".into(), "05".into());
+        g.refunds.insert(
+            get("vnp_TxnRef"),
+            json!({
+                "txn_ref": get("vnp_TxnRef"),
+                "amount": get("vnp_Amount"),
+                "request_id": get("vnp_RequestId"),
+                "create_by": get("vnp_CreateBy"),
+                "refund_no": refund_no,
+            }),
+        );
+    }
+    drop(g);
+    let mut hash = sign_fields(&p.secret, &a, &REFUND_ANSWER_FIELDS);
+    if mode == "tamper" {
+        let first = if hash.starts_with('0') { "1" } else { "0" };
+        hash = format!("{first}{}", &hash[1..]);
+    }
+    a.insert("vnp_SecureHash".into(), hash);
+    (
+        [("content-type", "application/json")],
+        serde_json::to_string(&a).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+async fn set_refund_mode(State(p): State<Shared>, Path(mode): Path<String>) -> Response {
+    lock(&p).refund_mode = mode;
+    StatusCode::NO_CONTENT.into_response()
+}
+
 /// `querydr`: the merchant asks what became of an order. The request's hash is checked; the
 /// answer (00 with the transaction, 91 unknown, 97 bad hash) is signed over its own fields.
-async fn querydr(State(p): State<Shared>, body: String) -> Response {
-    let q = app::server::paygov::flatten(&serde_json::from_str(&body).unwrap_or_default());
+fn querydr(p: &Peer, q: &Params) -> Response {
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
     let mut a = Params::new();
     a.insert(
@@ -263,14 +386,15 @@ async fn querydr(State(p): State<Shared>, body: String) -> Response {
     a.insert("vnp_TmnCode".into(), p.tmn.clone());
     a.insert("vnp_TxnRef".into(), get("vnp_TxnRef"));
     let good =
-        get("vnp_SecureHash").eq_ignore_ascii_case(&sign_fields(&p.secret, &q, &QUERY_FIELDS))
+        get("vnp_SecureHash").eq_ignore_ascii_case(&sign_fields(&p.secret, q, &QUERY_FIELDS))
             && get("vnp_Command") == "querydr"
             && get("vnp_TmnCode") == p.tmn;
-    let (order, result) = {
-        let g = lock(&p);
+    let (order, result, refunded) = {
+        let g = lock(p);
         (
             g.orders.get(&get("vnp_TxnRef")).cloned(),
             g.results.get(&get("vnp_TxnRef")).cloned(),
+            g.refunds.get(&get("vnp_TxnRef")).cloned(),
         )
     };
     let code = match (&order, good) {
@@ -316,6 +440,15 @@ async fn querydr(State(p): State<Shared>, body: String) -> Response {
             }
         }
     }
+    // A refunded order shows its refund: type 02, status 05 (VNPay is paying it back).
+    if let (Some(r), "00") = (&refunded, code) {
+        a.insert("vnp_TransactionType".into(), "02".into());
+        a.insert("vnp_TransactionStatus".into(), "05".into());
+        a.insert(
+            "vnp_TransactionNo".into(),
+            r["refund_no"].as_str().unwrap_or_default().into(),
+        );
+    }
     let hash = sign_fields(&p.secret, &a, &QUERY_ANSWER_FIELDS);
     a.insert("vnp_SecureHash".into(), hash);
     (
@@ -345,8 +478,12 @@ async fn state(State(p): State<Shared>) -> Response {
     let g = lock(&p);
     (
         [("content-type", "application/json")],
-        json!({ "orders": g.orders.keys().collect::<Vec<_>>(), "notifications": g.notifications })
-            .to_string(),
+        json!({
+            "orders": g.orders.keys().collect::<Vec<_>>(),
+            "notifications": g.notifications,
+            "refunds": g.refunds.values().collect::<Vec<_>>(),
+        })
+        .to_string(),
     )
         .into_response()
 }
