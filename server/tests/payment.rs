@@ -138,6 +138,40 @@ async fn awaiting_fee_of(
     d
 }
 
+/// The demo citizen's account id, and a browser signed in as them.
+async fn citizen_signed_in(svc: &Services, addr: std::net::SocketAddr) -> (i32, Client) {
+    let citizen = entity::user_account::Entity::find()
+        .filter(entity::user_account::Column::Email.eq(CITIZEN))
+        .one(&svc.db)
+        .await
+        .expect("q")
+        .expect("demo citizen")
+        .id;
+    let mut c = Client::new(addr);
+    c.get("/dang-nhap").await;
+    let r = c
+        .post("/dang-nhap", &[("email", CITIZEN), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 303);
+    (citizen, c)
+}
+
+/// Settings of a portal paying through `peer`, a VNPay simulator, with its merchant API.
+fn vnpay_settings(db: &TestDb, peer: &Peer) -> server::Settings {
+    let mut s = common::test_settings(&db.url);
+    s.demo = true;
+    s.vnpay = Some(app::server::vnpay::VnpayConfig {
+        pay_url: format!("http://{}/paymentv2/vpcpay.html", peer.addr),
+        tmn_code: "PORTAL01".into(),
+        hash_secret: SECRET.into(),
+        api_url: Some(format!(
+            "http://{}/merchant_webapi/api/transaction",
+            peer.addr
+        )),
+    });
+    s
+}
+
 async fn dossier(svc: &Services, id: i32) -> entity::dossier::Model {
     entity::dossier::Entity::find_by_id(id)
         .one(&svc.db)
@@ -206,17 +240,7 @@ async fn pay(c: &mut Client, peer: &Peer, id: i32, fee: &str, outcome: &str) -> 
 
 async fn run(db: TestDb) {
     let peer = Peer::start("vnpay").await;
-    let mut s = common::test_settings(&db.url);
-    s.demo = true;
-    s.vnpay = Some(app::server::vnpay::VnpayConfig {
-        pay_url: format!("http://{}/paymentv2/vpcpay.html", peer.addr),
-        tmn_code: "PORTAL01".into(),
-        hash_secret: SECRET.into(),
-        api_url: Some(format!(
-            "http://{}/merchant_webapi/api/transaction",
-            peer.addr
-        )),
-    });
+    let s = vnpay_settings(&db, &peer);
     let vnpay = s.vnpay.clone().expect("config");
     let (addr, svc) = common::start_app(s).await;
     peer.control(&format!(
@@ -226,24 +250,11 @@ async fn run(db: TestDb) {
     let svc = &svc;
     let unit = common::one_stop(svc).await;
     let staff = common::staff(svc, unit, "pay").await;
-    let citizen = entity::user_account::Entity::find()
-        .filter(entity::user_account::Column::Email.eq(CITIZEN))
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("demo citizen")
-        .id;
+    let (citizen, mut c) = citizen_signed_in(svc, addr).await;
 
     let d1 = awaiting_fee(svc, &staff, unit, citizen, 1, 50_000).await;
     let d = dossier(svc, d1).await;
     assert_eq!((d.status, d.fee_due), (6, Some(50_000)));
-
-    let mut c = Client::new(addr);
-    c.get("/dang-nhap").await;
-    let r = c
-        .post("/dang-nhap", &[("email", CITIZEN), ("password", PASSWORD)])
-        .await;
-    assert_eq!(r.status, 303);
 
     // Happy path: paid on the gateway; the notification restarts the dossier.
     let (to, back) = pay(&mut c, &peer, d1, "50.000 đ", "pay").await;
@@ -611,18 +622,9 @@ async fn refund_fails(svc: &Services, n: i32, error: &str) {
 /// sees the refund and is told.
 async fn run_refunds(db: TestDb) {
     let peer = Peer::start("vnpay").await;
-    let mut s = common::test_settings(&db.url);
-    s.demo = true;
+    let mut s = vnpay_settings(&db, &peer);
+    // The app's own outbox worker delivers the refunds, promptly.
     s.outbox_interval_ms = 100;
-    s.vnpay = Some(app::server::vnpay::VnpayConfig {
-        pay_url: format!("http://{}/paymentv2/vpcpay.html", peer.addr),
-        tmn_code: "PORTAL01".into(),
-        hash_secret: SECRET.into(),
-        api_url: Some(format!(
-            "http://{}/merchant_webapi/api/transaction",
-            peer.addr
-        )),
-    });
     let (addr, svc) = common::start_app(s).await;
     peer.control(&format!(
         "/_peer/ipn-target?url=http://{addr}/thanh-toan/vnpay/ipn"
@@ -631,19 +633,7 @@ async fn run_refunds(db: TestDb) {
     let svc = &svc;
     let unit = common::one_stop(svc).await;
     let staff = common::staff(svc, unit, "refund").await;
-    let citizen = entity::user_account::Entity::find()
-        .filter(entity::user_account::Column::Email.eq(CITIZEN))
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("demo citizen")
-        .id;
-    let mut c = Client::new(addr);
-    c.get("/dang-nhap").await;
-    let r = c
-        .post("/dang-nhap", &[("email", CITIZEN), ("password", PASSWORD)])
-        .await;
-    assert_eq!(r.status, 303);
+    let (citizen, mut c) = citizen_signed_in(&svc, addr).await;
     let meta = RequestMeta::default();
     let stop = |d: i32| {
         let input = ActInput {
@@ -963,19 +953,7 @@ async fn run_paygov(db: TestDb) {
     .await;
     let unit = common::one_stop(&svc).await;
     let staff = common::staff(&svc, unit, "paygov").await;
-    let citizen = entity::user_account::Entity::find()
-        .filter(entity::user_account::Column::Email.eq(CITIZEN))
-        .one(&svc.db)
-        .await
-        .expect("q")
-        .expect("demo citizen")
-        .id;
-    let mut c = Client::new(addr);
-    c.get("/dang-nhap").await;
-    let r = c
-        .post("/dang-nhap", &[("email", CITIZEN), ("password", PASSWORD)])
-        .await;
-    assert_eq!(r.status, 303);
+    let (citizen, mut c) = citizen_signed_in(&svc, addr).await;
 
     // Happy path: INIT, the platform's page, paid; the confirm restarts the dossier and the
     // platform finds the portal's reply correctly signed.

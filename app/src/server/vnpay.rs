@@ -123,21 +123,8 @@ pub const REFUND_FIELDS: [&str; 13] = [
     "vnp_IpAddr",
     "vnp_OrderInfo",
 ];
-pub const REFUND_ANSWER_FIELDS: [&str; 13] = [
-    "vnp_ResponseId",
-    "vnp_Command",
-    "vnp_ResponseCode",
-    "vnp_Message",
-    "vnp_TmnCode",
-    "vnp_TxnRef",
-    "vnp_Amount",
-    "vnp_BankCode",
-    "vnp_PayDate",
-    "vnp_TransactionNo",
-    "vnp_TransactionType",
-    "vnp_TransactionStatus",
-    "vnp_OrderInfo",
-];
+/// The refund answer signs the query answer's fields without the two promotion ones.
+pub const REFUND_ANSWER_FIELDS: &[&str] = QUERY_ANSWER_FIELDS.split_at(13).0;
 
 /// HMAC-SHA512 hex of `fields` of `v` joined by `|` (absent fields count as empty).
 pub fn sign_fields(secret: &str, v: &BTreeMap<String, String>, fields: &[&str]) -> String {
@@ -450,7 +437,7 @@ impl Vnpay {
                 &order.txn_ref,
                 q,
                 &REFUND_FIELDS,
-                &REFUND_ANSWER_FIELDS,
+                REFUND_ANSWER_FIELDS,
             )
             .await?;
         let get = |k: &str| a.get(k).cloned().unwrap_or_default();
@@ -608,6 +595,60 @@ mod tests {
         assert_eq!(
             sign("BI MAT", &p),
             "f35ebb2fc567308ca39b7cc5ddf73439fcf119b98d2ef6fb05d1be8f5e75f33d953d495547e10cadf04207b7be584c918906f566481e36052f9b71ba131add26"
+        );
+    }
+
+    /// The refund request's and answer's signed texts, written out by hand in the order the
+    /// published integrations use: a change of order in the constants fails here, where the
+    /// simulator (which shares them) could not notice.
+    #[test]
+    fn refunds_sign_the_published_field_orders() {
+        let mac_hex = |text: &str| {
+            let mut m = mac("SECRET");
+            m.update(text.as_bytes());
+            m.finalize()
+                .into_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        let request = params(&[
+            ("vnp_RequestId", "HT1T1796300000R0042"),
+            ("vnp_Version", "2.1.0"),
+            ("vnp_Command", "refund"),
+            ("vnp_TmnCode", "PORTAL01"),
+            ("vnp_TransactionType", "02"),
+            ("vnp_TxnRef", "7T1796290000R0001"),
+            ("vnp_Amount", "4000000"),
+            ("vnp_TransactionNo", "14000001"),
+            ("vnp_TransactionDate", "20261203090000"),
+            ("vnp_CreateBy", "Tran Thi Mot Cua"),
+            ("vnp_CreateDate", "20261203120000"),
+            ("vnp_IpAddr", "127.0.0.1"),
+            ("vnp_OrderInfo", "Hoan phi giao dich 7T1796290000R0001"),
+        ]);
+        assert_eq!(
+            sign_fields("SECRET", &request, &REFUND_FIELDS),
+            mac_hex("HT1T1796300000R0042|2.1.0|refund|PORTAL01|02|7T1796290000R0001|4000000|14000001|20261203090000|Tran Thi Mot Cua|20261203120000|127.0.0.1|Hoan phi giao dich 7T1796290000R0001")
+        );
+        let answer = params(&[
+            ("vnp_ResponseId", "R1"),
+            ("vnp_Command", "refund"),
+            ("vnp_ResponseCode", "00"),
+            ("vnp_Message", "Refund success"),
+            ("vnp_TmnCode", "PORTAL01"),
+            ("vnp_TxnRef", "7T1796290000R0001"),
+            ("vnp_Amount", "4000000"),
+            ("vnp_BankCode", "NCB"),
+            ("vnp_PayDate", "20261203120000"),
+            ("vnp_TransactionNo", "15000001"),
+            ("vnp_TransactionType", "02"),
+            ("vnp_TransactionStatus", "05"),
+            ("vnp_OrderInfo", "Hoan phi giao dich 7T1796290000R0001"),
+        ]);
+        assert_eq!(
+            sign_fields("SECRET", &answer, REFUND_ANSWER_FIELDS),
+            mac_hex("R1|refund|00|Refund success|PORTAL01|7T1796290000R0001|4000000|NCB|20261203120000|15000001|02|05|Hoan phi giao dich 7T1796290000R0001")
         );
     }
 

@@ -355,7 +355,7 @@ fn refund(p: &Peer, q: &Params) -> Response {
         );
     }
     drop(g);
-    let mut hash = sign_fields(&p.secret, &a, &REFUND_ANSWER_FIELDS);
+    let mut hash = sign_fields(&p.secret, &a, REFUND_ANSWER_FIELDS);
     if mode == "tamper" {
         let first = if hash.starts_with('0') { "1" } else { "0" };
         hash = format!("{first}{}", &hash[1..]);
