@@ -633,7 +633,7 @@ async fn run_refunds(db: TestDb) {
     let svc = &svc;
     let unit = common::one_stop(svc).await;
     let staff = common::staff(svc, unit, "refund").await;
-    let (citizen, mut c) = citizen_signed_in(&svc, addr).await;
+    let (citizen, mut c) = citizen_signed_in(svc, addr).await;
     let meta = RequestMeta::default();
     let stop = |d: i32| {
         let input = ActInput {
